@@ -1,0 +1,46 @@
+"""The ``tutor`` command: parses arguments, then calls the core or starts the app.
+
+Each group of subcommands lives in a module of its own here (``notes``, ``progress``, ``demo``) and
+offers ``add_parsers(subparsers)``; a subcommand's parser sets ``func(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tutor import __version__
+from tutor.errors import TutorError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from tutor.cli import demo, notes, progress
+
+    parser = argparse.ArgumentParser(
+        prog="tutor",
+        description=(
+            "Study how large language models work: review flashcard decks with spaced repetition "
+            "and open live demos on a GPT built from scratch. Run without a command to start the app."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"tutor {__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for module in (notes, progress, demo):
+        module.add_parsers(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if not hasattr(args, "func"):
+            from tutor.ui.app import run_app
+
+            return run_app()
+        return args.func(args)
+    except TutorError as exc:
+        print(f"tutor: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,9 @@
+"""Subcommands: `demo` and `weights`.."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
+    pass

@@ -1,0 +1,1 @@
+"""Live demos on the engine: a registry of named functions returning plain results."""
