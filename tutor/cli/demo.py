@@ -1,9 +1,160 @@
-"""Subcommands: `demo` and `weights`.."""
+"""Subcommands ``demo`` (run any live demo from the shell) and ``weights`` (download GPT-2 weights)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import threading
+from typing import Any
+
+from tutor.errors import TutorError
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
-    pass
+    demo = subparsers.add_parser(
+        "demo",
+        help="run a live demo on the engine (tutor demo --list)",
+        description=(
+            "Run a live demo on the GPT engine: tutor demo NAME [--ARG VALUE ...] [--json]. "
+            "`tutor demo --list` lists the demos, `tutor demo NAME --help` their arguments."
+        ),
+        add_help=True,
+    )
+    demo.add_argument("name", nargs="?", metavar="NAME", help="the demo to run")
+    demo.add_argument("--list", action="store_true", help="list the demos and their arguments")
+    demo.add_argument("--json", action="store_true", help="print the result as JSON")
+    demo.add_argument("demo_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    demo.set_defaults(func=run_demo_command)
+
+    weights = subparsers.add_parser("weights", help="download or list GPT-2 weights for the demos")
+    actions = weights.add_subparsers(title="actions", metavar="ACTION")
+    download = actions.add_parser(
+        "download",
+        help="fetch GPT-2 weights from the Hugging Face Hub",
+        description="Fetch GPT-2 weights from the Hugging Face Hub into the tutor's data folder.",
+    )
+    from tutor.demos.models import GPT2_DOWNLOADS
+
+    download.add_argument("size", choices=list(GPT2_DOWNLOADS), help="which GPT-2")
+    download.set_defaults(func=download_command)
+    listing = actions.add_parser("list", help="list the weights the demos can use")
+    listing.set_defaults(func=list_weights_command)
+    weights.set_defaults(func=lambda args: (weights.print_help(), 0)[1])
+
+
+class _DemoArgParser(argparse.ArgumentParser):
+    """Per-demo options; a mistake becomes one sentence (TutorError), not usage plus a traceback."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise TutorError(f"tutor demo {self.prog.split()[-1]}: {message}; see `{self.prog} --help`.")
+
+
+def _bool(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)
+
+
+def demo_parser(name: str) -> argparse.ArgumentParser:
+    from tutor.demos import get_demo
+
+    demo = get_demo(name)
+    parser = _DemoArgParser(
+        prog=f"tutor demo {name}",
+        description=f"{demo.description} (chapter {demo.chapter}, {demo.section})",
+    )
+    for arg_name, arg in demo.args.items():
+        flags = [f"--{arg_name.replace('_', '-')}"]
+        if "_" in arg_name:
+            flags.append(f"--{arg_name}")
+        default = "" if arg.default is None else f" (default: {arg.default})"
+        parser.add_argument(
+            *flags,
+            dest=arg_name,
+            type=_bool if arg.type is bool else arg.type,
+            default=argparse.SUPPRESS,
+            help=arg.help + default + (f"; one of: {', '.join(arg.choices)}" if arg.choices else ""),
+        )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def list_demos() -> str:
+    from tutor.demos import DEMOS, get_demo
+
+    get_demo("tokenize")  # loads the registry
+    lines = []
+    width = max(len(name) for name in DEMOS)
+    for demo in DEMOS.values():
+        lines.append(f"{demo.name:<{width}}  {demo.description}  [ch. {demo.chapter}, {demo.section}]")
+        args = ", ".join(demo.args)
+        lines.append(f"{'':<{width}}  arguments: {args}")
+    return "\n".join(lines)
+
+
+def run_demo_command(args: argparse.Namespace) -> int:
+    if args.list or not args.name:
+        print(list_demos())
+        return 0
+    parser = demo_parser(args.name)
+    options = parser.parse_args(args.demo_args)
+    as_json = args.json or options.json
+    values = {key: value for key, value in vars(options).items() if key != "json"}
+    from tutor.cli.demo_text import render, render_progress
+    from tutor.demos import get_demo
+
+    demo = get_demo(args.name)
+    if demo.streams:
+        result = _run_cancellable(demo, values, None if as_json else render_progress)
+    else:
+        result = demo.run(**values)
+    if as_json:
+        json.dump(result.to_json(), sys.stdout, ensure_ascii=False)
+        print()
+    else:
+        print(render(result))
+    return 0
+
+
+def _run_cancellable(demo, values: dict[str, Any], progress) -> Any:
+    """Run a streaming demo in a thread so Ctrl-C can cancel it cleanly (pretrain keeps its checkpoint)."""
+    cancel = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = demo.run(progress=progress, cancel=cancel, **values)
+        except BaseException as exc:  # handed to the main thread, which reports it
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name=f"demo-{demo.name}", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        print("\nStopping…", file=sys.stderr)
+        cancel.set()
+        worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+def download_command(args: argparse.Namespace) -> int:
+    from tutor.demos.models import download_gpt2
+
+    folder = download_gpt2(args.size, report=lambda line: print(line, file=sys.stderr))
+    print(f"GPT-2 '{args.size}' is in {folder}; use it with: tutor demo generate --weights {args.size}")
+    return 0
+
+
+def list_weights_command(args: argparse.Namespace) -> int:
+    from tutor.demos.models import available_weights
+
+    for name, where in available_weights():
+        print(f"{name:<28} {where}")
+    return 0

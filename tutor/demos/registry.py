@@ -1,0 +1,174 @@
+"""The demo registry: each demo is a function of typed arguments, registered with its schema.
+
+A demo module declares its function with :func:`demo`; the decorator checks every call against the schema
+(so a bad argument gives the same sentence from the function, the CLI, the app and the deck loader) and
+fills in the defaults. Nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tutor.errors import TutorError
+
+
+class Result:
+    """Mixin for the plain dataclasses a demo returns."""
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a demo: its type, default and the values it accepts.
+
+    ``minimum``/``maximum`` are inclusive, ``above`` is an exclusive lower bound (top_p > 0).
+    ``choices`` may list aliases; ``non_empty`` rejects an empty string.
+    """
+
+    type: type
+    default: Any
+    help: str
+    choices: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    above: float | None = None
+    non_empty: bool = False
+
+
+@dataclass(frozen=True)
+class Demo:
+    name: str
+    description: str
+    chapter: int
+    section: str
+    args: dict[str, Arg]
+    run: Callable[..., Any]
+    streams: bool = False  # accepts progress= and cancel= (generate, pretrain)
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {name: arg.default for name, arg in self.args.items()}
+
+
+DEMOS: dict[str, Demo] = {}
+
+_TYPE_WORDS = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
+
+
+def _describe_range(arg: Arg) -> str:
+    parts = []
+    if arg.above is not None:
+        parts.append(f"greater than {arg.above:g}")
+    if arg.minimum is not None:
+        parts.append(f"at least {arg.minimum:g}")
+    if arg.maximum is not None:
+        parts.append(f"at most {arg.maximum:g}")
+    return " and ".join(parts)
+
+
+def check_value(demo_name: str, arg_name: str, arg: Arg, value: Any) -> Any:
+    """Return ``value`` as the argument's type, or raise ``TutorError`` with one sentence."""
+    where = f"Demo '{demo_name}': argument '{arg_name}'"
+    if value is None:
+        if arg.default is None:
+            return None
+        raise TutorError(f"{where} needs a value ({_TYPE_WORDS[arg.type]}).")
+    if arg.type is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, arg.type) or (arg.type is not bool and isinstance(value, bool)):
+        raise TutorError(f"{where} must be {_TYPE_WORDS[arg.type]}, not {type(value).__name__} {value!r}.")
+    if arg.type is float and not math.isfinite(value):
+        raise TutorError(f"{where} must be a finite number, not {value!r}.")
+    if arg.type is str:
+        if arg.non_empty and not value.strip():
+            raise TutorError(f"{where} is empty; give it some text.")
+        if arg.choices is not None and value not in arg.choices:
+            raise TutorError(f"{where} is {value!r}; choose one of: {', '.join(arg.choices)}.")
+    if arg.type in (int, float):
+        bad = (
+            (arg.above is not None and not value > arg.above)
+            or (arg.minimum is not None and value < arg.minimum)
+            or (arg.maximum is not None and value > arg.maximum)
+        )
+        if bad:
+            raise TutorError(f"{where} must be {_describe_range(arg)}, not {value!r}.")
+    return value
+
+
+def get_demo(name: str) -> Demo:
+    """The registered demo called ``name``; ``TutorError`` naming the known demos if there is none."""
+    _load_all()
+    try:
+        return DEMOS[name]
+    except (KeyError, TypeError):
+        known = ", ".join(sorted(DEMOS))
+        raise TutorError(f"There is no demo called {name!r}; the demos are: {known}.") from None
+
+
+def check_args(demo: Demo, args: dict[str, Any]) -> dict[str, Any]:
+    """Every argument checked and converted, defaults filled in."""
+    unknown = [key for key in args if key not in demo.args]
+    if unknown:
+        known = ", ".join(demo.args) or "none"
+        raise TutorError(f"Demo '{demo.name}' has no argument {unknown[0]!r}; its arguments are: {known}.")
+    values = demo.defaults
+    for key, value in args.items():
+        values[key] = check_value(demo.name, key, demo.args[key], value)
+    return values
+
+
+def validate_link(name: str, args: dict[str, Any] | None) -> None:
+    """Check a deck's demo link (name, argument names, types and ranges) without running anything."""
+    demo = get_demo(name)
+    if args is None:
+        return
+    if not isinstance(args, dict):
+        raise TutorError(f"Demo '{name}': its arguments must be a mapping of name: value, not {args!r}.")
+    check_args(demo, args)
+
+
+def run_demo(name: str, *, progress: Callable[[Any], None] | None = None, cancel=None, **args: Any) -> Any:
+    """Run a demo by name and return its result. ``progress``/``cancel`` reach the streaming demos only."""
+    demo = get_demo(name)
+    if demo.streams:
+        return demo.run(progress=progress, cancel=cancel, **args)
+    return demo.run(**args)
+
+
+def demo(
+    name: str, description: str, chapter: int, section: str, args: dict[str, Arg], streams: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a demo function; calls to it are checked against ``args`` and get their defaults."""
+
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        order = list(args)
+
+        @functools.wraps(function)
+        def checked(*positional: Any, progress=None, cancel=None, **named: Any) -> Any:
+            if len(positional) > len(order):
+                raise TutorError(f"Demo '{name}' takes at most {len(order)} arguments.")
+            for key, value in zip(order, positional, strict=False):
+                if key in named:
+                    raise TutorError(f"Demo '{name}': argument {key!r} is given twice.")
+                named[key] = value
+            values = check_args(DEMOS[name], named)
+            if streams:
+                return function(progress=progress, cancel=cancel, **values)
+            return function(**values)
+
+        DEMOS[name] = Demo(name, description, chapter, section, dict(args), checked, streams)
+        return checked
+
+    return register
+
+
+def _load_all() -> None:
+    # The demo modules register themselves on import; importing them never imports torch.
+    import tutor.demos  # noqa: F401

@@ -1,0 +1,132 @@
+"""``window``: a sliding window turns a text into input/target pairs for next-token prediction (2.6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tutor.demos.registry import Arg, Result, demo
+from tutor.errors import TutorError
+
+# The opening of "The Verdict" (Edith Wharton, 1908), the text chapter 2 slides its window over.
+VERDICT_OPENING = (
+    "I HAD always thought Jack Gisburn rather a cheap genius--though a good fellow enough--so it was "
+    "no great surprise to me to hear that, in the height of his glory, he had dropped his painting, "
+    "married a rich widow, and established himself in a villa on the Riviera."
+)
+MAX_PAIRS_SHOWN = 64
+
+
+@dataclass
+class WindowPair:
+    inputs: list[int]
+    targets: list[int]  # the inputs shifted one token to the right
+    input_pieces: list[str]
+    target_pieces: list[str]
+
+
+@dataclass
+class NextTokenStep:
+    """Section 2.6's "context ----> desired": the first window read one token at a time."""
+
+    context: list[int]
+    target: int
+    context_text: str
+    target_text: str
+
+
+@dataclass
+class WindowResult(Result):
+    text: str
+    token_count: int
+    max_length: int
+    stride: int
+    batch_size: int
+    window_count: int  # all windows in the text
+    batch_count: int  # full batches (the last, partial one is dropped, as the book's loader does)
+    batches: list[list[WindowPair]]  # the first batches, up to MAX_PAIRS_SHOWN pairs
+    first_window_steps: list[NextTokenStep]
+    shapes: dict[str, list[int]]
+    notes: list[str] = field(default_factory=list)
+
+
+@demo(
+    "window",
+    "Slide a window over the tokens to make input/target pairs, batched like the book's data loader.",
+    chapter=2,
+    section="2.6 Data sampling with a sliding window",
+    args={
+        "text": Arg(
+            str,
+            VERDICT_OPENING,
+            "the text to cut into windows (default: the opening of The Verdict)",
+            non_empty=True,
+        ),
+        "max_length": Arg(int, 4, "tokens in each input window (the context size)", minimum=1, maximum=1024),
+        "stride": Arg(int, 1, "how many tokens the window moves each time", minimum=1, maximum=1024),
+        "batch_size": Arg(int, 1, "windows in each batch", minimum=1, maximum=256),
+    },
+)
+def window(text: str, max_length: int, stride: int, batch_size: int) -> WindowResult:
+    from engine import create_dataloader_v1, get_tokenizer
+
+    tokenizer = get_tokenizer()
+    token_count = len(tokenizer.encode(text, allowed_special="all"))
+    if token_count < max_length + 1:
+        raise TutorError(
+            f"The text has {token_count} token{'s' if token_count != 1 else ''}; a window of max_length "
+            f"{max_length} needs at least {max_length + 1} "
+            "(the inputs plus one more token as the last target): "
+            "give a longer text or a smaller max_length."
+        )
+    loader = create_dataloader_v1(
+        text, batch_size=batch_size, max_length=max_length, stride=stride, shuffle=False, drop_last=True
+    )
+    dataset = loader.dataset
+    notes = []
+    if len(loader) == 0:
+        notes.append(
+            f"The text gives {len(dataset)} window{'s' if len(dataset) != 1 else ''}, "
+            "fewer than one batch of "
+            f"{batch_size}; the book's loader drops an incomplete batch, so training would see none."
+        )
+    batches, shown = [], 0
+    for inputs, targets in loader:  # each (batch_size, max_length)
+        if shown >= MAX_PAIRS_SHOWN:
+            break
+        batch = []
+        for row_in, row_out in zip(inputs.tolist(), targets.tolist(), strict=True):
+            batch.append(
+                WindowPair(
+                    row_in,
+                    row_out,
+                    [tokenizer.decode([i]) for i in row_in],
+                    [tokenizer.decode([i]) for i in row_out],
+                )
+            )
+        batches.append(batch)
+        shown += len(batch)
+    if len(loader) * batch_size > shown:
+        notes.append(f"Showing the first {shown} of {len(loader) * batch_size} windows in full batches.")
+    first = dataset.input_ids[0].tolist() + [dataset.target_ids[0].tolist()[-1]]
+    steps = [
+        NextTokenStep(first[:i], first[i], tokenizer.decode(first[:i]), tokenizer.decode([first[i]]))
+        for i in range(1, max_length + 1)
+    ]
+    if stride < max_length:
+        notes.append(
+            f"The stride ({stride}) is shorter than the window ({max_length}): windows overlap, "
+            "which can make a model overfit; the book uses stride = max_length for training."
+        )
+    return WindowResult(
+        text=text,
+        token_count=token_count,
+        max_length=max_length,
+        stride=stride,
+        batch_size=batch_size,
+        window_count=len(dataset),
+        batch_count=len(loader),
+        batches=batches,
+        first_window_steps=steps,
+        shapes={"inputs": [batch_size, max_length], "targets": [batch_size, max_length]},
+        notes=notes,
+    )
