@@ -1,24 +1,158 @@
-"""The Textual app (grown by the app issue)."""
+"""The Textual app: a small App that holds the decks and the progress store and opens the screens.
+
+The core does the work (``tutor.decks``, ``tutor.store``, ``tutor.demos``); screens only ask it and draw.
+"""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.binding import Binding
+
+from tutor.errors import TutorError
+from tutor.ui.commands import TutorCommands
+
+if TYPE_CHECKING:
+    from tutor.decks import Card, Deck
+    from tutor.store import Store
 
 
-class TutorApp(App):
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TutorApp(App[None]):
+    """Decks, review, demos, stats and browse over the learner's decks and progress."""
+
     TITLE = "tutor"
+    CSS_PATH = "tutor.tcss"
+    COMMANDS = App.COMMANDS | {TutorCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+s", "open_stats", "Stats", show=False, id="app.stats"),
+        Binding("ctrl+b", "open_browse", "Browse", show=False, id="app.browse"),
+    ]
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Decks will appear here.")
-        yield Footer()
+    def __init__(
+        self,
+        *,
+        deck_dirs: list[Path] | None = None,
+        store_path: Path | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__()
+        self.deck_dirs = deck_dirs
+        self.store_path = store_path
+        self.clock = clock
+        self.decks: dict[str, Deck] = {}
+        self.cards: dict[str, Card] = {}
+        self.store: Store | None = None
+        self.startup_errors: list[str] = []
+        self.loaded = False
+
+    # The data layer: decks from their files, progress from the store.
+
+    def load(self) -> None:
+        """Load the decks and open the store; problems become notifications, never a traceback."""
+        self.loaded = True
+        self.reload_decks()
+        from tutor.store import Store
+
+        try:
+            self.store = Store.open(self.store_path)
+        except TutorError as exc:
+            self.store = None
+            self.startup_errors.append(str(exc))
+            return
+        self.store.sync_cards(list(self.cards.values()))
+
+    def reload_decks(self) -> None:
+        from tutor.decks import load_decks
+
+        decks, problems = load_decks(self.deck_dirs)
+        self.decks = {deck.id: deck for deck in decks}
+        self.cards = {card.id: card for deck in decks for card in deck.cards}
+        for problem in problems:
+            where = f"{problem.path}:{problem.line}" if problem.line else f"{problem.path}"
+            self.startup_errors.append(f"{where}: {problem.message}")
+        if self.store is not None:
+            self.store.sync_cards(list(self.cards.values()))
+
+    def show_errors(self) -> None:
+        """Show what went wrong while loading, one notification a problem."""
+        for message in self.startup_errors:
+            self.notify(message, title="Problem", severity="error", timeout=12)
+        self.startup_errors.clear()
+
+    def on_mount(self) -> None:
+        from tutor.ui.screens.decks import DecksScreen
+
+        if not self.loaded:
+            self.load()
+        self.push_screen(DecksScreen())
+        self.show_errors()
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    # Screens any screen can open.
+
+    def action_help(self) -> None:
+        from tutor.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_open_stats(self) -> None:
+        from tutor.ui.screens.stats import StatsScreen
+
+        if not isinstance(self.screen, StatsScreen):
+            self.push_screen(StatsScreen())
+
+    def action_open_browse(self) -> None:
+        from tutor.ui.screens.browse import BrowseScreen
+
+        if not isinstance(self.screen, BrowseScreen):
+            self.push_screen(BrowseScreen())
+
+    def study(self, deck_id: str | None = None, cram: bool = False) -> None:
+        from tutor.ui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(deck_id=deck_id, cram=cram))
+
+    def open_demo(self, name: str, args: dict | None = None) -> None:
+        from tutor.ui.screens.demo import DemoScreen
+
+        self.push_screen(DemoScreen([(name, dict(args or {}))]))
 
 
-def make_app() -> TutorApp:
-    return TutorApp()
+def make_app(
+    *,
+    deck_dirs: list[Path] | None = None,
+    store_path: Path | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> TutorApp:
+    """The app as the CLI and the tests build it (tests pass their own decks, store and a fixed clock)."""
+    return TutorApp(deck_dirs=deck_dirs, store_path=store_path, clock=clock)
+
+
+def _prepare_images(app: TutorApp) -> None:
+    """textual-image asks the terminal what it can draw, which only works before Textual starts."""
+    from tutor.ui.widgets.answer import answer_images
+
+    if sys.stdout.isatty() and any(answer_images(card) for card in app.cards.values()):
+        import textual_image.widget  # noqa: F401
 
 
 def run_app() -> int:
-    make_app().run()
+    app = make_app()
+    app.load()
+    _prepare_images(app)
+    app.run()
     return 0

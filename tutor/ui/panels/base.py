@@ -1,0 +1,241 @@
+"""What every demo panel shares: inputs built from the demo's arguments, and runs in a thread worker.
+
+The worker imports torch (through the demo) and only posts messages; the handlers here are the only place
+that changes what is drawn. Every change of an input starts a new run and cancels the stale one (the
+``exclusive`` worker group, plus a ``threading.Event`` the streaming demos check between steps). A run id
+on every message lets a late message from a cancelled run be dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from tutor.errors import TutorError
+
+
+def _field_text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+class DemoPanel(Vertical):
+    """A demo's inputs, its status line and its output; subclasses draw the result."""
+
+    demo_name: ClassVar[str] = ""
+
+    class Finished(Message):
+        def __init__(self, run_id: int, result: Any) -> None:
+            super().__init__()
+            self.run_id, self.result = run_id, result
+
+    class Step(Message):
+        def __init__(self, run_id: int, step: Any) -> None:
+            super().__init__()
+            self.run_id, self.step = run_id, step
+
+    class Failed(Message):
+        def __init__(self, run_id: int, error: str) -> None:
+            super().__init__()
+            self.run_id, self.error = run_id, error
+
+    def __init__(self, args: dict[str, Any] | None = None, **kwargs) -> None:
+        super().__init__(classes="demo-panel", **kwargs)
+        from tutor.demos import get_demo
+
+        self.demo = get_demo(self.demo_name)
+        self.values: dict[str, Any] = self.demo.defaults | (args or {})
+        self.run_id = 0
+        self.running = False
+        self.cancel_event = threading.Event()
+        self.last_result: Any = None
+
+    # Inputs, built from the demo's own argument list so a new argument shows up by itself.
+
+    def compose(self) -> ComposeResult:
+        demo = self.demo
+        yield Static(
+            f"[b]{demo.name}[/b] · chapter {demo.chapter}, {demo.section} · {demo.description}",
+            classes="demo-title",
+            markup=True,
+        )
+        with Grid(classes="demo-inputs"):
+            for name, arg in demo.args.items():
+                yield self.input_for(name, arg)
+        yield Static("", classes="demo-status")
+        yield from self.compose_output()
+
+    def input_for(self, name: str, arg) -> Horizontal:
+        value = self.values.get(name)
+        widget_id = f"arg-{name}"
+        if arg.choices:
+            widget = Select(
+                [(choice, choice) for choice in arg.choices],
+                value=value if value in arg.choices else arg.choices[0],
+                allow_blank=False,
+                compact=True,
+                id=widget_id,
+            )
+        elif arg.type is bool:
+            widget = Checkbox(value=bool(value), compact=True, id=widget_id)
+        else:
+            kind = {int: "integer", float: "number"}.get(arg.type, "text")
+            placeholder = "none" if arg.default is None else ""
+            widget = Input(_field_text(value), type=kind, placeholder=placeholder, compact=True, id=widget_id)
+        widget.tooltip = arg.help
+        classes = (
+            "demo-field wide"
+            if arg.type is str and not arg.choices and name in self.wide_fields()
+            else "demo-field"
+        )
+        return Horizontal(Label(f"{name} "), widget, classes=classes)
+
+    def wide_fields(self) -> set[str]:
+        return {"text", "prompt", "corpus", "weights"}
+
+    def compose_output(self) -> ComposeResult:
+        raise NotImplementedError
+
+    # Reading inputs.
+
+    def read_inputs(self) -> dict[str, Any]:
+        """The inputs as typed values; a bad one raises ``TutorError`` naming it."""
+        from tutor.demos.registry import check_value
+
+        values = {}
+        for name, arg in self.demo.args.items():
+            widget = self.query_one(f"#arg-{name}")
+            if isinstance(widget, Input):
+                text = widget.value.strip() if arg.type is not str else widget.value
+                if text == "" and arg.default is None:
+                    raw: Any = None
+                elif arg.type is int:
+                    raw = _parse(name, text, int)
+                elif arg.type is float:
+                    raw = _parse(name, text, float)
+                else:
+                    raw = text
+            elif isinstance(widget, Checkbox):
+                raw = widget.value
+            else:
+                raw = widget.value
+            values[name] = check_value(self.demo.name, name, arg, raw)
+        return values
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _input_changed(self, event: Message) -> None:
+        event.stop()
+        if self.is_mounted and self._ready:
+            self.start()
+
+    _ready = False
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self.start()
+
+    # Running.
+
+    def start(self) -> None:
+        """Cancel whatever runs and start again with the inputs as they are now."""
+        self.run_id += 1
+        self.cancel_event.set()
+        try:
+            values = self.read_inputs()
+        except TutorError as exc:
+            self.running = False
+            self.set_status(str(exc), error=True)
+            return
+        self.values = values
+        self.cancel_event = threading.Event()
+        self.running = True
+        self.set_status(self.running_text())
+        self.before_run(values)
+        self.run_in_thread(self.run_id, values, self.cancel_event)
+
+    def stop(self) -> None:
+        """Stop the run; what it produced so far stays on screen."""
+        if self.running:
+            self.cancel_event.set()
+            self.workers.cancel_group(self, "demo")
+            self.running = False
+            self.run_id += 1
+            self.set_status("Stopped. Change an input or press ctrl+r to run again.")
+
+    def running_text(self) -> str:
+        return "Running…"
+
+    def before_run(self, values: dict[str, Any]) -> None:
+        """Clear what the previous run drew, where a streaming demo redraws step by step."""
+
+    @work(thread=True, exclusive=True, group="demo")
+    def run_in_thread(self, run_id: int, values: dict[str, Any], cancel: threading.Event) -> None:
+        from tutor.demos import run_demo
+
+        def progress(step: Any) -> None:
+            if not cancel.is_set():
+                self.post_message(self.Step(run_id, step))
+
+        try:
+            if self.demo.streams:
+                result = run_demo(self.demo.name, progress=progress, cancel=cancel, **values)
+            else:
+                result = run_demo(self.demo.name, **values)
+        except TutorError as exc:
+            self.post_message(self.Failed(run_id, str(exc)))
+        except Exception as exc:  # a demo bug must not take the app down; say what happened in one line
+            self.post_message(
+                self.Failed(run_id, f"The demo stopped with an error: {type(exc).__name__}: {exc}")
+            )
+        else:
+            self.post_message(self.Finished(run_id, result))
+
+    def on_demo_panel_finished(self, message: Finished) -> None:
+        message.stop()
+        if message.run_id != self.run_id:
+            return  # a stale run that finished after its inputs changed
+        self.running = False
+        self.last_result = message.result
+        self.set_status(self.done_text(message.result))
+        self.show_result(message.result)
+
+    def on_demo_panel_step(self, message: Step) -> None:
+        message.stop()
+        if message.run_id == self.run_id:
+            self.show_step(message.step)
+
+    def on_demo_panel_failed(self, message: Failed) -> None:
+        message.stop()
+        if message.run_id == self.run_id:
+            self.running = False
+            self.set_status(message.error, error=True)
+
+    def done_text(self, result: Any) -> str:
+        notes = getattr(result, "notes", None) or []
+        return " ".join(notes) if notes else "Done."
+
+    def show_result(self, result: Any) -> None:
+        raise NotImplementedError
+
+    def show_step(self, step: Any) -> None:
+        """Streaming demos draw each step as it comes."""
+
+    def set_status(self, text: str, error: bool = False) -> None:
+        status = self.query_one(".demo-status", Static)
+        status.update(text)
+        status.set_class(error, "error")
+
+
+def _parse(name: str, text: str, kind: type) -> Any:
+    try:
+        return kind(text)
+    except ValueError:
+        word = "a whole number" if kind is int else "a number"
+        raise TutorError(f"Argument '{name}' must be {word}, not {text!r}.") from None

@@ -1,0 +1,190 @@
+"""Browse: search every card (question and answer), filter by deck and flag, open one, unsuspend."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Markdown, Rule, Select, Static
+
+from tutor.ui.widgets.answer import AnswerView
+
+FLAGS = [
+    ("any flag", "any"),
+    ("needs an answer", "needs_answer"),
+    ("leech", "leech"),
+    ("suspended", "suspended"),
+]
+
+
+def card_flags(card, state) -> list[str]:
+    """The flags Browse shows and filters on; the store knows leeches and suspensions, the deck the rest."""
+    flags = []
+    if card.needs_answer:
+        flags.append("needs_answer")
+    if state is not None and state.leech:
+        flags.append("leech")
+    if card.suspended or (state is not None and state.suspended):
+        flags.append("suspended")
+    return flags
+
+
+def matches(card, words: list[str]) -> bool:
+    text = f"{card.question}\n{card.answer}".casefold()
+    return all(word in text for word in words)
+
+
+class BrowseScreen(Screen):
+    """Every card in one table; typing in the search box filters as you type."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="browse.back"),
+        Binding("slash", "focus_search", "Search", key_display="/", id="browse.search"),
+        Binding("u", "unsuspend", "Unsuspend", id="browse.unsuspend"),
+        Binding("enter", "open_card", "Open card", id="browse.open"),
+        Binding("down", "focus_table", "To the cards", show=False, id="browse.to_table"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        decks = [(deck.title, deck.id) for deck in self.app.decks.values()]
+        with Horizontal(id="browse-filters"):
+            yield Input(placeholder="search questions and answers", id="browse-search", compact=True)
+            yield Select(
+                [("every deck", "*"), *decks], value="*", allow_blank=False, id="browse-deck", compact=True
+            )
+            yield Select(FLAGS, value="any", allow_blank=False, id="browse-flag", compact=True)
+        yield DataTable(id="browse-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="browse-count")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Deck", key="deck")
+        table.add_column("Question", key="question")
+        table.add_column("Flags", key="flags")
+        table.add_column("Due", key="due")
+        self.sub_title = "Browse"
+        self.refill()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refill()
+
+    @on(Input.Changed, "#browse-search")
+    @on(Select.Changed)
+    def _filters_changed(self) -> None:
+        if self.is_mounted:
+            self.refill()
+
+    def refill(self) -> None:
+        app = self.app
+        words = self.query_one("#browse-search", Input).value.casefold().split()
+        deck = self.query_one("#browse-deck", Select).value
+        flag = self.query_one("#browse-flag", Select).value
+        states = app.store.card_states() if app.store else {}
+        table = self.query_one(DataTable)
+        table.clear()
+        width = max(20, self.size.width - 44)
+        for card in app.cards.values():
+            if deck != "*" and card.deck_id != deck:
+                continue
+            state = states.get(card.id)
+            flags = card_flags(card, state)
+            if flag != "any" and flag not in flags:
+                continue
+            if words and not matches(card, words):
+                continue
+            question = " ".join(card.question.split())
+            question = question if len(question) <= width else question[: width - 1] + "…"
+            due = state.due.date().isoformat() if state is not None and state.due and state.reps else "new"
+            table.add_row(
+                card.deck_id,
+                question,
+                Text(" ".join(f.replace("_", " ") for f in flags), style="italic"),
+                due,
+                key=card.id,
+            )
+        self.query_one("#browse-count", Static).update(
+            f"{table.row_count} of {len(app.cards)} cards · / search · Enter opens a card · u unsuspends"
+        )
+
+    def selected(self) -> str | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_card()
+
+    def action_open_card(self) -> None:
+        card_id = self.selected()
+        if card_id:
+            self.app.push_screen(CardScreen(card_id))
+
+    def action_unsuspend(self) -> None:
+        card_id = self.selected()
+        if card_id and self.app.store:
+            unsuspend(self, card_id)
+            self.refill()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#browse-search", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def unsuspend(screen: Screen, card_id: str) -> None:
+    card = screen.app.cards[card_id]
+    screen.app.store.unsuspend(card_id)
+    if card.suspended:
+        screen.notify("This card is suspended in its deck file; remove `suspended: true` there (e to edit).")
+    else:
+        screen.notify("Unsuspended: it is back in the queue.", timeout=3)
+
+
+class CardScreen(ModalScreen[None]):
+    """One card, question and answer, with its flags; unsuspend it or open its demos from here."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="card.close"),
+        Binding("u", "unsuspend", "Unsuspend", id="card.unsuspend"),
+        Binding("d", "demo", "Demo", id="card.demo"),
+    ]
+
+    def __init__(self, card_id: str) -> None:
+        super().__init__()
+        self.card_id = card_id
+
+    def compose(self) -> ComposeResult:
+        card = self.app.cards[self.card_id]
+        states = self.app.store.card_states([card.id]) if self.app.store else {}
+        flags = ", ".join(f.replace("_", " ") for f in card_flags(card, states.get(card.id))) or "no flags"
+        demos = ", ".join(link.name for link in card.demos) or "no demo"
+        where = f"{card.path.name}:{card.line}" if card.path else card.deck_id
+        with VerticalScroll(id="card-dialog"):
+            yield Static(Text(f"{card.deck_id} · {where} · {flags} · {demos}", style="dim"))
+            yield Markdown(card.question)
+            yield Rule()
+            yield AnswerView(card)
+
+    def action_unsuspend(self) -> None:
+        if self.app.store:
+            unsuspend(self, self.card_id)
+
+    def action_demo(self) -> None:
+        from tutor.ui.screens.demo import DemoScreen
+
+        card = self.app.cards[self.card_id]
+        if not card.demos:
+            self.notify("This card links no demo.", timeout=3)
+            return
+        self.app.push_screen(DemoScreen([(link.name, dict(link.args)) for link in card.demos]))

@@ -1,0 +1,105 @@
+"""Decks (home): every deck with its new / learning / due counts and how much of it has been seen."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tutor.ui.widgets.bars import share_bar
+
+
+class DecksScreen(Screen):
+    """The home screen: pick a deck to study, cram, or study everything due."""
+
+    BINDINGS = [
+        Binding("enter", "study", "Study", id="decks.study", priority=True),
+        Binding("a", "study_all", "All due", id="decks.study_all"),
+        Binding("c", "cram", "Cram", id="decks.cram"),
+        Binding("s", "app.open_stats", "Stats", id="decks.stats"),
+        Binding("b", "app.open_browse", "Browse", id="decks.browse"),
+        Binding("r", "reload", "Reload decks", show=False, id="decks.reload"),
+        Binding("q", "app.quit", "Quit", id="decks.quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        yield Static(id="decks-summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Deck", key="deck")
+        table.add_column(Text("New", justify="right"), key="new")
+        table.add_column(Text("Learning", justify="right"), key="learning")
+        table.add_column(Text("Due", justify="right"), key="due")
+        table.add_column("Seen", key="seen")
+        self.refresh_counts()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        """Ask the store for today's counts; cheap, so it runs every time the screen comes back."""
+        app = self.app
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        totals = [0, 0, 0]
+        now = app.clock()
+        bar_width = 12 if self.size.width < 90 else 20
+        seen_by_deck = (
+            {d.deck_id: d.learning + d.young + d.mature for d in app.store.stats(now=now).decks}
+            if app.store
+            else {}
+        )
+        for deck in app.decks.values():
+            counts = app.store.deck_counts(deck.id, now=now) if app.store else None
+            cells = [counts.new, counts.learning, counts.review] if counts else [0, 0, 0]
+            totals = [a + b for a, b in zip(totals, cells, strict=True)]
+            seen = seen_by_deck.get(deck.id, 0)
+            table.add_row(
+                deck.title,
+                *(Text(str(n), justify="right", style="bold" if n else "dim") for n in cells),
+                share_bar(seen, len(deck.cards), bar_width),
+                key=deck.id,
+            )
+        if app.decks:
+            table.move_cursor(row=min(row, len(app.decks) - 1))
+            new, learning, due = totals
+            self.query_one("#decks-summary", Static).update(
+                f"{len(app.decks)} decks, {len(app.cards)} cards · today: {new} new, "
+                f"{learning} learning, {due} due · Enter study · a all due · c cram · ? help"
+            )
+        else:
+            self.query_one("#decks-summary", Static).update(
+                "No decks yet. Import your notes with `tutor import NOTES.md`, then come back."
+            )
+
+    def _selected_deck(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not self.app.decks or table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_study(self) -> None:
+        deck_id = self._selected_deck()
+        if deck_id:
+            self.app.study(deck_id)
+
+    def action_study_all(self) -> None:
+        self.app.study(None)
+
+    def action_cram(self) -> None:
+        deck_id = self._selected_deck()
+        if deck_id:
+            self.app.study(deck_id, cram=True)
+
+    def action_reload(self) -> None:
+        self.app.reload_decks()
+        self.app.show_errors()
+        self.refresh_counts()
+        self.notify(f"Reloaded {len(self.app.decks)} decks.", timeout=3)

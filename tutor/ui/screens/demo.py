@@ -1,0 +1,72 @@
+"""A demo screen: one demo's panel, or one tab per demo when a card links several."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from tutor.errors import TutorError
+from tutor.ui.panels import panel_class
+
+
+class DemoScreen(Screen):
+    """Inputs are live: every change cancels the stale run and starts a new one."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="demo.back"),
+        Binding("ctrl+r", "rerun", "Run again", id="demo.rerun"),
+        Binding("ctrl+t", "stop", "Stop", id="demo.stop"),
+    ]
+
+    def __init__(self, links: list[tuple[str, dict[str, Any]]]) -> None:
+        super().__init__()
+        self.links = links
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        panels = []
+        for name, args in self.links:
+            try:
+                panels.append(panel_class(name)(args))
+            except TutorError as exc:
+                self.notify(str(exc), severity="error")
+        if len(panels) == 1:
+            yield panels[0]
+        elif panels:
+            with TabbedContent():
+                for panel in panels:
+                    with TabPane(panel.demo_name):
+                        yield panel
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = " · ".join(name for name, _ in self.links)
+        if not self.query("DemoPanel"):
+            self.app.pop_screen()
+
+    def _active_panel(self):
+        from tutor.ui.panels.base import DemoPanel
+
+        panels = [panel for panel in self.query(DemoPanel) if panel.display and panel.region.area]
+        return panels[0] if panels else None
+
+    def action_back(self) -> None:
+        from tutor.ui.panels.base import DemoPanel
+
+        for panel in self.query(DemoPanel):
+            panel.stop()
+        self.app.pop_screen()
+
+    def action_rerun(self) -> None:
+        panel = self._active_panel()
+        if panel is not None:
+            panel.start()
+
+    def action_stop(self) -> None:
+        panel = self._active_panel()
+        if panel is not None:
+            panel.stop()

@@ -1,0 +1,274 @@
+"""Review: Anki's loop. Question, answer, grade 1-4; undo, suspend, bury, edit, open the card's demo."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from datetime import datetime, timedelta
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Markdown, Rule, Static
+
+from tutor.ui.widgets.answer import AnswerView
+
+GRADES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+def format_interval(interval: timedelta) -> str:
+    """Anki's short form: <1m, 10m, 3h, 4d, 2.1mo, 1.5y."""
+    seconds = interval.total_seconds()
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{round(seconds / 60)}m"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo"
+    return f"{days / 365:.1f}y"
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{round(seconds)} s"
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+class ReviewScreen(Screen):
+    """One card at a time from the store's queue; a summary after the last one."""
+
+    BINDINGS = [
+        Binding("space", "show_answer", "Show answer", id="review.show"),
+        Binding("enter", "show_answer", "Show answer", show=False, id="review.show_enter"),
+        Binding("1", "grade(1)", "Again", id="review.again"),
+        Binding("2", "grade(2)", "Hard", id="review.hard"),
+        Binding("3", "grade(3)", "Good", id="review.good"),
+        Binding("4", "grade(4)", "Easy", id="review.easy"),
+        Binding("u", "undo", "Undo", id="review.undo"),
+        Binding("s", "suspend", "Suspend", id="review.suspend"),
+        Binding("b", "bury", "Bury", id="review.bury"),
+        Binding("e", "edit", "Edit", id="review.edit"),
+        Binding("d", "demo", "Demo", id="review.demo"),
+        Binding("escape", "back", "Decks", id="review.back"),
+    ]
+
+    def __init__(self, deck_id: str | None = None, cram: bool = False) -> None:
+        super().__init__()
+        self.deck_id = deck_id
+        self.cram = cram
+        self.queue: list[str] = []
+        self.current: str | None = None
+        self.shown = False
+        self.shown_at: datetime | None = None
+        self.session_start: datetime | None = None
+        self.graded: list[tuple[str, int]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="review-status")
+        with VerticalScroll(id="card"):
+            yield Markdown(id="question")
+            yield Rule(id="answer-rule")
+            yield Vertical(id="answer")
+        yield Markdown(id="summary")
+        with Horizontal(id="grades"):
+            yield Button("Show answer  space", id="show", variant="primary")
+            for rating, name in GRADES.items():
+                yield Button(f"{rating} {name}", id=f"grade-{rating}", classes="grade")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for button in self.query(Button):
+            button.can_focus = False  # keys, not focus, drive the review: space and Enter stay ours
+        title = self.app.decks[self.deck_id].title if self.deck_id in self.app.decks else "All decks"
+        self.sub_title = f"{title} · cram" if self.cram else title
+        self.session_start = self.app.clock()
+        if self.app.store is None:
+            self.notify("The progress store could not be opened, so there is nothing to review.")
+            self.show_summary()
+            return
+        if self.cram:
+            self.queue = self._known(self.app.store.queue(self.deck_id, now=self.app.clock(), cram=True))
+        self.next_card()
+
+    def _known(self, card_ids: list[str]) -> list[str]:
+        return [card_id for card_id in card_ids if card_id in self.app.cards]
+
+    # Moving through the queue.
+
+    def next_card(self) -> None:
+        if not self.cram:
+            self.queue = self._known(self.app.store.queue(self.deck_id, now=self.app.clock()))
+        if not self.queue:
+            self.current = None
+            self.show_summary()
+            return
+        self.current = self.queue.pop(0) if self.cram else self.queue[0]
+        self.show_card()
+
+    def show_card(self) -> None:
+        card = self.app.cards[self.current]
+        self.shown = False
+        self.shown_at = self.app.clock()
+        self.remove_class("done")
+        self.remove_class("answered")
+        self.query_one("#question", Markdown).update(card.question)
+        answer = self.query_one("#answer", Vertical)
+        answer.remove_children()
+        answer.mount(AnswerView(card))
+        intervals = self.app.store.next_intervals(card.id, now=self.app.clock())
+        for rating, name in GRADES.items():
+            label = f"{rating} {name} · {format_interval(intervals[rating])}"
+            self.query_one(f"#grade-{rating}", Button).label = label
+        left = len(self.queue) + (1 if self.cram else 0)
+        flags = " · needs an answer" if card.needs_answer else ""
+        self.query_one("#review-status", Static).update(
+            f"{self.app.decks[card.deck_id].title if card.deck_id in self.app.decks else card.deck_id}"
+            f" · {left} left · {len(self.graded)} done{flags}"
+        )
+        self.query_one("#card", VerticalScroll).scroll_home(animate=False)
+        self.refresh_bindings()
+
+    def show_summary(self) -> None:
+        self.add_class("done")
+        reviewed = len(self.graded)
+        seconds = (self.app.clock() - self.session_start).total_seconds() if self.session_start else 0.0
+        again = sum(1 for _, rating in self.graded if rating == 1)
+        lines = ["## Session done", ""]
+        if reviewed:
+            counts = ", ".join(
+                f"{sum(1 for _, r in self.graded if r == rating)} {name}" for rating, name in GRADES.items()
+            )
+            lines += [
+                f"- **{reviewed}** cards in **{format_duration(seconds)}**",
+                f"- Again: **{again / reviewed:.0%}** ({counts})",
+            ]
+        else:
+            lines.append("- Nothing was due here. Come back later, or cram the deck with **c** on Decks.")
+        lines += ["", "Press **Enter** or **Escape** to go back to the decks, **u** to undo the last grade."]
+        self.query_one("#summary", Markdown).update("\n".join(lines))
+        self.refresh_bindings()
+
+    # What the keys do.
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that do nothing right now leave the footer (space before the answer, 1-4 after it)."""
+        if action == "show_answer":
+            return not (self.current and self.shown)  # on the summary, Enter goes back
+        if action == "grade":
+            return bool(self.current and self.shown)
+        if action in ("suspend", "bury", "edit", "demo"):
+            return self.current is not None
+        return True
+
+    def action_show_answer(self) -> None:
+        if self.current is None:
+            self.action_back()
+            return
+        if not self.shown:
+            self.shown = True
+            self.add_class("answered")
+            self.refresh_bindings()
+
+    def action_grade(self, rating: int) -> None:
+        if self.current is None or not self.shown:
+            return
+        now = self.app.clock()
+        duration_ms = int((now - self.shown_at).total_seconds() * 1000) if self.shown_at else 0
+        graded = self.app.store.grade(self.current, rating, duration_ms, now=now, cram=self.cram)
+        self.graded.append((self.current, rating))
+        if graded.became_leech:
+            self.notify(
+                "This card is a leech now (forgotten again and again) and was suspended; "
+                "rewrite it with e, then unsuspend it in Browse.",
+                severity="warning",
+                timeout=8,
+            )
+        self.next_card()
+
+    def action_undo(self) -> None:
+        card_id = self.app.store.undo() if self.app.store else None
+        if card_id is None:
+            self.notify("Nothing to undo.", timeout=3)
+            return
+        for index in range(len(self.graded) - 1, -1, -1):
+            if self.graded[index][0] == card_id:
+                del self.graded[index]
+                break
+        if card_id not in self.app.cards:
+            self.notify("Undid a grade of a card that is no longer in your decks.", timeout=4)
+            return
+        if self.cram and self.current is not None:
+            self.queue.insert(0, self.current)
+        self.current = card_id
+        self.show_card()
+        self.notify(f"Undid the last grade of “{_short(self.app.cards[card_id].question)}”.", timeout=3)
+
+    def action_suspend(self) -> None:
+        self.app.store.suspend(self.current)
+        self.notify("Suspended: it stays out of reviews until you unsuspend it in Browse.", timeout=3)
+        self.next_card()
+
+    def action_bury(self) -> None:
+        self.app.store.bury(self.current)
+        self.notify("Buried until tomorrow.", timeout=3)
+        self.next_card()
+
+    def action_edit(self) -> None:
+        card = self.app.cards[self.current]
+        if card.path is None:
+            self.notify("This card has no deck file to edit.", severity="warning")
+            return
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        command = [*shlex.split(editor), f"+{card.line}", str(card.path)]
+        try:
+            with self.app.suspend():
+                subprocess.run(command, check=False)
+        except FileNotFoundError:
+            self.notify(f"Cannot start the editor '{editor}'; set $EDITOR to one you have.", severity="error")
+            return
+        except Exception:  # headless runs (tests, web) cannot hand the terminal over; run it anyway
+            subprocess.run(command, check=False)
+        self.app.reload_decks()
+        self.app.show_errors()
+        if self.current not in self.app.cards:
+            self.notify("The card is gone from its deck after the edit.", timeout=4)
+            self.next_card()
+            return
+        self.show_card()
+
+    def action_demo(self) -> None:
+        from tutor.ui.screens.demo import DemoScreen
+
+        card = self.app.cards[self.current]
+        if not card.demos:
+            self.notify("This card links no demo; open one from the command palette (ctrl+p).", timeout=4)
+            return
+        self.app.push_screen(DemoScreen([(link.name, dict(link.args)) for link in card.demos]))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "show":
+            self.action_show_answer()
+        elif event.button.id and event.button.id.startswith("grade-"):
+            self.action_grade(int(event.button.id.removeprefix("grade-")))
+
+    def palette_commands(self):
+        if self.current is not None:
+            yield "Edit this card", self.action_edit, "Open the card in $EDITOR at its line"
+            yield "Open this card's demos", self.action_demo, "The demos the card links, prefilled"
+
+
+def _short(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
