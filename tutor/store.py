@@ -1,0 +1,420 @@
+"""The progress store: card schedules and the review log in one SQLite file, the way Anki keeps them.
+
+Each answer is one transaction (the card's new schedule and its log row together), committed before
+``grade`` returns, so a crash or ``kill -9`` loses nothing the learner saw accepted. The log is also the
+undo stack: every row keeps the card's schedule from before the answer.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from fsrs import Card, ReviewLog, Scheduler, State
+
+from tutor import paths, scheduling, schema, stats, study
+from tutor.config import SchedulerSettings, load_config
+from tutor.errors import TutorError
+from tutor.scheduling import RATINGS, as_utc
+from tutor.store_files import copy_store, daily_backup, is_busy, is_damaged, move_aside, problem_with
+
+LEECH_LAPSES = 8  # Anki's default: after 8 lapses a card is a leech, then again every 4 more
+MAX_ANSWER_MS = 300_000  # a learner who walked away from a card should not skew the averages
+# The columns a grade changes; a log row's card_before holds them so undo can put them back.
+SCHEDULE = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+
+
+def stamp(moment: datetime) -> str:
+    """UTC time as fixed-width text (sorts in time order)."""
+    return moment.isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class Graded:
+    """What one answer did: the app shows the interval and warns when the card became a leech."""
+
+    card_id: str
+    rating: int
+    review_id: int
+    due: datetime | None  # None in cram mode: the schedule did not change
+    became_leech: bool = False
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    added: list[str] = field(default_factory=list)
+    returned: list[str] = field(default_factory=list)  # orphans back in a deck, history intact
+    orphaned: list[str] = field(default_factory=list)  # newly gone from the decks
+
+
+class Store:
+    """Open with ``Store.open()``; use as a context manager or call ``close()``."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path, settings: SchedulerSettings, timeout: float):
+        self.db = db
+        self.path = path
+        self.settings = settings
+        self.timeout = timeout
+        self.notices: list[str] = []  # things the learner must be told (a file moved aside)
+        self._scheduler: Scheduler | None = None
+
+    # --- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | None = None,
+        settings: SchedulerSettings | None = None,
+        timeout: float = 2.0,
+        backup: bool = True,
+    ) -> Store:
+        """Open (or create) the store; a damaged or foreign file is moved aside, never overwritten."""
+        path = Path(path) if path else paths.store_path()
+        settings = settings or load_config().scheduler
+        path.parent.mkdir(parents=True, exist_ok=True)
+        notices = []
+        for attempt in range(2):
+            problem = problem_with(path, schema.APPLICATION_ID)
+            if problem:
+                notices.append(_moved_notice(path, problem, move_aside(path)))
+            try:
+                db = _connect(path, timeout)
+            except sqlite3.DatabaseError as exc:
+                if attempt == 0 and is_damaged(exc):
+                    notices.append(_moved_notice(path, "damaged", move_aside(path)))
+                    continue
+                raise _busy_error(path, timeout) if is_busy(exc) else _unreadable(path, exc) from None
+            break
+        store = cls(db, path, settings, timeout)
+        store.notices = notices
+        if backup:
+            with store._reading():
+                has_reviews = db.execute("SELECT 1 FROM reviews LIMIT 1").fetchone()
+            if has_reviews:
+                daily_backup(db, paths.backups_dir(), scheduling.study_day(scheduling.utc_now(), 0))
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- transactions ------------------------------------------------------------------------
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; another tutor holding the lock for longer than ``timeout`` is an error."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _busy_error(self.path, self.timeout) if is_busy(exc) else exc from None
+        try:
+            yield self.db
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+                raise _busy_error(self.path, self.timeout) from None
+            raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        try:
+            yield self.db
+        except sqlite3.OperationalError as exc:
+            if is_busy(exc):
+                raise _busy_error(self.path, self.timeout) from None
+            raise
+
+    # --- the scheduler -----------------------------------------------------------------------
+
+    @property
+    def scheduler(self) -> Scheduler:
+        if self._scheduler is None:
+            self._scheduler = scheduling.make_scheduler(self.settings, self.parameters)
+        return self._scheduler
+
+    @property
+    def parameters(self) -> list[float] | None:
+        """FSRS parameters fitted by ``tutor optimize`` (None: the package's defaults)."""
+        with self._reading() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'fsrs_parameters'").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_parameters(self, parameters: list[float] | None) -> None:
+        scheduling.make_scheduler(self.settings, parameters)  # refuse bad parameters before storing them
+        with self._writing() as db:
+            if parameters is None:
+                db.execute("DELETE FROM meta WHERE key = 'fsrs_parameters'")
+            else:
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('fsrs_parameters', ?)",
+                    (json.dumps([float(p) for p in parameters]),),
+                )
+        self._scheduler = None
+
+    # --- cards -------------------------------------------------------------------------------
+
+    def sync_cards(self, cards: Iterable) -> SyncResult:
+        """Register the decks' cards (objects with id, deck_id, order, needs_answer, suspended).
+
+        Cards no longer given become orphans: out of every queue, history kept, back when they return.
+        """
+        rows = {c.id: (c.id, c.deck_id, c.order, int(c.needs_answer), int(c.suspended)) for c in cards}
+        with self._writing() as db:
+            known = dict(db.execute("SELECT id, orphaned FROM cards"))
+            db.executemany(
+                "INSERT INTO cards (id, deck_id, position, needs_answer, deck_suspended) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET deck_id = excluded.deck_id, "
+                "position = excluded.position, needs_answer = excluded.needs_answer, "
+                "deck_suspended = excluded.deck_suspended, orphaned = 0",
+                rows.values(),
+            )
+            gone = [card_id for card_id, orphaned in known.items() if card_id not in rows and not orphaned]
+            db.executemany("UPDATE cards SET orphaned = 1 WHERE id = ?", ((card_id,) for card_id in gone))
+        return SyncResult(
+            added=[card_id for card_id in rows if card_id not in known],
+            returned=[card_id for card_id in rows if known.get(card_id) == 1],
+            orphaned=gone,
+        )
+
+    def _card(self, db: sqlite3.Connection, card_id: str) -> sqlite3.Row:
+        row = db.execute("SELECT rowid AS num, * FROM cards WHERE id = ?", (card_id,)).fetchone()
+        if row is None:
+            raise TutorError(
+                f"Card '{card_id}' is not in the progress store {self.path}; sync the decks first."
+            )
+        return row
+
+    def fsrs_card(self, card_id: str, now: datetime | None = None) -> Card:
+        """The card as ``fsrs`` sees it (a new card is in learning step 0, due now)."""
+        with self._reading() as db:
+            return _to_fsrs(self._card(db, card_id), as_utc(now))
+
+    def next_intervals(self, card_id: str, now: datetime | None = None) -> dict[int, timedelta]:
+        """Rating 1..4 -> how long until the card is due again if that rating is given now."""
+        now = as_utc(now)
+        with self._reading() as db:
+            row = self._card(db, card_id)
+            now = max(now, self._latest_review(db) or now)
+        return scheduling.next_intervals(self.scheduler, _to_fsrs(row, now), now, _seed(row))
+
+    def _latest_review(self, db: sqlite3.Connection) -> datetime | None:
+        latest = db.execute("SELECT max(reviewed_at) FROM reviews").fetchone()[0]
+        return datetime.fromisoformat(latest) if latest else None
+
+    # --- answering ---------------------------------------------------------------------------
+
+    def grade(
+        self, card_id: str, rating: int, duration_ms: int, now: datetime | None = None, cram: bool = False
+    ) -> Graded:
+        """Record an answer (1 Again, 2 Hard, 3 Good, 4 Easy); committed when this returns.
+
+        In cram mode the answer is logged but the schedule is left as it was. A clock that moved
+        backwards is treated as standing still at the latest answer, so the log stays in time order.
+        """
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be 1..4, not {rating!r}")
+        now = as_utc(now)
+        duration_ms = max(0, min(int(duration_ms), MAX_ANSWER_MS))
+        with self._writing() as db:
+            row = self._card(db, card_id)
+            now = max(now, self._latest_review(db) or now)
+            if cram:
+                review_id = db.execute(
+                    "INSERT INTO reviews (card_id, rating, reviewed_at, duration_ms, kind) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (card_id, rating, stamp(now), duration_ms, schema.CRAM),
+                ).lastrowid
+                return Graded(card_id, rating, review_id, None)
+            card, _ = scheduling.review(
+                self.scheduler, _to_fsrs(row, now), rating, now, _seed(row), duration_ms
+            )
+            before = {name: row[name] for name in SCHEDULE}
+            lapsed = scheduling.is_lapse(State(row["state"]) if row["state"] else None, rating)
+            lapses = row["lapses"] + lapsed
+            became_leech = (
+                lapsed and lapses >= LEECH_LAPSES and (lapses - LEECH_LAPSES) % (LEECH_LAPSES // 2) == 0
+            )
+            after = {
+                "state": int(card.state),
+                "step": card.step,
+                "stability": card.stability,
+                "difficulty": card.difficulty,
+                "due": stamp(card.due),
+                "last_review": stamp(card.last_review),
+                "reps": row["reps"] + 1,
+                "lapses": lapses,
+            }
+            if became_leech:
+                before |= {"suspended": row["suspended"], "leech": row["leech"]}
+                after |= {"suspended": 1, "leech": 1}
+            db.execute(
+                f"UPDATE cards SET {', '.join(f'{name} = ?' for name in after)} WHERE id = ?",
+                (*after.values(), card_id),
+            )
+            review_id = db.execute(
+                "INSERT INTO reviews (card_id, rating, reviewed_at, duration_ms, kind, state_after, "
+                "card_before, card_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    card_id,
+                    rating,
+                    stamp(now),
+                    duration_ms,
+                    row["state"] or schema.NEW,
+                    after["state"],
+                    json.dumps(before),
+                    json.dumps(after),
+                ),
+            ).lastrowid
+        return Graded(card_id, rating, review_id, card.due, became_leech)
+
+    def undo(self) -> str | None:
+        """Take back the latest answer: the card's schedule is exactly what it was, the log row is gone.
+
+        Returns the card's id, or None when there is nothing left to undo (answers carried over from an
+        older store version do not record what to restore).
+        """
+        with self._writing() as db:
+            last = db.execute(
+                "SELECT id, card_id, kind, card_before FROM reviews ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            if last is None or (last["kind"] != schema.CRAM and last["card_before"] is None):
+                return None
+            if last["kind"] != schema.CRAM:
+                before = json.loads(last["card_before"])
+                db.execute(
+                    f"UPDATE cards SET {', '.join(f'{name} = ?' for name in before)} WHERE id = ?",
+                    (*before.values(), last["card_id"]),
+                )
+            db.execute("DELETE FROM reviews WHERE id = ?", (last["id"],))
+        return last["card_id"]
+
+    def suspend(self, card_id: str) -> None:
+        self._set(card_id, "suspended = 1")
+
+    def unsuspend(self, card_id: str) -> None:
+        """Back into the queue; a leech keeps its tag (and counts lapses on from where it was)."""
+        self._set(card_id, "suspended = 0")
+
+    def bury(self, card_id: str, now: datetime | None = None) -> None:
+        """Hide the card until the next study day begins."""
+        _, tomorrow = scheduling.today_bounds(as_utc(now), self.settings.day_start_hour)
+        self._set(card_id, "buried_until = ?", stamp(tomorrow))
+
+    def _set(self, card_id: str, assignment: str, *values) -> None:
+        with self._writing() as db:
+            self._card(db, card_id)
+            db.execute(f"UPDATE cards SET {assignment} WHERE id = ?", (*values, card_id))
+
+    # --- queue and statistics (tutor.study, tutor.stats) -----------------------------------------
+
+    def queue(self, deck_id: str | None = None, now: datetime | None = None, cram: bool = False) -> list[str]:
+        """Card ids in study order: see ``tutor.study.today_queue``."""
+        with self._reading() as db:
+            return study.today_queue(db, self.settings, as_utc(now), deck_id, cram)
+
+    def next_card(self, deck_id: str | None = None, now: datetime | None = None) -> str | None:
+        with self._reading() as db:
+            first = study.today_queue(db, self.settings, as_utc(now), deck_id, limit=1)
+        return first[0] if first else None
+
+    def deck_counts(self, deck_id: str | None = None, now: datetime | None = None) -> study.DueCounts:
+        """New / learning / review cards due now in one deck (or all), within today's limits."""
+        with self._reading() as db:
+            return study.due_counts(db, self.settings, as_utc(now), deck_id)
+
+    def due_by_deck(self, now: datetime | None = None) -> dict[str, study.DueCounts]:
+        with self._reading() as db:
+            decks = [r[0] for r in db.execute("SELECT DISTINCT deck_id FROM cards WHERE NOT orphaned")]
+            return {deck: study.due_counts(db, self.settings, as_utc(now), deck) for deck in sorted(decks)}
+
+    def stats(self, now: datetime | None = None) -> stats.Stats:
+        with self._reading() as db:
+            return stats.collect(db, self.settings, as_utc(now))
+
+    def review_logs(self) -> list[ReviewLog]:
+        """The learner's answers as ``fsrs`` review logs (cram answers left out), for the optimizer."""
+        with self._reading() as db:
+            rows = db.execute(
+                "SELECT c.rowid, r.rating, r.reviewed_at, r.duration_ms FROM reviews r "
+                f"JOIN cards c ON c.id = r.card_id WHERE r.kind != {schema.CRAM} ORDER BY r.id"
+            ).fetchall()
+        return [ReviewLog(num, rating, datetime.fromisoformat(at), ms) for num, rating, at, ms in rows]
+
+
+def _seed(row: sqlite3.Row) -> str:
+    return f"{row['id']}:{row['reps']}"
+
+
+def _to_fsrs(row: sqlite3.Row, now: datetime) -> Card:
+    if row["state"] is None:
+        return Card(card_id=row["num"], state=State.Learning, step=0, due=now)
+    return Card(
+        card_id=row["num"],
+        state=State(row["state"]),
+        step=row["step"],
+        stability=row["stability"],
+        difficulty=row["difficulty"],
+        due=datetime.fromisoformat(row["due"]),
+        last_review=datetime.fromisoformat(row["last_review"]) if row["last_review"] else None,
+    )
+
+
+def _connect(path: Path, timeout: float) -> sqlite3.Connection:
+    """Connect, switch on WAL and foreign keys, and bring the schema to the current version."""
+    db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    try:
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")  # a commit is on disk before grade() returns
+        db.execute("PRAGMA foreign_keys = ON")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > schema.SCHEMA_VERSION:
+            raise TutorError(
+                f"{path} was written by a newer tutor (store version {version}); "
+                "upgrade the tutor to open it."
+            )
+        if version < schema.SCHEMA_VERSION:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if version == 0:
+                    schema.create(db)
+                else:
+                    copy_store(db, paths.backups_dir() / f"progress-v{version}-before-upgrade.sqlite3")
+                    schema.migrate(db, version)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return db
+    except BaseException:
+        db.close()
+        raise
+
+
+def _busy_error(path: Path, timeout: float) -> TutorError:
+    return TutorError(
+        f"The progress store {path} is busy: another tutor kept it locked for over {timeout:g} s; "
+        "close the other tutor or wait for it to finish, then try again."
+    )
+
+
+def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> TutorError:
+    return TutorError(f"The progress store {path} cannot be opened ({exc}); check the folder's permissions.")
+
+
+def _moved_notice(path: Path, problem: str, moved_to: Path) -> str:
+    return (
+        f"{path} was {problem}, so it was moved to {moved_to} and a new progress store was started "
+        f"(daily backups are in {paths.backups_dir()})."
+    )

@@ -1,0 +1,93 @@
+"""The store's file on disk: telling a damaged or foreign file from ours, moving it aside, and backups."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import date, datetime
+from pathlib import Path
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BACKUPS_KEPT = 7
+BACKUP_PREFIX = "progress-"
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Another connection holds the lock (SQLITE_BUSY / SQLITE_LOCKED)."""
+    return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or (
+        "locked" in str(exc)
+    )
+
+
+def is_damaged(exc: sqlite3.Error) -> bool:
+    """SQLITE_CORRUPT or SQLITE_NOTADB: the file is not a database we can trust."""
+    return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def problem_with(path: Path, application_id: int) -> str | None:
+    """Why the file at ``path`` must not be used as the store, or None (it is ours, or absent/empty)."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return None
+    if not header:
+        return None
+    if header != SQLITE_HEADER:
+        return "not a SQLite database"
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=2.0)
+    except sqlite3.Error:
+        return "damaged"
+    try:
+        app = db.execute("PRAGMA application_id").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
+        if app != application_id and (app != 0 or tables):
+            return "a SQLite database of another program"
+        check = db.execute("PRAGMA quick_check").fetchone()[0]
+        return None if check == "ok" else "damaged"
+    except sqlite3.Error as exc:
+        # A lock is not damage: the caller will wait on it and report it.
+        return None if is_busy(exc) else "damaged"
+    finally:
+        db.close()
+
+
+def move_aside(path: Path) -> Path:
+    """Rename the file (and its -wal/-shm companions) to a name that is not taken; return the new path."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.unusable-{stamp}")
+    count = 1
+    while any(Path(f"{target}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+        count += 1
+        target = path.with_name(f"{path.name}.unusable-{stamp}-{count}")
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{path}{suffix}")
+        if source.exists():
+            os.rename(source, f"{target}{suffix}")
+    return target
+
+
+def copy_store(db: sqlite3.Connection, target: Path) -> Path:
+    """A consistent copy of the open store (SQLite's online backup), written under a temporary name first."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    copy = sqlite3.connect(partial)
+    try:
+        db.backup(copy)
+    finally:
+        copy.close()
+    os.replace(partial, target)
+    return target
+
+
+def daily_backup(db: sqlite3.Connection, folder: Path, today: date) -> Path | None:
+    """Copy the store once per day into ``folder``, keeping the newest ``BACKUPS_KEPT`` copies."""
+    target = folder / f"{BACKUP_PREFIX}{today.isoformat()}.sqlite3"
+    if target.exists():
+        return None
+    copy_store(db, target)
+    backups = sorted(folder.glob(f"{BACKUP_PREFIX}????-??-??.sqlite3"))
+    for old in backups[:-BACKUPS_KEPT]:
+        old.unlink()
+    return target
