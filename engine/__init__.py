@@ -10,8 +10,21 @@ from engine.attention import (
     MultiHeadAttentionWrapper,
     SelfAttention_v1,
     SelfAttention_v2,
+    simplified_self_attention,
 )
 from engine.data import GPTDatasetV1, create_dataloader_v1
+from engine.generation import (
+    Candidate,
+    GenerationStep,
+    check_sampling,
+    filter_logits,
+    generate,
+    generate_stream,
+    generate_text_simple,
+    next_token,
+    text_to_token_ids,
+    token_ids_to_text,
+)
 from engine.kv_cache import KVCache, LayerKVCache
 from engine.model import (
     GELU,
@@ -23,6 +36,22 @@ from engine.model import (
     TransformerBlock,
 )
 from engine.tokenizer import END_OF_TEXT, END_OF_TEXT_ID, TokenPiece, get_tokenizer, token_pieces
+from engine.training import (
+    calc_loss_batch,
+    calc_loss_loader,
+    evaluate_model,
+    generate_sample,
+    train_model_simple,
+)
+from engine.weights import (
+    Checkpoint,
+    WeightsError,
+    gpt_model_from_gpt2_tensors,
+    is_checkpoint,
+    load_checkpoint,
+    load_gpt2_weights,
+    save_checkpoint,
+)
 
 __all__ = [
     "END_OF_TEXT",
@@ -31,6 +60,10 @@ __all__ = [
     "GPT_CONFIGS",
     "GPT_CONFIG_124M",
     "AttentionWeights",
+    "Checkpoint",
+    "WeightsError",
+    "Candidate",
+    "GenerationStep",
     "CausalAttention",
     "FeedForward",
     "GPTDatasetV1",
@@ -44,7 +77,26 @@ __all__ = [
     "SelfAttention_v2",
     "TokenPiece",
     "TransformerBlock",
+    "calc_loss_batch",
+    "calc_loss_loader",
+    "check_sampling",
     "create_dataloader_v1",
+    "evaluate_model",
+    "filter_logits",
+    "generate",
+    "generate_sample",
+    "generate_stream",
+    "generate_text_simple",
+    "gpt_model_from_gpt2_tensors",
+    "is_checkpoint",
+    "load_checkpoint",
+    "load_gpt2_weights",
+    "save_checkpoint",
     "get_tokenizer",
+    "next_token",
+    "text_to_token_ids",
+    "simplified_self_attention",
+    "token_ids_to_text",
     "token_pieces",
+    "train_model_simple",
 ]

@@ -32,6 +32,20 @@ class AttentionWeights:
     dropped_weights: torch.Tensor  # the weights after dropout: what multiplies the values
 
 
+def simplified_self_attention(inputs, return_attention=False):
+    """Section 3.3: attention without trainable weights; the inputs are queries, keys and values at once.
+
+    ``inputs`` is (num_tokens, d_in); the context vectors are (num_tokens, d_in). As in the book, the
+    scores are not scaled before the softmax.
+    """
+    attn_scores = inputs @ inputs.T  # (num_tokens, num_tokens): every token's dot product with every other
+    attn_weights = torch.softmax(attn_scores, dim=-1)
+    all_context_vecs = attn_weights @ inputs
+    if return_attention:
+        return all_context_vecs, _unmasked_details(attn_scores, attn_weights)
+    return all_context_vecs
+
+
 class SelfAttention_v1(nn.Module):
     """Section 3.4.1: self-attention with trainable weight matrices as plain parameters."""
 
