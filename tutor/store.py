@@ -21,7 +21,17 @@ from tutor import paths, scheduling, schema, stats, study
 from tutor.config import SchedulerSettings, load_config
 from tutor.errors import TutorError
 from tutor.scheduling import RATINGS, as_utc
-from tutor.store_files import copy_store, daily_backup, is_busy, is_damaged, move_aside, problem_with
+from tutor.store_files import (
+    busy_error,
+    connect,
+    daily_backup,
+    is_busy,
+    is_damaged,
+    move_aside,
+    moved_notice,
+    problem_with,
+    unreadable,
+)
 
 LEECH_LAPSES = 8  # Anki's default: after 8 lapses a card is a leech, then again every 4 more
 MAX_ANSWER_MS = 300_000  # a learner who walked away from a card should not skew the averages
@@ -50,6 +60,33 @@ class SyncResult:
     added: list[str] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)  # orphans back in a deck, history intact
     orphaned: list[str] = field(default_factory=list)  # newly gone from the decks
+
+
+@dataclass(frozen=True)
+class CardState:
+    """One card's progress as Browse and the card dialog show it."""
+
+    id: str
+    deck_id: str
+    state: str  # "new", "learning", "review" or "relearning"
+    due: datetime | None
+    last_review: datetime | None
+    stability: float | None
+    difficulty: float | None
+    reps: int
+    lapses: int
+    suspended: bool  # by the learner or as a leech (the deck's own flag is on the deck's card)
+    leech: bool
+    buried_until: datetime | None
+    orphaned: bool
+
+
+STATE_NAMES = {
+    None: "new",
+    State.Learning: "learning",
+    State.Review: "review",
+    State.Relearning: "relearning",
+}
 
 
 class Store:
@@ -81,14 +118,14 @@ class Store:
         for attempt in range(2):
             problem = problem_with(path, schema.APPLICATION_ID)
             if problem:
-                notices.append(_moved_notice(path, problem, move_aside(path)))
+                notices.append(moved_notice(path, problem, move_aside(path)))
             try:
-                db = _connect(path, timeout)
+                db = connect(path, timeout)
             except sqlite3.DatabaseError as exc:
                 if attempt == 0 and is_damaged(exc):
-                    notices.append(_moved_notice(path, "damaged", move_aside(path)))
+                    notices.append(moved_notice(path, "damaged", move_aside(path)))
                     continue
-                raise _busy_error(path, timeout) if is_busy(exc) else _unreadable(path, exc) from None
+                raise busy_error(path, timeout) if is_busy(exc) else unreadable(path, exc) from None
             break
         store = cls(db, path, settings, timeout)
         store.notices = notices
@@ -116,14 +153,14 @@ class Store:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise _busy_error(self.path, self.timeout) if is_busy(exc) else exc from None
+            raise busy_error(self.path, self.timeout) if is_busy(exc) else exc from None
         try:
             yield self.db
             self.db.execute("COMMIT")
         except BaseException as exc:
             self.db.execute("ROLLBACK")
             if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
-                raise _busy_error(self.path, self.timeout) from None
+                raise busy_error(self.path, self.timeout) from None
             raise
 
     @contextmanager
@@ -132,7 +169,7 @@ class Store:
             yield self.db
         except sqlite3.OperationalError as exc:
             if is_busy(exc):
-                raise _busy_error(self.path, self.timeout) from None
+                raise busy_error(self.path, self.timeout) from None
             raise
 
     # --- the scheduler -----------------------------------------------------------------------
@@ -194,6 +231,18 @@ class Store:
                 f"Card '{card_id}' is not in the progress store {self.path}; sync the decks first."
             )
         return row
+
+    def card_states(self, card_ids: Iterable[str] | None = None) -> dict[str, CardState]:
+        """Progress of the given cards (all cards, orphans included, when None), by card id."""
+        with self._reading() as db:
+            if card_ids is None:
+                rows = db.execute("SELECT * FROM cards").fetchall()
+            else:
+                ids = list(card_ids)
+                rows = db.execute(
+                    f"SELECT * FROM cards WHERE id IN ({', '.join('?' * len(ids))})", ids
+                ).fetchall()
+        return {row["id"]: _card_state(row) for row in rows}
 
     def fsrs_card(self, card_id: str, now: datetime | None = None) -> Card:
         """The card as ``fsrs`` sees it (a new card is in learning step 0, due now)."""
@@ -352,6 +401,28 @@ class Store:
         return [ReviewLog(num, rating, datetime.fromisoformat(at), ms) for num, rating, at, ms in rows]
 
 
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _card_state(row: sqlite3.Row) -> CardState:
+    return CardState(
+        id=row["id"],
+        deck_id=row["deck_id"],
+        state=STATE_NAMES[State(row["state"]) if row["state"] else None],
+        due=_when(row["due"]),
+        last_review=_when(row["last_review"]),
+        stability=row["stability"],
+        difficulty=row["difficulty"],
+        reps=row["reps"],
+        lapses=row["lapses"],
+        suspended=bool(row["suspended"]),
+        leech=bool(row["leech"]),
+        buried_until=_when(row["buried_until"]),
+        orphaned=bool(row["orphaned"]),
+    )
+
+
 def _seed(row: sqlite3.Row) -> str:
     return f"{row['id']}:{row['reps']}"
 
@@ -367,54 +438,4 @@ def _to_fsrs(row: sqlite3.Row, now: datetime) -> Card:
         difficulty=row["difficulty"],
         due=datetime.fromisoformat(row["due"]),
         last_review=datetime.fromisoformat(row["last_review"]) if row["last_review"] else None,
-    )
-
-
-def _connect(path: Path, timeout: float) -> sqlite3.Connection:
-    """Connect, switch on WAL and foreign keys, and bring the schema to the current version."""
-    db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
-    try:
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = FULL")  # a commit is on disk before grade() returns
-        db.execute("PRAGMA foreign_keys = ON")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > schema.SCHEMA_VERSION:
-            raise TutorError(
-                f"{path} was written by a newer tutor (store version {version}); "
-                "upgrade the tutor to open it."
-            )
-        if version < schema.SCHEMA_VERSION:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                if version == 0:
-                    schema.create(db)
-                else:
-                    copy_store(db, paths.backups_dir() / f"progress-v{version}-before-upgrade.sqlite3")
-                    schema.migrate(db, version)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        return db
-    except BaseException:
-        db.close()
-        raise
-
-
-def _busy_error(path: Path, timeout: float) -> TutorError:
-    return TutorError(
-        f"The progress store {path} is busy: another tutor kept it locked for over {timeout:g} s; "
-        "close the other tutor or wait for it to finish, then try again."
-    )
-
-
-def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> TutorError:
-    return TutorError(f"The progress store {path} cannot be opened ({exc}); check the folder's permissions.")
-
-
-def _moved_notice(path: Path, problem: str, moved_to: Path) -> str:
-    return (
-        f"{path} was {problem}, so it was moved to {moved_to} and a new progress store was started "
-        f"(daily backups are in {paths.backups_dir()})."
     )

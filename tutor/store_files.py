@@ -1,4 +1,6 @@
-"""The store's file on disk: telling a damaged or foreign file from ours, moving it aside, and backups."""
+"""The store's file on disk: connecting and upgrading it, telling a damaged or foreign file from ours,
+moving such a file aside, and backups.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +8,9 @@ import os
 import sqlite3
 from datetime import date, datetime
 from pathlib import Path
+
+from tutor import paths, schema
+from tutor.errors import TutorError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BACKUPS_KEPT = 7
@@ -91,3 +96,53 @@ def daily_backup(db: sqlite3.Connection, folder: Path, today: date) -> Path | No
     for old in backups[:-BACKUPS_KEPT]:
         old.unlink()
     return target
+
+
+def connect(path: Path, timeout: float) -> sqlite3.Connection:
+    """Connect, switch on WAL and foreign keys, and bring the schema to the current version."""
+    db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    try:
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")  # a commit is on disk before grade() returns
+        db.execute("PRAGMA foreign_keys = ON")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > schema.SCHEMA_VERSION:
+            raise TutorError(
+                f"{path} was written by a newer tutor (store version {version}); "
+                "upgrade the tutor to open it."
+            )
+        if version < schema.SCHEMA_VERSION:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if version == 0:
+                    schema.create(db)
+                else:
+                    copy_store(db, paths.backups_dir() / f"progress-v{version}-before-upgrade.sqlite3")
+                    schema.migrate(db, version)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return db
+    except BaseException:
+        db.close()
+        raise
+
+
+def busy_error(path: Path, timeout: float) -> TutorError:
+    return TutorError(
+        f"The progress store {path} is busy: another tutor kept it locked for over {timeout:g} s; "
+        "close the other tutor or wait for it to finish, then try again."
+    )
+
+
+def unreadable(path: Path, exc: sqlite3.DatabaseError) -> TutorError:
+    return TutorError(f"The progress store {path} cannot be opened ({exc}); check the folder's permissions.")
+
+
+def moved_notice(path: Path, problem: str, moved_to: Path) -> str:
+    return (
+        f"{path} was {problem}, so it was moved to {moved_to} and a new progress store was started "
+        f"(daily backups are in {paths.backups_dir()})."
+    )

@@ -1,9 +1,143 @@
-"""Subcommands: `due`, `stats` and `optimize`.."""
+"""Subcommands: ``due``, ``stats`` and ``optimize`` (the learner's progress, from the store)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
-    pass
+    due = subparsers.add_parser("due", help="cards to study now, per deck", description=_due.__doc__)
+    due.add_argument("--deck", metavar="ID", help="only this deck")
+    due.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    due.set_defaults(func=_due)
+
+    stats = subparsers.add_parser(
+        "stats", help="reviews, retention, streaks, forecast", description=_stats.__doc__
+    )
+    stats.add_argument("--json", action="store_true", help="print JSON instead of text")
+    stats.set_defaults(func=_stats)
+
+    optimize = subparsers.add_parser(
+        "optimize", help="fit FSRS to your own review history", description=_optimize.__doc__
+    )
+    optimize.add_argument("--reset", action="store_true", help="go back to FSRS's default parameters")
+    optimize.set_defaults(func=_optimize)
+
+
+def _open_synced():
+    """The decks and the store, with the store told which cards the decks hold now."""
+    from tutor.decks import load_decks
+    from tutor.store import Store
+
+    decks, problems = load_decks()
+    for problem in problems:
+        print(f"tutor: {problem}", file=sys.stderr)
+    store = Store.open()
+    for notice in store.notices:
+        print(f"tutor: {notice}", file=sys.stderr)
+    store.sync_cards(card for deck in decks for card in deck.cards)
+    return decks, store
+
+
+def _due(args: argparse.Namespace) -> int:
+    """Show how many new, learning and review cards each deck has for you now, within today's limits."""
+    from tutor.errors import TutorError
+
+    decks, store = _open_synced()
+    with store:
+        if args.deck is not None and all(deck.id != args.deck for deck in decks):
+            known = ", ".join(deck.id for deck in decks) or "none"
+            raise TutorError(f"There is no deck '{args.deck}' (decks: {known}); check --deck.")
+        chosen = [deck for deck in decks if args.deck in (None, deck.id)]
+        rows = [(deck, store.deck_counts(deck.id)) for deck in chosen]
+        total = store.deck_counts(args.deck)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "decks": [{"id": d.id, "title": d.title, **c.to_json()} for d, c in rows],
+                    "total": total.to_json(),
+                },
+                indent=2,
+            )
+        )
+        return 0
+    if not rows:
+        print("No decks yet: import your notes with 'tutor import NOTES.md'.")
+        return 0
+    width = max(len("Deck"), *(len(deck.title) for deck, _ in rows))
+    print(f"{'Deck':<{width}}  {'New':>5}  {'Learning':>8}  {'Review':>6}")
+    for deck, counts in rows:
+        print(f"{deck.title:<{width}}  {counts.new:>5}  {counts.learning:>8}  {counts.review:>6}")
+    if len(rows) > 1:
+        label = "Today, within your daily limits"
+        print(f"{label:<{width}}  {total.new:>5}  {total.learning:>8}  {total.review:>6}")
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    """Show reviews per day, true retention, streaks, the due forecast and every deck's cards."""
+    decks, store = _open_synced()
+    with store:
+        stats = store.stats()
+    if args.json:
+        print(json.dumps(stats.to_json(), indent=2))
+        return 0
+    titles = {deck.id: deck.title for deck in decks}
+    today = stats.reviews_per_day.get(stats.today, 0)
+    retention = (
+        f"{stats.retention_30d:.0%} of {stats.retention_reviews_30d} review answers recalled"
+        if stats.retention_30d is not None
+        else "no review answers yet"
+    )
+    average = (
+        f"{stats.average_seconds:.1f} s an answer" if stats.average_seconds is not None else "no answers yet"
+    )
+    print(f"Today ({stats.today.isoformat()}): {today} answers · streak {stats.current_streak} days")
+    print(f"Longest streak: {stats.longest_streak} days · {stats.total_reviews} answers in all · {average}")
+    print(f"Retention, last 30 days: {retention}")
+    week = ", ".join(str(n) for n in stats.forecast[:7])
+    print(f"Due in the next 7 days: {week} (30 days: {sum(stats.forecast)})")
+    if stats.decks:
+        width = max(len("Deck"), *(len(titles.get(d.deck_id, d.deck_id)) for d in stats.decks))
+        heads = ("New", "Learning", "Young", "Mature", "Suspended")
+        print()
+        print(f"{'Deck':<{width}}  " + "  ".join(f"{h:>9}" for h in heads))
+        for d in stats.decks:
+            values = (d.new, d.learning, d.young, d.mature, d.suspended)
+            print(f"{titles.get(d.deck_id, d.deck_id):<{width}}  " + "  ".join(f"{v:>9}" for v in values))
+    if stats.leeches:
+        print(f"\nLeeches (suspended; rewrite them, then unsuspend): {', '.join(stats.leeches)}")
+    if stats.orphans:
+        print(f"\nNo longer in any deck (history kept, back if they return): {', '.join(stats.orphans)}")
+    return 0
+
+
+def _optimize(args: argparse.Namespace) -> int:
+    """Fit FSRS's parameters to your own review history (needs a few hundred reviews) and keep them."""
+    from tutor import scheduling
+    from tutor.store import Store
+
+    with Store.open() as store:
+        for notice in store.notices:
+            print(f"tutor: {notice}", file=sys.stderr)
+        if args.reset:
+            store.set_parameters(None)
+            print("FSRS's default parameters are back in use.")
+            return 0
+        logs = store.review_logs()
+        usable = scheduling.answers_for_fitting(logs)
+        if usable < scheduling.MIN_ANSWERS_FOR_FITTING:
+            print(
+                f"Only {usable} of your answers came a day or more after the card's previous answer; "
+                f"fitting needs at least {scheduling.MIN_ANSWERS_FOR_FITTING}, so nothing was changed."
+            )
+            return 0
+        print(f"Fitting FSRS to {len(logs)} answers ({usable} on later days); this takes a minute...")
+        parameters = scheduling.fit_parameters(logs)
+        store.set_parameters(parameters)
+    print("Saved: your next answers are scheduled with parameters fitted to your history.")
+    print("Parameters: " + ", ".join(f"{p:.4f}" for p in parameters))
+    return 0
