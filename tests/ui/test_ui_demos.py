@@ -1,0 +1,86 @@
+"""Demos opened from cards and from the palette: real results, live inputs, stale runs cancelled."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input, TabbedContent
+from ui_support import screen_text
+
+from tutor.ui.panels.attend import AttendPanel
+from tutor.ui.panels.tables import EmbedPanel
+from tutor.ui.panels.tokenize import TokenizePanel
+from tutor.ui.screens.demo import DemoScreen
+
+pytestmark = pytest.mark.anyio
+
+
+async def settle(pilot) -> None:
+    """Let the workers finish and their messages be handled."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_d_on_a_card_opens_its_demo_prefilled_with_the_real_result(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("basics"))
+        await pilot.press("enter", "d")
+        await settle(pilot)
+        assert isinstance(app.screen, DemoScreen)
+        panel = app.screen.query_one(TokenizePanel)
+        assert panel.query_one("#arg-text", Input).value == "unhappiness"
+        text = screen_text(app)
+        assert "3 tokens for 1 words" in text
+        assert "unhappiness → un | h | appiness  (403, 71, 42661)" in text
+        await pilot.press("escape")
+        assert app.screen.current == "bpe"  # back on the card we came from
+
+
+async def test_editing_the_tokenize_text_shows_the_new_count(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_demo("tokenize", {"text": "Hello"})
+        await settle(pilot)
+        panel = app.screen.query_one(TokenizePanel)
+        assert panel.last_result.count == 1
+        field = panel.query_one("#arg-text", Input)
+        field.focus()
+        await pilot.press("end", *", world. unhappiness")  # every key starts a run and cancels the last
+        await settle(pilot)
+        assert field.value == "Hello, world. unhappiness"
+        assert panel.last_result.text == "Hello, world. unhappiness"  # no stale run drew last
+        assert panel.last_result.count == 6  # Hello , ␣world . ␣unh appiness
+        assert "6 tokens for 3 words" in screen_text(app)
+        assert panel.run_id >= len(", world. unhappiness")
+
+
+async def test_a_bad_input_says_what_is_wrong_in_one_sentence(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_demo("attend", {})
+        await settle(pilot)
+        panel = app.screen.query_one(AttendPanel)
+        assert panel.last_result.tokens == ["Your", "journey", "starts", "with", "one", "step"]
+        field = panel.query_one("#arg-dropout", Input)
+        field.value = "2"
+        await settle(pilot)
+        status = str(panel.query_one(".demo-status").render())
+        assert status == "Demo 'attend': argument 'dropout' must be at least 0 and at most 0.95, not 2.0."
+        assert "Traceback" not in screen_text(app)
+
+
+async def test_a_card_with_several_demos_shows_them_all(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("basics"))
+        await pilot.press("enter", "space", "4", "space", "4", "d")  # the third card, "emb", links two
+        await settle(pilot)
+        assert app.screen.query_one(TabbedContent).tab_count == 2
+        embed = app.screen.query_one(EmbedPanel)
+        assert embed.last_result.shapes["embedding_matrix"] == [6, 3]  # the book's 6x3 example
+        tokenize = app.screen.query_one(TokenizePanel)
+        assert tokenize.last_result.ids == [808]  # "row"
+        assert "4 tokens → vectors of 3" in screen_text(app)

@@ -1,0 +1,152 @@
+"""Reviewing a deck from the Decks screen, as a learner would, with every key the review offers."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import pytest
+from textual.widgets import Button, DataTable
+from ui_support import NOW, screen_text
+
+from tutor.ui.screens.review import ReviewScreen, format_interval
+
+pytestmark = pytest.mark.anyio
+
+
+async def open_deck(pilot, deck_id: str, key: str = "enter") -> None:
+    table = pilot.app.screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(deck_id))
+    await pilot.press(key)
+    await pilot.pause()
+
+
+def question(app) -> str:
+    return app.cards[app.screen.current].question if app.screen.current else ""
+
+
+async def test_review_a_deck_end_to_end_with_every_grade_undo_and_suspend(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert "Tokens and embeddings" in screen_text(app)
+        await open_deck(pilot, "basics")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.current == "bpe"
+        text = screen_text(app)
+        assert "What does byte pair encoding do" in text
+        assert "sub-word pieces" not in text  # the answer waits for space
+        assert "3 left" in text
+
+        await pilot.press("1")  # grading before the answer is shown does nothing
+        assert app.store.stats(now=NOW).total_reviews == 0
+
+        await pilot.press("space")
+        text = screen_text(app)
+        assert "sub-word pieces" in text
+        intervals = app.store.next_intervals("bpe", now=NOW)
+        for rating, name in ((1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy")):
+            label = str(screen.query_one(f"#grade-{rating}", Button).label)
+            assert label == f"{rating} {name} · {format_interval(intervals[rating])}"
+            assert label in text
+        await pilot.press("1")  # Again
+        assert screen.current == "eot"
+        await pilot.press("enter", "2")  # Enter shows the answer too; Hard
+        assert screen.current == "emb"
+        await pilot.press("space", "3")  # Good
+        # All three are learning now, due within minutes: they come back in order of due time.
+        assert screen.current == "bpe"
+        assert app.store.stats(now=NOW).total_reviews == 3
+
+        await pilot.press("u")  # undo the Good on "emb": it is in front of us again, unanswered
+        assert screen.current == "emb"
+        assert not screen.shown
+        assert app.store.stats(now=NOW).total_reviews == 2
+        await pilot.press("u")  # undo is repeatable: the Hard on "eot"
+        assert screen.current == "eot"
+        assert app.store.stats(now=NOW).total_reviews == 1
+        await pilot.press("space", "2")  # Hard again
+        await pilot.press("space", "4")  # Easy on emb: graduates to review, days away
+        assert screen.current == "bpe"
+        await pilot.press("s")  # suspend bpe
+        assert screen.current == "eot"
+        await pilot.press("space", "4")  # Easy
+        assert screen.current is None
+
+        text = screen_text(app)
+        assert "Session done" in text
+        assert "4 cards" in text
+        assert "Again: 25%" in text  # one Again in four answers
+        stats = app.store.stats(now=NOW)
+        assert stats.total_reviews == 4
+        basics = next(deck for deck in stats.decks if deck.deck_id == "basics")
+        assert (basics.suspended, basics.new, basics.young) == (1, 0, 2)
+
+        await pilot.press("enter")  # back to the decks, counts refreshed
+        assert "Tokens and embeddings" in screen_text(app)
+        table = app.screen.query_one(DataTable)
+        row = table.get_row("basics")
+        assert [str(cell) for cell in row[1:4]] == ["0", "0", "0"]
+
+
+async def test_bury_hides_a_card_until_tomorrow_and_cram_goes_through_everything(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_deck(pilot, "attention")
+        assert app.screen.current == "mask"
+        await pilot.press("b")
+        assert app.screen.current == "heads"
+        assert "mask" not in app.store.queue("attention", now=NOW)
+        await pilot.press("escape")
+        row = app.screen.query_one(DataTable).get_row("attention")
+        assert str(row[1]) == "1"  # one new card left today
+
+        await open_deck(pilot, "attention", key="c")  # cram: every card, buried or not, in notes order
+        assert app.screen.sub_title == "Attention · cram"
+        assert app.screen.current == "mask"
+        await pilot.press("space", "3")
+        assert app.screen.current == "heads"
+        await pilot.press("space", "3")
+        assert "Session done" in screen_text(app)
+        assert app.store.queue("attention", now=NOW) == ["heads"]  # cram left the schedule alone
+
+
+async def test_e_opens_the_editor_at_the_card_line_and_the_edit_shows(tutor_app, tmp_path, monkeypatch):
+    seen = tmp_path / "editor-args.txt"
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        textwrap.dedent(f"""
+        import pathlib, sys
+        pathlib.Path({str(seen)!r}).write_text(" ".join(sys.argv[1:]))
+        deck = pathlib.Path(sys.argv[2])
+        deck.write_text(deck.read_text().replace("Why a causal mask?", "Why mask the future?"))
+        """)
+    )
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_deck(pilot, "attention")
+        card = app.cards["mask"]
+        await pilot.press("e")
+        await pilot.pause()
+        assert seen.read_text() == f"+{card.line} {card.path}"
+        assert card.line > 1
+        assert "Why mask the future?" in screen_text(app)
+        assert app.screen.current == "mask"
+
+
+async def test_a_card_without_a_demo_says_so(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_deck(pilot, "attention")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert any("links no demo" in n.message for n in app._notifications)
+
+
+def test_intervals_read_like_ankis():
+    from datetime import timedelta
+
+    assert [format_interval(timedelta(seconds=s)) for s in (30, 600, 3 * 3600)] == ["<1m", "10m", "3h"]
+    assert [format_interval(timedelta(days=d)) for d in (4, 63, 548)] == ["4d", "2.1mo", "1.5y"]
