@@ -1,9 +1,115 @@
-"""Subcommands: `import` and `decks`.."""
+"""Subcommands: ``import`` (notes become decks) and ``decks`` (what there is to study)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+
+from tutor import paths
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
-    pass
+    importer = subparsers.add_parser(
+        "import",
+        help="turn markdown notes into decks",
+        description=(
+            "Turn markdown notes into decks: every '# ' heading becomes a deck and every "
+            "<details><summary>🎯Q. …</summary> … </details> block a card. Importing again keeps each "
+            "card's id (and review history), and your demo links, tags and suspended flags."
+        ),
+    )
+    importer.add_argument("notes", type=Path, metavar="NOTES.md", help="the notes file")
+    importer.add_argument(
+        "--out", type=Path, metavar="DIR", help=f"deck folder (default: {paths.user_decks_dir()})"
+    )
+    importer.add_argument("--json", action="store_true", help="print the report as JSON")
+    importer.set_defaults(func=run_import)
+
+    decks = subparsers.add_parser("decks", help="list the decks and their card counts")
+    decks.add_argument("--json", action="store_true", help="print the list as JSON")
+    decks.set_defaults(func=run_decks)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from tutor.importer import import_notes
+
+    report = import_notes(args.notes, args.out)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    cards = report.cards
+    kept = len(cards) - len(report.new_cards)
+    print(
+        f"Imported {report.notes.name} into {report.out}: {len(report.decks)} decks, {len(cards)} cards "
+        f"({len(report.new_cards)} new, {kept} kept, {len(report.removed)} removed)."
+    )
+    width = max((len(deck.id) for deck in report.decks), default=0)
+    for deck in report.decks:
+        flagged = sum(card.needs_answer for card in deck.cards)
+        extra = f", {flagged} need an answer" if flagged else ""
+        print(f"  {deck.id:<{width}}  {len(deck.cards):>3} cards{extra}")
+    if report.problems:
+        print(f"\nNeeds attention ({len(report.problems)}):")
+        for problem in report.problems:
+            print(f"  {problem.message}")
+    return 0
+
+
+def _store_counts(decks: list) -> dict[str, dict] | None:
+    """New and due counts per deck from the progress store, or None when there is no store yet."""
+    try:
+        from tutor.store import Store
+    except ImportError:
+        return None
+    store = Store.open()
+    try:
+        store.sync_cards([card for deck in decks for card in deck.cards])
+        due = store.due_by_deck()
+        return {deck.id: vars(due[deck.id]) if deck.id in due else {} for deck in decks}
+    finally:
+        store.close()
+
+
+def run_decks(args: argparse.Namespace) -> int:
+    from tutor.decks import load_decks
+
+    decks, problems = load_decks()
+    counts = _store_counts(decks)
+    rows = []
+    for deck in decks:
+        row = {
+            "id": deck.id,
+            "title": deck.title,
+            "cards": len(deck.cards),
+            "needs_answer": sum(card.needs_answer for card in deck.cards),
+            "suspended": sum(card.suspended for card in deck.cards),
+            "path": str(deck.path),
+        }
+        if counts is not None:
+            row.update({key: counts[deck.id].get(key, 0) for key in ("new", "learning", "review")})
+        rows.append(row)
+    if args.json:
+        listed = [{"path": str(p.path), "line": p.line, "message": p.message} for p in problems]
+        print(json.dumps({"decks": rows, "problems": listed}, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print(
+            "No decks yet: import your notes with 'tutor import NOTES.md' "
+            f"(they go to {paths.user_decks_dir()})."
+        )
+    width = max((len(row["title"]) for row in rows), default=5)
+    header = f"{'deck':<{width}}  cards  need answer"
+    if counts is not None:
+        header += "    new  learning  review"
+    if rows:
+        print(header)
+    for row in rows:
+        line = f"{row['title']:<{width}}  {row['cards']:>5}  {row['needs_answer']:>11}"
+        if counts is not None:
+            line += f"  {row['new']:>5}  {row['learning']:>8}  {row['review']:>6}"
+        print(line)
+    for problem in problems:
+        print(f"tutor: {problem}", file=sys.stderr)
+    return 0

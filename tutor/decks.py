@@ -1,0 +1,367 @@
+"""Decks of cards: the YAML deck files, loading them with checks, and writing them back.
+
+A deck file (``decks/<deck-id>.yaml``) holds one deck. ``question`` and ``answer`` come from the learner's
+notes (``tutor import`` rewrites them); ``demos``, ``tags`` and ``suspended`` belong to the learner and
+survive every re-import. The README section "Decks and your own notes" documents the format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+import yaml
+from markdown_it import MarkdownIt
+
+from tutor import paths
+from tutor.errors import TutorError
+
+# The demos named in the shared contract; used until tutor.demos offers validate_link.
+KNOWN_DEMOS = ("tokenize", "embed", "window", "attend", "generate", "model", "pretrain")
+
+DECK_KEYS = ("id", "title", "source", "source_line", "order", "notes", "cards", "retired")
+CARD_KEYS = ("id", "question", "answer", "source_line", "needs_answer", "suspended", "tags", "demos")
+
+_LINE = "__line__"
+_MARKDOWN = MarkdownIt("commonmark")
+
+
+@dataclass
+class DemoLink:
+    name: str
+    args: dict = field(default_factory=dict)
+
+
+@dataclass
+class CardImage:
+    alt: str
+    target: str  # as written in the answer
+    path: Path | None  # resolved against the deck file; None for a web address
+    exists: bool
+
+
+@dataclass
+class Card:
+    id: str
+    deck_id: str
+    question: str
+    answer: str  # markdown
+    order: int = 0
+    needs_answer: bool = False
+    suspended: bool = False
+    tags: list[str] = field(default_factory=list)
+    demos: list[DemoLink] = field(default_factory=list)
+    path: Path | None = None  # the deck YAML file
+    line: int = 0  # the card's line in that file (for $EDITOR)
+    source_line: int | None = None  # line in the notes
+
+    def images(self) -> list[CardImage]:
+        """The answer's images; relative targets are resolved against the deck file's folder."""
+        found: list[CardImage] = []
+        stack = list(_MARKDOWN.parse(self.answer))
+        while stack:
+            token = stack.pop(0)
+            if token.children:
+                stack[:0] = token.children
+            if token.type != "image":
+                continue
+            target = str(token.attrs.get("src", ""))
+            alt = token.content or "image"
+            if "://" in target or target.startswith("data:"):
+                found.append(CardImage(alt, target, None, False))
+                continue
+            path = Path(unquote(target)).expanduser()
+            if not path.is_absolute() and self.path is not None:
+                path = self.path.parent / path
+            found.append(CardImage(alt, target, path, path.is_file()))
+        return found
+
+
+@dataclass
+class Deck:
+    id: str
+    title: str
+    notes: str  # markdown kept outside Q&A
+    cards: list[Card]
+    path: Path
+    source: str | None = None  # the notes file's name, for decks written by ``tutor import``
+    source_line: int | None = None
+    order: int = 0
+    retired: list[dict] = field(default_factory=list)  # [{id, question}] of cards removed from the notes
+
+
+@dataclass
+class DeckProblem:
+    path: Path
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}, line {self.line}" if self.line else str(self.path)
+        return f"{where}: {self.message}"
+
+
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe YAML that remembers the line (1-based) where each mapping starts."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[_LINE] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def check_demo_link(name: str, args: dict) -> None:
+    """Raise TutorError when a card's demo link names no demo or a bad argument."""
+    try:
+        from tutor.demos import validate_link
+    except ImportError:
+        if name not in KNOWN_DEMOS:
+            raise TutorError(f"unknown demo '{name}' (known: {', '.join(KNOWN_DEMOS)})") from None
+        return
+    validate_link(name, args)
+
+
+def _demo_links(raw: object, where: str, problems: list[str]) -> list[DemoLink]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append(f"{where}: 'demos' must be a list like [{{tokenize: {{text: unhappiness}}}}]")
+        return []
+    links = []
+    for item in raw:
+        if isinstance(item, str):
+            name, args = item, {}
+        elif isinstance(item, dict) and len([k for k in item if k != _LINE]) == 1:
+            name = next(k for k in item if k != _LINE)
+            args = item[name] if item[name] is not None else {}
+        else:
+            problems.append(f"{where}: each demo link is a demo name or one 'name: {{arguments}}' pair")
+            continue
+        if not isinstance(args, dict):
+            problems.append(f"{where}: the arguments of demo '{name}' must be a mapping like {{text: hi}}")
+            continue
+        args = {k: v for k, v in args.items() if k != _LINE}
+        try:
+            check_demo_link(str(name), args)
+        except TutorError as exc:
+            problems.append(f"{where}: {str(exc).rstrip('.')}; the link was left out")
+            continue
+        links.append(DemoLink(str(name), args))
+    return links
+
+
+def _is_str_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[DeckProblem]) -> Card | None:
+    if not isinstance(raw, dict):
+        problems.append(
+            DeckProblem(path, None, f"card {order + 1} is not a mapping of keys; it was skipped.")
+        )
+        return None
+    line = raw.get(_LINE)
+    where = f"card '{raw.get('id', order + 1)}'"
+
+    def skip(why: str) -> None:
+        problems.append(DeckProblem(path, line, f"{where} {why}; the card was skipped."))
+
+    unknown = [k for k in raw if k not in CARD_KEYS and k != _LINE]
+    if unknown:
+        return skip(f"has an unknown key '{unknown[0]}' (known: {', '.join(CARD_KEYS)})")
+    for key in ("id", "question"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            return skip(f"needs '{key}' as text")
+    answer = raw.get("answer", "")
+    if not isinstance(answer, str):
+        return skip("has an 'answer' that is not text (quote it or use a '|' block)")
+    for key in ("needs_answer", "suspended"):
+        if not isinstance(raw.get(key, False), bool):
+            return skip(f"has '{key}' that is not true or false")
+    tags = raw.get("tags") or []
+    if not _is_str_list(tags):
+        return skip("has 'tags' that is not a list of words")
+    source_line = raw.get("source_line")
+    if source_line is not None and (not isinstance(source_line, int) or isinstance(source_line, bool)):
+        return skip("has a 'source_line' that is not a whole number")
+    link_problems: list[str] = []
+    demos = _demo_links(raw.get("demos"), where, link_problems)
+    problems.extend(DeckProblem(path, line, message + ".") for message in link_problems)
+    return Card(
+        id=raw["id"].strip(),
+        deck_id=deck_id,
+        question=raw["question"].strip(),
+        answer=answer.strip("\n"),
+        order=order,
+        needs_answer=raw.get("needs_answer", False),
+        suspended=raw.get("suspended", False),
+        tags=list(tags),
+        demos=demos,
+        path=path,
+        line=line or 0,
+        source_line=source_line,
+    )
+
+
+def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
+    """One deck file; a file that cannot be a deck gives ``None`` and says why (file and line)."""
+    problems: list[DeckProblem] = []
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        why = exc.problem or exc.context or "not valid YAML"
+        return None, [DeckProblem(path, line, f"{why}; fix the YAML there (this deck was not loaded).")]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return None, [DeckProblem(path, None, f"cannot be read ({exc}); this deck was not loaded.")]
+    if not isinstance(raw, dict):
+        return None, [DeckProblem(path, 1, "is not a deck: expected keys id, title and cards.")]
+    for key, kind in (("id", str), ("title", str), ("cards", list)):
+        if not isinstance(raw.get(key), kind) or (kind is str and not raw[key].strip()):
+            what = "a list of cards" if kind is list else "text"
+            return None, [DeckProblem(path, raw[_LINE], f"needs '{key}' ({what}); this deck was not loaded.")]
+    unknown = [k for k in raw if k not in DECK_KEYS and k != _LINE]
+    if unknown:
+        known = ", ".join(DECK_KEYS)
+        message = f"has an unknown key '{unknown[0]}' (known: {known}); this deck was not loaded."
+        return None, [DeckProblem(path, raw[_LINE], message)]
+    deck_id = raw["id"].strip()
+    cards: list[Card] = []
+    seen: dict[str, int] = {}
+    for order, raw_card in enumerate(raw["cards"]):
+        card = _card(raw_card, deck_id, order, path, problems)
+        if card is None:
+            continue
+        if card.id in seen:
+            message = f"card id '{card.id}' is used twice (first on line {seen[card.id]}); give one a new id."
+            problems.append(DeckProblem(path, card.line, message))
+            continue
+        seen[card.id] = card.line
+        cards.append(card)
+    retired = [
+        {k: v for k, v in item.items() if k != _LINE}
+        for item in raw.get("retired") or []
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    ]
+    order = raw.get("order", 0)
+    deck = Deck(
+        id=deck_id,
+        title=raw["title"].strip(),
+        notes=raw.get("notes") if isinstance(raw.get("notes"), str) else "",
+        cards=cards,
+        path=path,
+        source=raw.get("source") if isinstance(raw.get("source"), str) else None,
+        source_line=raw.get("source_line") if isinstance(raw.get("source_line"), int) else None,
+        order=order if isinstance(order, int) and not isinstance(order, bool) else 0,
+        retired=retired,
+    )
+    return deck, problems
+
+
+def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckProblem]]:
+    """The bundled decks, then the learner's (a deck with the same id replaces the bundled one).
+
+    Never raises for a bad file: it becomes a problem and the other decks still load.
+    """
+    if dirs is None:
+        dirs = [paths.bundled_decks_dir(), paths.user_decks_dir()]
+    decks: dict[str, Deck] = {}
+    problems: list[DeckProblem] = []
+    for folder in dirs:
+        found: list[Deck] = []
+        for path in sorted(Path(folder).glob("*.yaml")) if Path(folder).is_dir() else []:
+            deck, deck_problems = load_deck(path)
+            problems.extend(deck_problems)
+            if deck is None:
+                continue
+            if any(other.id == deck.id for other in found):
+                first = next(other for other in found if other.id == deck.id)
+                message = f"deck id '{deck.id}' is also used by {first.path.name}; this deck was not loaded."
+                problems.append(DeckProblem(path, 1, message))
+                continue
+            found.append(deck)
+        for deck in sorted(found, key=lambda d: (d.order, d.title.lower())):
+            decks[deck.id] = deck  # a later folder's deck replaces an earlier one in place
+    owner: dict[str, Deck] = {}
+    for deck in decks.values():
+        kept = []
+        for card in deck.cards:
+            if card.id in owner:
+                message = (
+                    f"card id '{card.id}' is already used in deck '{owner[card.id].id}' "
+                    f"({owner[card.id].path.name}); give one of them a new id. The card was skipped."
+                )
+                problems.append(DeckProblem(deck.path, card.line, message))
+                continue
+            owner[card.id] = deck
+            kept.append(card)
+        deck.cards = kept
+    return list(decks.values()), problems
+
+
+class _DeckDumper(yaml.SafeDumper):
+    """Multi-line text as ``|`` blocks, so answers read like the notes they came from."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_DeckDumper.add_representer(str, _represent_str)
+
+
+def card_to_dict(card: Card) -> dict:
+    raw: dict = {"id": card.id, "question": card.question}
+    if card.source_line is not None:
+        raw["source_line"] = card.source_line
+    if card.needs_answer:
+        raw["needs_answer"] = True
+    if card.suspended:
+        raw["suspended"] = True
+    if card.tags:
+        raw["tags"] = list(card.tags)
+    if card.demos:
+        raw["demos"] = [{link.name: dict(link.args)} for link in card.demos]
+    raw["answer"] = card.answer
+    return raw
+
+
+def deck_to_yaml(deck: Deck) -> str:
+    raw: dict = {"id": deck.id, "title": deck.title}
+    if deck.source:
+        raw["source"] = deck.source
+    if deck.source_line is not None:
+        raw["source_line"] = deck.source_line
+    raw["order"] = deck.order
+    raw["notes"] = deck.notes
+    raw["cards"] = [card_to_dict(card) for card in deck.cards]
+    if deck.retired:
+        raw["retired"] = deck.retired
+    header = (
+        "# A tutor deck. question, answer and notes come from the notes file (edit it, then run\n"
+        "# `tutor import` again); demos, tags and suspended are yours and survive re-import.\n"
+    )
+    body = yaml.dump(raw, Dumper=_DeckDumper, allow_unicode=True, sort_keys=False, width=110)
+    return header + body
+
+
+def save_deck(deck: Deck, path: Path | None = None) -> Path:
+    """Write a deck file (atomically: a crash never leaves half a deck)."""
+    path = path or deck.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        temporary.write_text(deck_to_yaml(deck), encoding="utf-8")
+        temporary.replace(path)
+    except OSError as exc:
+        raise TutorError(
+            f"{path}: cannot write the deck ({exc.strerror}); check the folder's permissions."
+        ) from None
+    return path

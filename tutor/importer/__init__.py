@@ -1,0 +1,253 @@
+"""Notes become decks: ``import_notes`` reads a learner's markdown notes and writes one deck file a chapter.
+
+Every ``# `` heading is a deck, every ``<details><summary>🎯Q. …</summary> … </details>`` block a card, the
+text around the blocks the deck's notes. Damaged text is repaired first (``mojibake``), blocks are found
+with markdown-it (``blocks``), cards are judged and given demo links (``cards``) and matched to the cards
+already in the deck files so ids, and with them review history, survive re-import (``identity``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tutor import paths
+from tutor.decks import Card, Deck, DemoLink, load_deck, save_deck
+from tutor.errors import TutorError
+from tutor.importer.blocks import Problem, RawDeck, clean_markdown, parse_blocks
+from tutor.importer.cards import image_spans, needs_answer_reason, normalized, propose_demos, resolve_images
+from tutor.importer.identity import Candidate, match_cards, new_card_id
+from tutor.importer.mojibake import find_mojibake, repair_text
+
+__all__ = ["ImportReport", "Problem", "import_notes", "parse_notes", "read_notes"]
+
+
+@dataclass
+class ImportReport:
+    notes: Path
+    out: Path
+    decks: list[Deck]
+    problems: list[Problem]
+    new_cards: list[str] = field(default_factory=list)  # ids
+    removed: list[dict] = field(default_factory=list)  # {id, question, deck}
+    written: list[Path] = field(default_factory=list)
+    deleted: list[Path] = field(default_factory=list)
+
+    @property
+    def cards(self) -> list[Card]:
+        return [card for deck in self.decks for card in deck.cards]
+
+    def to_json(self) -> dict:
+        return {
+            "notes": str(self.notes),
+            "out": str(self.out),
+            "decks": [
+                {"id": d.id, "title": d.title, "cards": len(d.cards), "path": str(d.path)} for d in self.decks
+            ],
+            "cards": len(self.cards),
+            "new_cards": self.new_cards,
+            "needs_answer": [
+                {"id": c.id, "deck": c.deck_id, "question": c.question, "line": c.source_line}
+                for c in self.cards
+                if c.needs_answer
+            ],
+            "removed": self.removed,
+            "problems": [{"line": p.line, "kind": p.kind, "message": p.message} for p in self.problems],
+        }
+
+
+def read_notes(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise TutorError(f"{path}: no such notes file; give the path to your markdown notes.") from None
+    except OSError as exc:
+        raise TutorError(f"{path}: cannot be read ({exc.strerror}).") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # notes saved by an old Windows editor
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def deck_slug(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    if len(slug) > 60:
+        slug = slug[:60].rsplit("-", 1)[0]
+    return slug or "deck"
+
+
+def parse_notes(text: str, title: str = "notes") -> tuple[list[RawDeck], list[Problem]]:
+    """Repair and parse notes text (no files): raw decks and the problems found. What the bench times."""
+    text = repair_text(text)
+    decks, problems = parse_blocks(text, title)
+    for line in find_mojibake(text):
+        message = f"line {line}: damaged characters are left that could not be repaired; retype them."
+        problems.append(Problem(line, "mojibake", message))
+    return decks, problems
+
+
+def _existing_decks(out: Path, source: str) -> tuple[list[Deck], set[str], set[str]]:
+    """Decks of these notes already in ``out``, and the deck ids and card ids other files hold."""
+    ours, other_decks, other_cards = [], set(), set()
+    for path in sorted(out.glob("*.yaml")) if out.is_dir() else []:
+        deck, problems = load_deck(path)
+        if deck is None:
+            raise TutorError(
+                f"{problems[0]}; fix or move that file before importing, so its demos, tags and "
+                "suspended flags are not lost."
+            )
+        if deck.source == source:
+            ours.append(deck)
+        else:
+            other_decks.add(deck.id)
+            other_cards.update(card.id for card in deck.cards)
+    return ours, other_decks, other_cards
+
+
+def import_notes(notes: Path, out: Path | None = None, write: bool = True) -> ImportReport:
+    """Import ``notes`` into deck files in ``out`` (the learner's deck folder by default), merging with
+    the decks a previous import wrote there."""
+    notes = Path(notes)
+    out = Path(out) if out is not None else paths.user_decks_dir()
+    raw_decks, problems = parse_notes(read_notes(notes), notes.stem)
+    old_decks, other_deck_ids, taken = _existing_decks(out, notes.name)
+
+    decks: list[Deck] = []
+    deck_ids = set(other_deck_ids)
+    for order, raw in enumerate(raw_decks, 1):
+        deck_id = base = deck_slug(raw.title)
+        for suffix in range(2, 10_000):
+            if deck_id not in deck_ids:
+                break
+            deck_id = f"{base}-{suffix}"
+        deck_ids.add(deck_id)
+        notes_text = resolve_images(*clean_markdown("".join(raw.notes)), notes.parent, out)
+        deck = Deck(deck_id, raw.title, notes_text, [], out / f"{deck_id}.yaml", notes.name, raw.line, order)
+        decks.append(deck)
+
+    # Answers are compared as they are written in the deck files: with image links already resolved.
+    fresh = [
+        (deck, raw_card, resolve_images(raw_card.answer, raw_card.tokens, notes.parent, out))
+        for deck, raw in zip(decks, raw_decks, strict=True)
+        for raw_card in raw.cards
+    ]
+    old_cards = [(deck, card) for deck in old_decks for card in deck.cards]
+    matched = match_cards(
+        [Candidate(raw_card.question, answer, i) for i, (_d, raw_card, answer) in enumerate(fresh)],
+        [Candidate(card.question, card.answer, j) for j, (_d, card) in enumerate(old_cards)],
+    )
+    retired = {deck.id: list(deck.retired) for deck in old_decks}
+    retired_by_question = {
+        normalized(item.get("question", "")): (deck_id, item)
+        for deck_id, items in retired.items()
+        for item in items
+    }
+    taken |= {card.id for _d, card in old_cards}
+    taken |= {item["id"] for items in retired.values() for item in items}
+
+    report = ImportReport(notes, out, decks, problems)
+    first_line: dict[str, int] = {}
+    for i, (deck, raw_card, answer) in enumerate(fresh):
+        card = Card(
+            id="",
+            deck_id=deck.id,
+            question=raw_card.question,
+            answer=answer,
+            order=len(deck.cards),
+            path=deck.path,
+            source_line=raw_card.line,
+        )
+        revived = retired_by_question.pop(normalized(raw_card.question), None) if i not in matched else None
+        if i in matched:
+            old = old_cards[matched[i]][1]
+            card.id, card.suspended, card.tags, card.demos = old.id, old.suspended, old.tags, old.demos
+        elif revived is not None:
+            deck_id, item = revived
+            retired[deck_id].remove(item)
+            card.id = item["id"]
+            card.suspended = bool(item.get("suspended", False))
+            card.tags = list(item.get("tags", []))
+            card.demos = [
+                DemoLink(name, dict(args)) for link in item.get("demos", []) for name, args in link.items()
+            ]
+        else:
+            card.id = new_card_id(raw_card.question, taken)
+            card.demos = propose_demos(raw_card.question, answer)
+            report.new_cards.append(card.id)
+        taken.add(card.id)
+        reason = needs_answer_reason(raw_card.question, raw_card.answer, raw_card.tokens)
+        key = normalized(raw_card.question)
+        if reason is None and key in first_line:
+            reason = f"the same question is already on line {first_line[key]}"
+        first_line.setdefault(key, raw_card.line)
+        if reason:
+            card.needs_answer = True
+            problems.append(
+                Problem(
+                    raw_card.line,
+                    "needs-answer",
+                    f"line {raw_card.line}: '{raw_card.question}': {reason}; the card is kept but left out "
+                    "of review until its answer is written in the notes.",
+                )
+            )
+        deck.cards.append(card)
+
+    _retire_removed(report, old_cards, set(matched.values()), retired)
+    _report_missing_images(report, notes.parent, raw_decks)
+    problems.sort(key=lambda p: p.line or 0)
+    if write:
+        for deck in decks:
+            report.written.append(save_deck(deck))
+        new_paths = {deck.path for deck in decks}
+        for old in old_decks:
+            if old.path not in new_paths and old.path.exists():
+                old.path.unlink()
+                report.deleted.append(old.path)
+    return report
+
+
+def _retire_removed(report: ImportReport, old_cards: list, used: set[int], retired: dict) -> None:
+    """Cards no longer in the notes: reported, and their ids kept so they are never reused."""
+    by_id = {deck.id: deck for deck in report.decks}
+    for j, (old_deck, card) in enumerate(old_cards):
+        if j in used:
+            continue
+        item = {"id": card.id, "question": card.question}
+        if card.tags:
+            item["tags"] = list(card.tags)
+        if card.demos:
+            item["demos"] = [{link.name: dict(link.args)} for link in card.demos]
+        if card.suspended:
+            item["suspended"] = True
+        retired.setdefault(old_deck.id, []).append(item)
+        report.removed.append({"id": card.id, "question": card.question, "deck": old_deck.id})
+    for deck_id, items in retired.items():
+        home = by_id.get(deck_id) or (report.decks[0] if report.decks else None)
+        if home is not None:
+            home.retired.extend(item for item in items if item not in home.retired)
+    for item in report.removed:
+        message = (
+            f"card '{item['id']}' ('{item['question']}') is no longer in the notes; it left deck "
+            f"'{item['deck']}' and its review history is kept."
+        )
+        report.problems.append(Problem(None, "removed", message))
+
+
+def _report_missing_images(report: ImportReport, notes_dir: Path, raw_decks: list[RawDeck]) -> None:
+    missing: list[tuple[int, str]] = []
+    for raw in raw_decks:
+        for raw_card in raw.cards:
+            for _start, _end, target in image_spans(raw_card.answer, raw_card.tokens):
+                if "://" not in target and not (notes_dir / target).is_file():
+                    missing.append((raw_card.line, target))
+    if missing:
+        line, target = missing[0]
+        message = (
+            f"{len(missing)} image links point at files that are not next to the notes (first: {target}, "
+            f"line {line}); cards show the image's alt text instead."
+        )
+        report.problems.append(Problem(None, "missing-images", message))

@@ -1,0 +1,96 @@
+"""Card identity across re-imports: the review history hangs on a card's id, so edits must not change it.
+
+A new card's id is a short slug of its question plus four hex digits of a hash of the question: readable
+in a deck file, the same on every fresh import of the same notes, and never one already taken (live or
+retired: a removed card's id is kept in its deck's ``retired`` list and never handed to another card).
+
+On re-import, each card of the notes is matched to a card already in the deck files of the same notes:
+1. same question and answer; 2. same question (the answer was edited); 3. a largely equal answer (the
+question was reworded), best pairs first; 4. a near-equal question with a somewhat equal answer;
+5. a retired card with the same question comes back with its old id. Matching ignores chapters, so a card
+moved to another chapter keeps its id. The rest are new cards; old cards left over were removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from tutor.importer.cards import normalized
+
+ANSWER_MATCH = 0.6  # Jaccard similarity of the answers' words for a reworded question
+QUESTION_MATCH = 0.8  # similarity of the questions when the answer was edited too
+ANSWER_SOME = 0.3
+
+
+@dataclass
+class Candidate:
+    """A card as identity sees it: its question and answer, and where it came from."""
+
+    question: str
+    answer: str
+    key: object  # the caller's handle on the card
+
+    def __post_init__(self) -> None:
+        self.question_key = normalized(self.question)
+        self.answer_key = normalized(self.answer)
+        self.answer_words = set(self.answer.lower().split())
+
+
+def new_card_id(question: str, taken: set[str]) -> str:
+    words = normalized(question).split()
+    slug = "-".join(words[:4])[:28].strip("-") or "card"
+    key = normalized(question)
+    for salt in itertools.count():
+        digest = hashlib.sha1(f"{key}#{salt}".encode() if salt else key.encode()).hexdigest()[:4]
+        card_id = f"{slug}-{digest}"
+        if card_id not in taken:
+            return card_id
+    raise AssertionError("unreachable")
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def match_cards(new: list[Candidate], old: list[Candidate]) -> dict[int, int]:
+    """Index of each matched new candidate -> index of the old one it continues."""
+    matched: dict[int, int] = {}
+    used: set[int] = set()
+
+    def exact(key) -> None:
+        by_key: dict[object, list[int]] = {}
+        for j, card in enumerate(old):
+            if j not in used:
+                by_key.setdefault(key(card), []).append(j)
+        for i, card in enumerate(new):
+            if i in matched:
+                continue
+            waiting = by_key.get(key(card))
+            if waiting:
+                j = waiting.pop(0)
+                matched[i] = j
+                used.add(j)
+
+    exact(lambda c: (c.question_key, c.answer_key))
+    exact(lambda c: c.question_key)
+
+    left_new = [i for i in range(len(new)) if i not in matched]
+    left_old = [j for j in range(len(old)) if j not in used]
+    pairs = []
+    for i in left_new:
+        for j in left_old:
+            answer = _jaccard(new[i].answer_words, old[j].answer_words)
+            if answer >= ANSWER_MATCH:
+                pairs.append((answer, i, j))
+            elif answer >= ANSWER_SOME:
+                question = SequenceMatcher(None, new[i].question_key, old[j].question_key).ratio()
+                if question >= QUESTION_MATCH:
+                    pairs.append((answer * question, i, j))
+    for _score, i, j in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
+        if i not in matched and j not in used:
+            matched[i] = j
+            used.add(j)
+    return matched
