@@ -40,7 +40,12 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     download.set_defaults(func=download_command)
     listing = actions.add_parser("list", help="list the weights the demos can use")
     listing.set_defaults(func=list_weights_command)
-    weights.set_defaults(func=lambda args: (weights.print_help(), 0)[1])
+    weights.set_defaults(func=lambda args: _print_help(weights))
+
+
+def _print_help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 0
 
 
 class _DemoArgParser(argparse.ArgumentParser):
@@ -108,14 +113,21 @@ def run_demo_command(args: argparse.Namespace) -> int:
 
     demo = get_demo(args.name)
     if demo.streams:
-        result = _run_cancellable(demo, values, None if as_json else render_progress)
+        # Training progress always shows; generated text streams only to a terminal (the result repeats it).
+        live = not as_json and (demo.name != "generate" or sys.stderr.isatty())
+        result = _run_cancellable(demo, values, render_progress if live else None)
+        if live and demo.name == "generate":
+            print("\n", file=sys.stderr)
     else:
         result = demo.run(**values)
-    if as_json:
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False)
-        print()
-    else:
-        print(render(result))
+    try:
+        if as_json:
+            json.dump(result.to_json(), sys.stdout, ensure_ascii=False)
+            print()
+        else:
+            print(render(result))
+    except BrokenPipeError:  # `tutor demo ... | head`: the reader has all it wants
+        sys.stderr.close()
     return 0
 
 

@@ -13,6 +13,10 @@ def _number(value: float | None) -> str:
     return "-inf" if value is None else f"{value:.4f}"
 
 
+def _percent(probability: float) -> str:
+    return f"{probability:.1%}" if probability >= 0.001 else f"{probability:.3%}"
+
+
 def _visible(piece: str) -> str:
     """A token's text with its whitespace made visible (GPT-2 pieces carry their leading space)."""
     return piece.replace(" ", "·").replace("\n", "↵").replace("\t", "⇥") or "∅"
@@ -167,7 +171,57 @@ def render_model(result) -> str:
     return "\n".join(lines + _notes(result))
 
 
+def render_generate(result) -> str:
+    lines = [f"Weights: {result.weights}", ""]
+    lines.append(result.prompt + "\u2192" + result.generated_text)
+    how = (
+        "greedy (temperature 0)"
+        if result.greedy
+        else f"temperature {result.temperature:g}, seed {result.seed}"
+    )
+    if result.top_k is not None:
+        how += f", top-k {result.top_k}"
+    if result.top_p is not None:
+        how += f", top-p {result.top_p:g}"
+    lines += ["", f"Each step ({how}): the chosen token and the top candidates"]
+    for step in result.steps[: MAX_ROWS * 2]:
+        candidates = "  ".join(f"{_visible(c.text)} {_percent(c.probability)}" for c in step.candidates)
+        lines.append(
+            f"  {step.index + 1:>3}. {_visible(step.text):<14} "
+            f"{_percent(step.probability):>7}  | {candidates}"
+        )
+    if len(result.steps) > MAX_ROWS * 2:
+        lines.append(f"  … {len(result.steps) - MAX_ROWS * 2} more steps in --json")
+    lines.append("")
+    lines.append(
+        f"{len(result.steps)} tokens in {result.elapsed_s:.2f} s ({result.tokens_per_second:,.1f} tokens/s)"
+    )
+    if result.cancelled:
+        lines.append("Stopped before the last token.")
+    if result.stopped_at_end_of_text:
+        lines.append("The model chose <|endoftext|>: it considers the text finished.")
+    return "\n".join(lines + _notes(result))
+
+
+def render_pretrain(result) -> str:
+    first = result.history[0]
+    lines = [
+        f"Trained {result.config_name} ({result.parameters:,} parameters) on {result.corpus}: "
+        f"{result.train_tokens:,} training and {result.val_tokens:,} validation tokens",
+        f"{result.steps} steps, {result.tokens_seen:,} tokens seen, {result.elapsed_s:.1f} s",
+        f"Validation loss {first.val_loss:.3f} -> {result.final_val_loss:.3f} "
+        f"(training loss {first.train_loss:.3f} -> {result.final_train_loss:.3f})",
+        f"Sample: {result.sample}",
+    ]
+    if result.checkpoint:
+        lines.append(f"Checkpoint: {result.checkpoint}")
+        lines.append(f"Try it: tutor demo generate --weights {result.checkpoint}")
+    return "\n".join(lines + _notes(result))
+
+
 RENDERERS: dict[str, Callable] = {
+    "GenerateResult": render_generate,
+    "PretrainResult": render_pretrain,
     "TokenizeResult": render_tokenize,
     "EmbedResult": render_embed,
     "WindowResult": render_window,
@@ -184,10 +238,11 @@ def render_progress(update) -> None:
     """Streaming demos call this from their worker thread: a generated token, or a training evaluation."""
     kind = type(update).__name__
     if kind == "GenerateStep":
-        sys.stdout.write(update.text)
-        sys.stdout.flush()
+        sys.stderr.write(update.text)  # the text as it streams in; the full result follows on stdout
+        sys.stderr.flush()
+
     elif kind == "PretrainProgress":
-        sample = update.sample.replace("\n", " ")[:70]
+        sample = (update.sample or "").replace("\n", " ")[:70]
         print(
             f"step {update.step:>5}  tokens {update.tokens_seen:>9,}  train {update.train_loss:.3f}  "
             f"val {update.val_loss:.3f}  | {sample}",

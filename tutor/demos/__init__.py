@@ -10,13 +10,21 @@ and ``cancel=`` (a ``threading.Event``).
 
 from tutor.demos.attention import attend
 from tutor.demos.embeddings import embed
+from tutor.demos.generation import GenerateStep, Generation, generate, open_generation
 from tutor.demos.model_size import model
+from tutor.demos.pretraining import PretrainProgress, pretrain
 from tutor.demos.registry import DEMOS, Arg, Demo, Result, get_demo, run_demo, validate_link
 from tutor.demos.tokens import tokenize
 from tutor.demos.windows import window
 
 __all__ = [
     "DEMOS",
+    "GenerateStep",
+    "Generation",
+    "PretrainProgress",
+    "generate",
+    "open_generation",
+    "pretrain",
     "Arg",
     "Demo",
     "Result",

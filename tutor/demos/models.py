@@ -210,9 +210,17 @@ def download_gpt2(size: str, report: Callable[[str], None] = lambda line: None) 
             allow_patterns=["config.json", "model.safetensors"],
         )
     except Exception as error:  # the hub raises many kinds (offline, HTTP, disk); each becomes one sentence
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        offline = type(error).__name__ == "LocalEntryNotFoundError" or "connect" in reason.lower()
+        if offline:
+            raise TutorError(
+                f"Cannot reach the Hugging Face Hub to download {GPT2_DOWNLOADS[size]} (no network?); "
+                "connect and try again, or pass --weights PATH to a GPT-2 folder you already have."
+            ) from None
         raise TutorError(
             f"Could not download {GPT2_DOWNLOADS[size]} from the Hugging Face Hub ({reason}); "
-            "check the network, or pass --weights PATH to a GPT-2 folder you already have."
+            "try again, or pass --weights PATH to a GPT-2 folder you already have."
         ) from None
     return folder

@@ -1,0 +1,211 @@
+"""``generate``: a GPT writes one token at a time, and shows the candidates it weighed (chapters 4-5).
+
+The streaming form for the app::
+
+    generation = open_generation(prompt="Every effort moves you", temperature=0.8, seed=7)
+    generation.weights          # which model, before the first token
+    for step in generation:     # GenerateStep objects; stop early whenever you like
+        ...
+    result = generation.result()
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from threading import Event
+
+from tutor.demos.registry import Arg, Result, check_args, demo, get_demo
+
+TOP_CANDIDATES = 5
+
+
+@dataclass
+class Candidate:
+    token_id: int
+    text: str
+    probability: float  # in the distribution the token was drawn from (after top-k, temperature, top-p)
+
+
+@dataclass
+class GenerateStep:
+    index: int  # 0 for the first new token
+    token_id: int
+    text: str
+    probability: float
+    candidates: list[Candidate]
+    end_of_text: bool  # the model chose <|endoftext|>: generation stops and the token is not kept
+
+
+@dataclass
+class GenerateResult(Result):
+    prompt: str
+    prompt_ids: list[int]
+    weights: str  # which model wrote this
+    trained: bool  # False for the book's random weights: the text is gibberish
+    temperature: float
+    top_k: int | None
+    top_p: float | None
+    seed: int
+    greedy: bool  # temperature 0: always the most likely token
+    steps: list[GenerateStep]
+    token_ids: list[int]  # prompt and new tokens
+    generated_text: str
+    text: str  # prompt + generated_text
+    cancelled: bool
+    stopped_at_end_of_text: bool
+    elapsed_s: float
+    tokens_per_second: float
+    notes: list[str] = field(default_factory=list)
+
+
+class Generation:
+    """A generation in progress: the model is loaded and the prompt checked; iterate to get the steps."""
+
+    def __init__(self, prompt, max_new_tokens, temperature, top_k, top_p, seed, weights):
+        import torch
+
+        from engine import END_OF_TEXT_ID, get_tokenizer
+        from tutor.demos.models import GIBBERISH, load_model
+
+        self.loaded = load_model(weights)
+        self.weights = self.loaded.label
+        self.trained = self.loaded.trained
+        self.settings = dict(temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)
+        self.max_new_tokens = max_new_tokens
+        self.tokenizer = get_tokenizer()
+        self.prompt = prompt
+        self.prompt_ids = self.tokenizer.encode(prompt, allowed_special="all")
+        self.notes: list[str] = []
+        if not self.trained:
+            self.notes.append(GIBBERISH)
+        context = self.loaded.config["context_length"]
+        if len(self.prompt_ids) + max_new_tokens > context:
+            self.notes.append(
+                f"The prompt has {len(self.prompt_ids):,} tokens and the model's context holds {context:,}: "
+                f"each step sees only the last {context:,} tokens."
+            )
+        self.steps: list[GenerateStep] = []
+        self.cancelled = False
+        self._eos = END_OF_TEXT_ID
+        self._generator = torch.Generator().manual_seed(seed)  # the book's torch.manual_seed(seed) draws
+        self._started = time.perf_counter()
+        self._elapsed = 0.0
+
+    def __iter__(self) -> Iterator[GenerateStep]:
+        import torch
+
+        from engine import generate_stream
+
+        idx = torch.tensor([self.prompt_ids])  # (1, num_tokens)
+        self._started = time.perf_counter()
+        stream = generate_stream(
+            self.loaded.model,
+            idx,
+            max_new_tokens=self.max_new_tokens,
+            context_size=self.loaded.config["context_length"],
+            temperature=self.settings["temperature"],
+            top_k=self.settings["top_k"],
+            top_p=self.settings["top_p"],
+            eos_id=self._eos,
+            top_n=TOP_CANDIDATES,
+            generator=self._generator,
+            tokenizer=self.tokenizer,
+        )
+        for raw in stream:
+            step = GenerateStep(
+                raw.index,
+                raw.token_id,
+                raw.text,
+                raw.probability,
+                [Candidate(c.token_id, c.text, c.probability) for c in raw.candidates],
+                raw.end_of_text,
+            )
+            self.steps.append(step)
+            self._elapsed = time.perf_counter() - self._started
+            yield step
+
+    def result(self) -> GenerateResult:
+        kept = [step for step in self.steps if not step.end_of_text]
+        generated = self.tokenizer.decode([step.token_id for step in kept])
+        return GenerateResult(
+            prompt=self.prompt,
+            prompt_ids=list(self.prompt_ids),
+            weights=self.weights,
+            trained=self.trained,
+            temperature=self.settings["temperature"],
+            top_k=self.settings["top_k"],
+            top_p=self.settings["top_p"],
+            seed=self.settings["seed"],
+            greedy=self.settings["temperature"] == 0,
+            steps=list(self.steps),
+            token_ids=list(self.prompt_ids) + [step.token_id for step in kept],
+            generated_text=generated,
+            text=self.prompt + generated,
+            cancelled=self.cancelled,
+            stopped_at_end_of_text=bool(self.steps) and self.steps[-1].end_of_text,
+            elapsed_s=self._elapsed,
+            tokens_per_second=len(self.steps) / self._elapsed if self._elapsed > 0 else 0.0,
+            notes=list(self.notes),
+        )
+
+
+def open_generation(**args) -> Generation:
+    """Check the arguments (as ``generate`` does), load the model, and return the steps to iterate."""
+    values = check_args(get_demo("generate"), args)
+    return Generation(**values)
+
+
+@demo(
+    "generate",
+    "Generate text token by token, with the top candidates and their probabilities at each step.",
+    chapter=5,
+    section="4.7 Generating text; 5.3 Decoding strategies (temperature, top-k)",
+    args={
+        "prompt": Arg(str, "Every effort moves you", "the text to continue", non_empty=True),
+        "max_new_tokens": Arg(int, 20, "how many tokens to add", minimum=1, maximum=1024),
+        "temperature": Arg(
+            float,
+            0.0,
+            "0 picks the most likely token (greedy); higher is more random",
+            minimum=0.0,
+            maximum=100.0,
+        ),
+        "top_k": Arg(int, None, "sample only among the k most likely tokens", minimum=1),
+        "top_p": Arg(
+            float,
+            None,
+            "sample only among the most likely tokens covering this probability",
+            above=0.0,
+            maximum=1.0,
+        ),
+        "seed": Arg(int, 123, "random seed for sampling (as torch.manual_seed)", minimum=0),
+        "weights": Arg(
+            str,
+            None,
+            "random, last, gpt2, a checkpoint or a GPT-2 folder (default: the config's)",
+            non_empty=True,
+        ),
+    },
+    streams=True,
+)
+def generate(
+    prompt: str,
+    max_new_tokens: int,
+    temperature: float,
+    top_k: int | None,
+    top_p: float | None,
+    seed: int,
+    weights: str | None,
+    progress: Callable[[GenerateStep], None] | None = None,
+    cancel: Event | None = None,
+) -> GenerateResult:
+    generation = Generation(prompt, max_new_tokens, temperature, top_k, top_p, seed, weights)
+    for step in generation:
+        if progress is not None:
+            progress(step)
+        if cancel is not None and cancel.is_set():
+            generation.cancelled = True
+            break
+    return generation.result()

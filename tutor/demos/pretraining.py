@@ -1,0 +1,345 @@
+"""``pretrain``: train a small GPT live on the decks' own notes and watch the loss fall (chapter 5).
+
+The loop is the engine's ``train_model_simple`` (the book's): this module picks the corpus and the settings,
+reports each evaluation, saves checkpoints in the tutor's data folder, and stops on a ``threading.Event``
+(keeping a checkpoint of the model as it was).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from threading import Event
+
+from tutor.demos.configs import CONFIG_NAMES
+from tutor.demos.registry import Arg, Result, demo
+from tutor.errors import TutorError
+
+NOTES = "notes"
+PRESETS = ("book",)
+SAVE_EVERY_EVAL_BELOW = 50_000_000  # parameters; bigger models save at epoch ends and when stopped
+
+
+@dataclass(frozen=True)
+class Settings:
+    config: str
+    steps: int | None
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    weight_decay: float
+    eval_freq: int
+    eval_iter: int
+    start_context: str
+
+
+def _settings(preset: str | None, config: str | None, steps: int | None, epochs: int | None) -> Settings:
+    if preset == "book":  # section 5.2: GPT-124M at context 256, AdamW 4e-4, weight decay 0.1, 10 epochs
+        return Settings(
+            config=config or "gpt2-small (124M)",
+            steps=steps,
+            epochs=epochs or 10,
+            batch_size=2,
+            learning_rate=4e-4,
+            weight_decay=0.1,
+            eval_freq=5,
+            eval_iter=5,
+            start_context="Every effort moves you",
+        )
+    # Small models take a larger step (5e-3): the loss falls within the first minute on two cores.
+    default_steps = None if epochs else 200
+    return Settings(
+        config=config or "tiny",
+        steps=steps if steps is not None else default_steps,
+        epochs=epochs or 1000,
+        batch_size=8,
+        learning_rate=5e-3,
+        weight_decay=0.1,
+        eval_freq=10,
+        eval_iter=2,
+        start_context="Attention is",
+    )
+
+
+@dataclass
+class PretrainProgress:
+    step: int  # optimizer steps done (0: before training)
+    total_steps: int  # planned (for a progress bar)
+    epoch: int
+    tokens_seen: int
+    train_loss: float
+    val_loss: float
+    sample: str | None  # greedy text from the start context (None when not sampled at this evaluation)
+    elapsed_s: float
+
+
+@dataclass
+class PretrainResult(Result):
+    config_name: str
+    config: dict
+    parameters: int
+    corpus: str  # "the decks' notes" or the file's path
+    corpus_characters: int
+    train_tokens: int
+    val_tokens: int
+    seed: int
+    preset: str | None
+    settings: dict
+    history: list[PretrainProgress]  # one entry per evaluation, the first before training
+    steps: int
+    tokens_seen: int
+    initial_val_loss: float
+    final_train_loss: float
+    final_val_loss: float
+    sample: str
+    checkpoint: str | None  # where the model was saved (use it as generate's or attend's weights)
+    cancelled: bool
+    elapsed_s: float
+    notes: list[str] = field(default_factory=list)
+
+
+def notes_corpus() -> str:
+    """The bundled and the learner's decks as one text: titles, notes, questions and answers."""
+    from tutor.decks import load_decks
+
+    decks, _ = load_decks()
+    parts = []
+    for deck in decks:
+        parts.append(f"# {deck.title}\n\n{deck.notes}".strip())
+        for card in deck.cards:
+            parts.append(f"{card.question}\n\n{card.answer}".strip())
+    return "\n\n".join(part for part in parts if part)
+
+
+def _corpus(corpus: str) -> tuple[str, str]:
+    if corpus == NOTES:
+        text = notes_corpus()
+        if not text.strip():
+            raise TutorError("The decks hold no notes to train on: import notes first, or pass corpus=PATH.")
+        return text, "the decks' notes"
+    path = Path(corpus).expanduser()
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except FileNotFoundError:
+        raise TutorError(f"Corpus file {path} does not exist: give a UTF-8 text file or 'notes'.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise TutorError(f"Corpus file {path} cannot be read as UTF-8 text ({error}).") from None
+
+
+@demo(
+    "pretrain",
+    "Train a small GPT live: step, tokens seen, training and validation loss, and a sample per evaluation.",
+    chapter=5,
+    section="5.2 Training an LLM",
+    args={
+        "corpus": Arg(
+            str, NOTES, "'notes' (the decks' own text) or the path of a UTF-8 text file", non_empty=True
+        ),
+        "config": Arg(
+            str, None, "model size (default tiny; the book preset uses 124M)", choices=CONFIG_NAMES
+        ),
+        "steps": Arg(
+            int,
+            None,
+            "stop after this many optimizer steps (default 200 for the small configs)",
+            minimum=0,
+            maximum=1_000_000,
+        ),
+        "epochs": Arg(int, None, "passes over the corpus (the book preset: 10)", minimum=1, maximum=1000),
+        "seed": Arg(int, 123, "torch.manual_seed for the data order and the initial weights", minimum=0),
+        "preset": Arg(
+            str, None, "'book': chapter 5's setup (124M, context 256, AdamW 4e-4, 10 epochs)", choices=PRESETS
+        ),
+    },
+    streams=True,
+)
+def pretrain(
+    corpus: str,
+    config: str | None,
+    steps: int | None,
+    epochs: int | None,
+    seed: int,
+    preset: str | None,
+    progress: Callable[[PretrainProgress], None] | None = None,
+    cancel: Event | None = None,
+) -> PretrainResult:
+    import torch
+
+    from engine import GPTModel, create_dataloader_v1, evaluate_model, get_tokenizer, train_model_simple
+    from engine.training import calc_loss_loader
+    from engine.weights import save_checkpoint
+    from tutor import paths
+    from tutor.demos.configs import resolve_config
+
+    started = time.perf_counter()
+    settings = _settings(preset, config, steps, epochs)
+    config_name, cfg = resolve_config(settings.config)
+    if preset == "book":
+        cfg["context_length"] = 256  # section 5.1: shorter than GPT-2's 1024 to train on a laptop
+    text, corpus_label = _corpus(corpus)
+    tokenizer = get_tokenizer()
+    split = int(0.90 * len(text))  # section 5.1.3: the first 90% of characters train, the rest validates
+    train_text, val_text = text[:split], text[split:]
+    train_tokens = len(tokenizer.encode(train_text, allowed_special="all"))
+    val_tokens = len(tokenizer.encode(val_text, allowed_special="all"))
+    context = cfg["context_length"]
+    if val_tokens < context + 1 or train_tokens < context + 1:
+        raise TutorError(
+            f"The corpus ({corpus_label}) is too short for one window: its validation part (the last 10%) "
+            f"has {val_tokens} tokens and its training part {train_tokens}, but a window of context_length "
+            f"{context} needs {context + 1}; give a longer corpus or a smaller config."
+        )
+    torch.manual_seed(seed)
+    batch = settings.batch_size
+    train_loader = create_dataloader_v1(
+        train_text, batch_size=batch, max_length=context, stride=context, drop_last=True, shuffle=True
+    )
+    val_loader = create_dataloader_v1(
+        val_text, batch_size=batch, max_length=context, stride=context, drop_last=False, shuffle=False
+    )
+    if len(train_loader) == 0:
+        raise TutorError(
+            f"The corpus ({corpus_label}) gives fewer training windows than one batch of {batch}; "
+            "give a longer corpus or a smaller config."
+        )
+    torch.manual_seed(seed)
+    model = GPTModel(cfg)
+    parameters = sum(p.numel() for p in model.parameters())
+
+    # The loss before any training (section 5.1.3: the book's preset over every batch, as the book does;
+    # otherwise over as many batches as each later evaluation). The generator's state is put back so the
+    # training run draws exactly what the book's does.
+    state = torch.get_rng_state()
+    batches = None if preset == "book" else settings.eval_iter
+    with torch.no_grad():
+        model.eval()
+        initial_train = calc_loss_loader(train_loader, model, "cpu", num_batches=batches)
+        initial_val = calc_loss_loader(val_loader, model, "cpu", num_batches=batches)
+        model.train()
+    torch.set_rng_state(state)
+
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay
+    )
+    planned = settings.steps if settings.steps is not None else settings.epochs * len(train_loader)
+    planned = min(planned, settings.epochs * len(train_loader))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    checkpoint_path = paths.checkpoints_dir() / f"pretrain-{config_name.split(' ')[0]}-{stamp}.safetensors"
+    history = [
+        PretrainProgress(0, planned, 0, 0, initial_train, initial_val, None, time.perf_counter() - started)
+    ]
+    if progress is not None:
+        progress(history[0])
+    done = {"steps": 0, "tokens": 0, "epoch": 0}
+    saved: list[Path] = []
+
+    def save(cancelled: bool) -> None:
+        last = history[-1]
+        meta = {
+            "corpus": corpus_label,
+            "config_name": config_name,
+            "steps": last.step,
+            "seed": seed,
+            "tokens_seen": last.tokens_seen,
+            "train_loss": last.train_loss,
+            "val_loss": last.val_loss,
+            "cancelled": cancelled,
+            "preset": preset,
+        }
+        saved.append(save_checkpoint(checkpoint_path, model, cfg, meta=meta))
+
+    def report(epoch, step, tokens_seen, train_loss, val_loss, sample):
+        done.update(steps=step + 1, tokens=tokens_seen, epoch=epoch)
+        if train_loss is None or step % settings.eval_freq != 0:
+            return  # an epoch ended between evaluations: its losses are the last evaluation's
+        if history[-1].step == step + 1:  # the epoch-end call repeats the last evaluation with a sample
+            history[-1].sample = sample
+        else:
+            elapsed = time.perf_counter() - started
+            entry = PretrainProgress(
+                step + 1, planned, epoch, tokens_seen, train_loss, val_loss, sample, elapsed
+            )
+            history.append(entry)
+            if parameters < SAVE_EVERY_EVAL_BELOW:
+                save(cancelled=False)
+        if progress is not None:
+            progress(history[-1])
+
+    calls = {"steps": 0}
+
+    def should_stop() -> bool:
+        calls["steps"] += 1
+        return (cancel is not None and cancel.is_set()) or calls["steps"] >= planned
+
+    if planned > 0:
+        train_model_simple(
+            model,
+            train_loader,
+            val_loader,
+            optimizer,
+            "cpu",
+            settings.epochs,
+            settings.eval_freq,
+            settings.eval_iter,
+            settings.start_context,
+            tokenizer,
+            progress=report,
+            should_stop=should_stop,
+            sample_every_eval=parameters < SAVE_EVERY_EVAL_BELOW,
+        )
+    cancelled = cancel is not None and cancel.is_set()
+    steps_done = calls["steps"]
+    if steps_done and history[-1].step != steps_done:  # evaluate where training stopped
+        train_loss, val_loss = evaluate_model(model, train_loader, val_loader, "cpu", settings.eval_iter)
+        history.append(
+            PretrainProgress(
+                steps_done,
+                planned,
+                done["epoch"] or 1,
+                done["tokens"],
+                train_loss,
+                val_loss,
+                None,
+                time.perf_counter() - started,
+            )
+        )
+    from engine.training import generate_sample
+
+    if history[-1].sample is None:
+        history[-1].sample = generate_sample(model, tokenizer, "cpu", settings.start_context)
+        if progress is not None:
+            progress(history[-1])
+    if steps_done:
+        save(cancelled)
+    notes = []
+    if cancelled:
+        notes.append(f"Stopped after {steps_done} of {planned} steps; the model as it was then is saved.")
+    if steps_done == 0:
+        notes.append("No training steps were run: the losses are those of the untrained model.")
+    last = history[-1]
+    return PretrainResult(
+        config_name=config_name,
+        config=cfg,
+        parameters=parameters,
+        corpus=corpus_label,
+        corpus_characters=len(text),
+        train_tokens=train_tokens,
+        val_tokens=val_tokens,
+        seed=seed,
+        preset=preset,
+        settings={**settings.__dict__, "steps": planned},
+        history=history,
+        steps=steps_done,
+        tokens_seen=last.tokens_seen,
+        initial_val_loss=initial_val,
+        final_train_loss=last.train_loss,
+        final_val_loss=last.val_loss,
+        sample=last.sample or "",
+        checkpoint=str(saved[-1]) if saved else None,
+        cancelled=cancelled,
+        elapsed_s=time.perf_counter() - started,
+        notes=notes,
+    )
