@@ -115,6 +115,15 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _plain(value: object) -> object:
+    """A loaded value without the line markers the loader adds to mappings."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if k != _LINE}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def check_demo_link(name: str, args: dict) -> None:
     """Raise TutorError when a card's demo link names no demo or a bad argument."""
     try:
@@ -145,7 +154,7 @@ def _demo_links(raw: object, where: str, problems: list[str]) -> list[DemoLink]:
         if not isinstance(args, dict):
             problems.append(f"{where}: the arguments of demo '{name}' must be a mapping like {{text: hi}}")
             continue
-        args = {k: v for k, v in args.items() if k != _LINE}
+        args = _plain(args)
         try:
             check_demo_link(str(name), args)
         except TutorError as exc:
@@ -221,7 +230,11 @@ def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return None, [DeckProblem(path, None, f"cannot be read ({exc}); this deck was not loaded.")]
     if not isinstance(raw, dict):
-        return None, [DeckProblem(path, 1, "is not a deck: expected keys id, title and cards.")]
+        return None, [
+            DeckProblem(
+                path, 1, "is not a deck (expected keys id, title and cards); this deck was not loaded."
+            )
+        ]
     for key, kind in (("id", str), ("title", str), ("cards", list)):
         if not isinstance(raw.get(key), kind) or (kind is str and not raw[key].strip()):
             what = "a list of cards" if kind is list else "text"
@@ -245,7 +258,7 @@ def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
         seen[card.id] = card.line
         cards.append(card)
     retired = [
-        {k: v for k, v in item.items() if k != _LINE}
+        _plain(item)
         for item in raw.get("retired") or []
         if isinstance(item, dict) and isinstance(item.get("id"), str)
     ]
@@ -253,7 +266,7 @@ def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
     deck = Deck(
         id=deck_id,
         title=raw["title"].strip(),
-        notes=raw.get("notes") if isinstance(raw.get("notes"), str) else "",
+        notes=raw["notes"].strip("\n") if isinstance(raw.get("notes"), str) else "",
         cards=cards,
         path=path,
         source=raw.get("source") if isinstance(raw.get("source"), str) else None,
@@ -355,9 +368,9 @@ def deck_to_yaml(deck: Deck) -> str:
 def save_deck(deck: Deck, path: Path | None = None) -> Path:
     """Write a deck file (atomically: a crash never leaves half a deck)."""
     path = path or deck.path
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_text(deck_to_yaml(deck), encoding="utf-8")
         temporary.replace(path)
     except OSError as exc:

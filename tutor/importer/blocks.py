@@ -111,7 +111,7 @@ def clean_markdown(text: str) -> tuple[str, list]:
     """Tidy an answer or notes: common indent removed, tabs expanded, trailing spaces dropped.
 
     Two trailing spaces are a markdown line break; they become a backslash break (the same thing in
-    CommonMark) so the text can be written as a readable YAML block. Code keeps its lines as they are.
+    CommonMark) so the text can be written as a readable YAML block; in code they are just dropped.
     """
     text = textwrap.dedent(text.expandtabs(4)).strip("\n")
     if not text.strip():

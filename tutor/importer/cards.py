@@ -98,7 +98,10 @@ def resolve_images(answer: str, tokens: list | None, notes_dir: Path, deck_dir: 
 # that questions name loosely); arguments use the demo registry's names (see tutor/demos).
 _BOOK_SENTENCE = "Your journey starts with one step"
 _RULES: list[tuple[str, list[DemoLink]]] = [
-    (r"\bca(u?sa|su)al attention|attention mask", [DemoLink("attend", {"mode": "causal"})]),
+    (
+        r"\bca(u?sa|su)al (attention|mask)|attention mask|\bmask(ing)? (the )?future",
+        [DemoLink("attend", {"mode": "causal"})],
+    ),
     (r"\bdropout\b", [DemoLink("attend", {"mode": "causal", "dropout": 0.5})]),
     (r"multi-?head", [DemoLink("attend", {"mode": "multi-head", "heads": 2})]),
     (

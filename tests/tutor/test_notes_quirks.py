@@ -1,0 +1,199 @@
+"""Each quirk of real notes, in a small notes file of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tutor.decks import load_decks
+from tutor.importer import import_notes
+
+
+def run(tmp_path: Path, notes: str, name: str = "notes.md"):
+    path = tmp_path / name
+    path.write_text(notes, encoding="utf-8")
+    return import_notes(path, tmp_path / "decks")
+
+
+def kinds(report) -> list[str]:
+    return [problem.kind for problem in report.problems]
+
+
+def test_headings_are_decks_and_blocks_are_cards_in_notes_order(tmp_path: Path) -> None:
+    report = run(
+        tmp_path,
+        "# Chapter 1: Tokens\n\n<details>\n<summary>🎯Q. What is a token?</summary>\n\n- A piece of text.\n"
+        "</details>\n\n<details>\n<summary>🎯Q.What is BPE ?</summary>\n\n1. merges\n2. **pairs**\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1  \n```\n</details>\n\n"
+        "# Chapter 2: Attention\n\n<details><summary>🎯Q. Why attend?</summary>\n\nContext.\n\n</details>\n",
+    )
+    assert [(d.id, d.title) for d in report.decks] == [
+        ("chapter-1-tokens", "Chapter 1: Tokens"),
+        ("chapter-2-attention", "Chapter 2: Attention"),
+    ]
+    first, second = report.decks[0].cards
+    assert (first.question, first.answer, first.source_line, first.order) == (
+        "What is a token?",
+        "- A piece of text.",
+        3,
+        0,
+    )
+    assert second.question == "What is BPE ?"
+    assert (
+        second.answer == "1. merges\n2. **pairs**\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```"
+    )
+    assert report.decks[1].cards[0].answer == "Context."
+    assert report.problems == []
+    assert (tmp_path / "decks" / "chapter-1-tokens.yaml").is_file()
+
+
+def test_a_details_tag_inside_code_is_not_a_card(tmp_path: Path) -> None:
+    report = run(
+        tmp_path,
+        "# Deck\n\n<details>\n<summary>🎯Q. How do I fold an answer?</summary>\n\nLike this:\n\n"
+        "```html\n<details>\n<summary>Q</summary>\n</details>\n```\n</details>\n",
+    )
+    [card] = report.cards
+    assert card.answer.startswith("Like this:\n\n```html\n<details>")
+    assert report.problems == []
+
+
+def test_content_before_the_summary_starts_the_answer(tmp_path: Path) -> None:
+    report = run(
+        tmp_path,
+        "# Deck\n<details>\n\n- A quote before the summary.\n\n<summary>🎯Q. Stages?</summary>\n\n"
+        "- pretraining\n- fine-tuning\n</details>\n",
+    )
+    [card] = report.cards
+    assert card.answer == "- A quote before the summary.\n\n- pretraining\n- fine-tuning"
+    assert kinds(report) == ["text-before-summary"]
+    assert report.problems[0].line == 2
+
+
+def test_summary_and_content_without_a_blank_line(tmp_path: Path) -> None:
+    # markdown-it sees all four lines as one raw HTML block
+    report = run(
+        tmp_path, "# Deck\n<details>\n<summary>🎯Q. Complement?</summary>\n- text answer here\n</details>\n"
+    )
+    [card] = report.cards
+    assert (card.question, card.answer) == ("Complement?", "- text answer here")
+    assert report.problems == []
+
+
+def test_a_block_closed_by_summary_instead_of_details(tmp_path: Path) -> None:
+    report = run(
+        tmp_path,
+        "# Deck\n<details>\n<summary>🎯Q. First?</summary>\n\nOne answer.\n</summary>\n\n"
+        "<details>\n<summary>🎯Q. Second?</summary>\n\nTwo.\n</details>\n",
+    )
+    assert [(c.question, c.answer) for c in report.cards] == [("First?", "One answer."), ("Second?", "Two.")]
+    assert kinds(report) == ["unclosed-block", "stray-tag"]
+    assert "line 2" in report.problems[0].message and "</details>" in report.problems[0].message
+    assert report.problems[1].line == 6
+
+
+def test_a_stray_closing_details(tmp_path: Path) -> None:
+    report = run(
+        tmp_path,
+        "# Maths\n\n</details>\n\n<details>\n<summary>🎯Q. Tensor?</summary>\n\nArray.\n</details>\n",
+    )
+    assert len(report.cards) == 1
+    assert [(p.kind, p.line) for p in report.problems] == [("stray-tag", 3)]
+    assert "</details>" not in report.decks[0].notes
+
+
+def test_a_summary_that_is_not_a_question_becomes_notes(tmp_path: Path) -> None:
+    report = run(
+        tmp_path,
+        "# Legend\n\n<details>\n<summary>Emojis used</summary>\nâ - For important points\n"
+        "ğŸ”¥ - super important\n</summary>\n</details>\n",
+    )
+    assert report.cards == []
+    assert report.decks[0].notes == "**Emojis used**\n\n⭐ - For important points\n🔥 - super important"
+    assert kinds(report) == ["not-a-question", "stray-tag"]
+
+
+def test_a_summary_without_marker_but_with_a_question_mark_is_a_card(tmp_path: Path) -> None:
+    report = run(
+        tmp_path, "# D\n<details><summary>Why scale by sqrt(d)?</summary>\n\nStable softmax.\n</details>\n"
+    )
+    assert [c.question for c in report.cards] == ["Why scale by sqrt(d)?"]
+
+
+def test_flagged_cards_are_kept_and_reported(tmp_path: Path) -> None:
+    report = run(
+        tmp_path,
+        "# D\n\n<details>\n<summary>🎯Q. Empty one?</summary>\n\n- \n</details>\n\n"
+        "<details>\n<summary>🎯Q. fdfdfdfdf ? </summary>\n\n- something\n</details>\n\n"
+        "<details>\n<summary>🎯Q. Only a picture?</summary>\n\n- ![alt text](image-9.png)\n</details>\n\n"
+        "<details>\n<summary>🎯Q. Real?</summary>\n\nYes, a real answer.\n</details>\n\n"
+        "<details>\n<summary>🎯Q. Real ?</summary>\n\nAnother answer to the same question.\n</details>\n",
+    )
+    flagged = {card.question: card.needs_answer for card in report.cards}
+    assert flagged == {
+        "Empty one?": True,
+        "fdfdfdfdf ?": True,
+        "Only a picture?": True,
+        "Real?": False,
+        "Real ?": True,
+    }
+    messages = [p.message for p in report.problems if p.kind == "needs-answer"]
+    assert len(messages) == 4
+    assert "the answer is empty" in messages[0]
+    assert "placeholder" in messages[1]
+    assert "only images" in messages[2]
+    assert "already on line 21" in messages[3]
+    assert report.to_json()["needs_answer"][0]["question"] == "Empty one?"
+    decks, problems = load_decks([tmp_path / "decks"])
+    assert problems == []
+    assert [c.needs_answer for c in decks[0].cards] == [True, True, True, False, True]
+
+
+def test_text_outside_blocks_is_the_decks_notes(tmp_path: Path) -> None:
+    report = run(
+        tmp_path,
+        "Intro before any heading.\n\n# Chapter 5\n\n- covers evaluation\n\n<br>\n<br>\n\n"
+        "<details>\n<summary>🎯Q. Loss?</summary>\n\nCross-entropy.\n</details>\n\nGENERAL NOTES\n\n- more\n",
+        name="my-notes.md",
+    )
+    assert [d.title for d in report.decks] == ["my-notes", "Chapter 5"]
+    assert report.decks[0].notes == "Intro before any heading."
+    assert report.decks[1].notes == "- covers evaluation\n\nGENERAL NOTES\n\n- more"
+
+
+def test_images_resolve_relative_to_the_notes(tmp_path: Path) -> None:
+    notes_dir = tmp_path / "notes"
+    notes_dir.mkdir()
+    (notes_dir / "here.png").write_bytes(b"\x89PNG")
+    report = run(
+        notes_dir,
+        "# D\n<details>\n<summary>🎯Q. Pictures?</summary>\n\nSee ![a chart](here.png) and "
+        "![gone](missing.png) and ![web](https://example.com/x.png).\n</details>\n",
+    )
+    [card] = report.cards
+    assert "](../here.png)" in card.answer and "](../missing.png)" in card.answer
+    decks, _ = load_decks([notes_dir / "decks"])
+    images = decks[0].cards[0].images()
+    assert [(i.alt, i.exists) for i in images] == [("a chart", True), ("gone", False), ("web", False)]
+    assert images[0].path.resolve() == (notes_dir / "here.png").resolve()
+    assert images[2].path is None
+    assert [p.kind for p in report.problems] == ["missing-images"]
+    assert "missing.png" in report.problems[0].message
+
+
+def test_an_unclosed_block_at_the_end_and_a_block_without_summary(tmp_path: Path) -> None:
+    report = run(
+        tmp_path,
+        "# D\n<details>\n\nJust text.\n</details>\n\n<details>\n<summary>🎯Q. Last?</summary>\n\nEnd",
+    )
+    assert [c.answer for c in report.cards] == ["End"]
+    assert kinds(report) == ["no-summary", "unclosed-block"]
+    assert report.decks[0].notes == "Just text."
+
+
+def test_notes_in_an_old_windows_code_page_still_import(tmp_path: Path) -> None:
+    path = tmp_path / "old.md"
+    path.write_bytes(
+        "# Caf\xe9\n<details><summary>🎯Q. Où?</summary>\n\nIci.\n</details>\n".encode("cp1252", "replace")
+    )
+    report = import_notes(path, tmp_path / "decks")
+    assert report.decks[0].title == "Café"
