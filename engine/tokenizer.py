@@ -45,10 +45,11 @@ def token_pieces(text: str, allowed_special: set[str] | str = "all") -> list[Tok
     """Split ``text`` into tokens with their character spans.
 
     A token can hold part of a multi-byte character; such a token gets the whole character in the piece
-    that completes it and an empty span in the ones before, so the spans always tile the text.
+    that completes it and an empty span in the ones before, so the spans always tile the text. Special
+    tokens not in ``allowed_special`` are split as plain text rather than refused.
     """
     tokenizer = get_tokenizer()
-    ids = tokenizer.encode(text, allowed_special=allowed_special)
+    ids = tokenizer.encode(text, allowed_special=allowed_special, disallowed_special=())
     _, offsets = tokenizer.decode_with_offsets(ids)
     pieces = []
     for index, token_id in enumerate(ids):

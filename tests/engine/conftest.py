@@ -1,0 +1,48 @@
+"""Shared models for the engine tests: building the 124M model takes seconds, so each is built once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import torch
+
+from engine import GPT_CONFIG_124M, GPTModel
+
+
+@dataclass
+class SeededModel:
+    """A model built right after ``torch.manual_seed(seed)``, and the generator state right after it,
+    so a test can continue exactly where the book's code continues."""
+
+    model: GPTModel
+    rng_state_after_build: torch.Tensor
+
+
+def build_seeded(cfg, seed=123) -> SeededModel:
+    torch.manual_seed(seed)
+    model = GPTModel(cfg)
+    return SeededModel(model, torch.get_rng_state())
+
+
+@pytest.fixture(scope="session")
+def book_gpt_124m() -> SeededModel:
+    """Chapter 4's ``torch.manual_seed(123); model = GPTModel(GPT_CONFIG_124M)``. Do not train it."""
+    return build_seeded(GPT_CONFIG_124M)
+
+
+@pytest.fixture(scope="session")
+def book_gpt_124m_256() -> SeededModel:
+    """Chapter 5's model: the same with ``context_length`` 256. Do not train it."""
+    return build_seeded({**GPT_CONFIG_124M, "context_length": 256})
+
+
+TINY_CONFIG = {
+    "vocab_size": 50257,
+    "context_length": 16,
+    "emb_dim": 32,
+    "n_heads": 4,
+    "n_layers": 2,
+    "drop_rate": 0.0,
+    "qkv_bias": False,
+}
