@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.widgets import DataTable, Input, TabbedContent
 from ui_support import screen_text
 
+from tests.conftest import VERDICT
 from tutor.ui.panels.attend import AttendPanel
+from tutor.ui.panels.generate import GeneratePanel
+from tutor.ui.panels.pretrain import PretrainPanel
 from tutor.ui.panels.tables import EmbedPanel
 from tutor.ui.panels.tokenize import TokenizePanel
 from tutor.ui.screens.demo import DemoScreen
+from tutor.ui.widgets.tokens import visible
 
 pytestmark = pytest.mark.anyio
 
@@ -84,3 +90,48 @@ async def test_a_card_with_several_demos_shows_them_all(tutor_app):
         tokenize = app.screen.query_one(TokenizePanel)
         assert tokenize.last_result.ids == [808]  # "row"
         assert "4 tokens → vectors of 3" in screen_text(app)
+
+
+async def test_generate_streams_tokens_with_candidates_and_shows_the_weights(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_demo(
+            "generate", {"prompt": "Every effort moves you", "max_new_tokens": 3, "weights": "random"}
+        )
+        await settle(pilot)
+        panel = app.screen.query_one(GeneratePanel)
+        result = panel.last_result
+        assert len(panel.steps) == 3 == len(result.steps)  # every step reached the screen as it came
+        assert [s.token_id for s in panel.steps] == result.token_ids[-3:]
+        text = screen_text(app)
+        assert "Weights: GPT-2 124M with the book's seeded random weights" in text
+        assert "Every effort moves you" + result.generated_text in text
+        assert "Step 3: the most likely next tokens" in text
+        chosen = panel.steps[-1]
+        assert f"▶  {visible(chosen.text)}" in text
+
+
+async def test_a_pretrain_can_be_cancelled_while_keys_keep_working(tutor_app, tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(VERDICT.read_text(encoding="utf-8")[:6000], encoding="utf-8")
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_demo("pretrain", {"corpus": str(corpus), "config": "nano", "steps": 100000})
+        await pilot.pause()
+        panel = app.screen.query_one(PretrainPanel)
+        assert not panel.running  # training waits for ctrl+r
+        await pilot.press("ctrl+r")
+        for _ in range(1200):  # the loss before training arrives first (torch loads, the corpus splits)
+            if panel.history:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("tab")  # the app still answers keys while the model trains
+        assert app.focused is not None and app.focused.id == "arg-config"
+        assert panel.running
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        result = panel.last_result
+        assert result.cancelled
+        assert 0 < result.steps < 100000
+        assert Path(result.checkpoint).is_file()  # cancel keeps the model as it was
+        assert "Stopped after" in str(panel.query_one(".demo-status").render())

@@ -28,6 +28,7 @@ class DemoPanel(Vertical):
     """A demo's inputs, its status line and its output; subclasses draw the result."""
 
     demo_name: ClassVar[str] = ""
+    autostart: ClassVar[bool] = True  # run as soon as the panel opens (all but training)
 
     class Finished(Message):
         def __init__(self, run_id: int, result: Any) -> None:
@@ -65,7 +66,8 @@ class DemoPanel(Vertical):
             markup=True,
         )
         with Grid(classes="demo-inputs"):
-            for name, arg in demo.args.items():
+            wide_first = sorted(demo.args.items(), key=lambda item: not self.is_wide(*item))
+            for name, arg in wide_first:
                 yield self.input_for(name, arg)
         yield Static("", classes="demo-status")
         yield from self.compose_output()
@@ -74,10 +76,12 @@ class DemoPanel(Vertical):
         value = self.values.get(name)
         widget_id = f"arg-{name}"
         if arg.choices:
+            optional = arg.default is None  # blank means "the demo's default", e.g. the tiny config
             widget = Select(
                 [(choice, choice) for choice in arg.choices],
-                value=value if value in arg.choices else arg.choices[0],
-                allow_blank=False,
+                value=value if value in arg.choices else (Select.NULL if optional else arg.choices[0]),
+                allow_blank=optional,
+                prompt="default",
                 compact=True,
                 id=widget_id,
             )
@@ -88,15 +92,12 @@ class DemoPanel(Vertical):
             placeholder = "none" if arg.default is None else ""
             widget = Input(_field_text(value), type=kind, placeholder=placeholder, compact=True, id=widget_id)
         widget.tooltip = arg.help
-        classes = (
-            "demo-field wide"
-            if arg.type is str and not arg.choices and name in self.wide_fields()
-            else "demo-field"
-        )
+        classes = "demo-field wide" if self.is_wide(name, arg) else "demo-field"
         return Horizontal(Label(f"{name} "), widget, classes=classes)
 
-    def wide_fields(self) -> set[str]:
-        return {"text", "prompt", "corpus", "weights"}
+    def is_wide(self, name: str, arg) -> bool:
+        """Free text (a prompt, a path) gets a whole row; numbers and choices share one."""
+        return arg.type is str and not arg.choices and name in {"text", "prompt", "corpus", "weights"}
 
     def compose_output(self) -> ComposeResult:
         raise NotImplementedError
@@ -123,7 +124,7 @@ class DemoPanel(Vertical):
             elif isinstance(widget, Checkbox):
                 raw = widget.value
             else:
-                raw = widget.value
+                raw = None if widget.value is Select.NULL else widget.value
             values[name] = check_value(self.demo.name, name, arg, raw)
         return values
 
@@ -133,13 +134,18 @@ class DemoPanel(Vertical):
     def _input_changed(self, event: Message) -> None:
         event.stop()
         if self.is_mounted and self._ready:
-            self.start()
+            self.input_changed()
+
+    def input_changed(self) -> None:
+        """A changed input makes the last run stale: run again with the new values."""
+        self.start()
 
     _ready = False
 
     def on_mount(self) -> None:
         self._ready = True
-        self.start()
+        if self.autostart:
+            self.start()
 
     # Running.
 
@@ -161,13 +167,16 @@ class DemoPanel(Vertical):
         self.run_in_thread(self.run_id, values, self.cancel_event)
 
     def stop(self) -> None:
-        """Stop the run; what it produced so far stays on screen."""
+        """Ask the run to stop; a streaming demo ends at its next step and reports what it did."""
         if self.running:
             self.cancel_event.set()
-            self.workers.cancel_group(self, "demo")
-            self.running = False
-            self.run_id += 1
-            self.set_status("Stopped. Change an input or press ctrl+r to run again.")
+            self.set_status("Stopping…" if self.demo.streams else "Stopped.")
+            if not self.demo.streams:
+                self.running = False
+                self.run_id += 1  # nothing worth showing will come from it
+
+    def on_unmount(self) -> None:
+        self.cancel_event.set()  # a demo left running would keep the app from quitting
 
     def running_text(self) -> str:
         return "Running…"
@@ -177,17 +186,11 @@ class DemoPanel(Vertical):
 
     @work(thread=True, exclusive=True, group="demo")
     def run_in_thread(self, run_id: int, values: dict[str, Any], cancel: threading.Event) -> None:
-        from tutor.demos import run_demo
-
-        def progress(step: Any) -> None:
-            if not cancel.is_set():
-                self.post_message(self.Step(run_id, step))
+        def emit(step: Any) -> None:
+            self.post_message(self.Step(run_id, step))  # a stale run's steps are dropped by run id
 
         try:
-            if self.demo.streams:
-                result = run_demo(self.demo.name, progress=progress, cancel=cancel, **values)
-            else:
-                result = run_demo(self.demo.name, **values)
+            result = self.compute(run_id, values, cancel, emit)
         except TutorError as exc:
             self.post_message(self.Failed(run_id, str(exc)))
         except Exception as exc:  # a demo bug must not take the app down; say what happened in one line
@@ -196,6 +199,14 @@ class DemoPanel(Vertical):
             )
         else:
             self.post_message(self.Finished(run_id, result))
+
+    def compute(self, run_id: int, values: dict[str, Any], cancel: threading.Event, emit) -> Any:
+        """Runs in the worker thread (torch is imported here, through the demo); returns the result."""
+        from tutor.demos import run_demo
+
+        if self.demo.streams:
+            return run_demo(self.demo.name, progress=emit, cancel=cancel, **values)
+        return run_demo(self.demo.name, **values)
 
     def on_demo_panel_finished(self, message: Finished) -> None:
         message.stop()

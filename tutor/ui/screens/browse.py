@@ -100,7 +100,11 @@ class BrowseScreen(Screen):
                 continue
             question = " ".join(card.question.split())
             question = question if len(question) <= width else question[: width - 1] + "…"
-            due = state.due.date().isoformat() if state is not None and state.due and state.reps else "new"
+            due = (
+                "new"
+                if state is None or state.state == "new" or state.due is None
+                else state.due.date().isoformat()
+            )
             table.add_row(
                 card.deck_id,
                 question,

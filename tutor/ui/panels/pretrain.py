@@ -1,0 +1,126 @@
+"""pretrain: a small GPT trains live: a progress bar, the train and validation loss, a sample per evaluation.
+
+Training is the one demo that does not start by itself: ctrl+r starts it, ctrl+t stops it (the model as it
+was then is saved), and changing an input stops a run whose settings are stale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import ProgressBar, Sparkline, Static
+
+from tutor.ui.panels.base import DemoPanel
+
+SHOWN_EVALUATIONS = 6
+
+
+class PretrainPanel(DemoPanel):
+    demo_name = "pretrain"
+    autostart = False
+
+    def __init__(self, args: dict[str, Any] | None = None, **kwargs) -> None:
+        super().__init__(args, **kwargs)
+        self.history: list = []
+
+    def compose_output(self) -> ComposeResult:
+        with Horizontal(id="pretrain-progress-row"):
+            yield ProgressBar(id="pretrain-progress", show_eta=False)
+            yield Static(id="pretrain-step")
+        with VerticalScroll(classes="demo-output"):
+            yield Static(id="pretrain-train-label", classes="loss-label")
+            yield Sparkline([], id="pretrain-train")
+            yield Static(id="pretrain-val-label", classes="loss-label")
+            yield Sparkline([], id="pretrain-val")
+            yield Static(id="pretrain-table")
+            yield Static(id="pretrain-sample")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_status("ctrl+r starts training with these settings; ctrl+t stops it and keeps the model.")
+
+    def input_changed(self) -> None:
+        if self.running:
+            self.stop()
+            self.set_status(
+                "The settings changed, so the run stopped (its model is saved); ctrl+r trains anew."
+            )
+
+    def running_text(self) -> str:
+        return "Preparing the corpus and the model…"
+
+    def before_run(self, values: dict[str, Any]) -> None:
+        self.history = []
+        self.query_one(ProgressBar).update(total=None, progress=0)
+        for widget_id in ("#pretrain-train", "#pretrain-val"):
+            self.query_one(widget_id, Sparkline).data = []
+        for widget_id in ("#pretrain-step", "#pretrain-table", "#pretrain-sample", "#pretrain-train-label",
+                          "#pretrain-val-label"):  # fmt: skip
+            self.query_one(widget_id, Static).update("")
+
+    def show_step(self, progress) -> None:
+        if self.history and self.history[-1].step == progress.step:
+            self.history[-1] = progress  # the same evaluation again, now with its sample
+        else:
+            self.history.append(progress)
+        self.query_one(ProgressBar).update(total=max(progress.total_steps, 1), progress=progress.step)
+        self.query_one("#pretrain-step", Static).update(
+            Text(
+                f" step {progress.step}/{progress.total_steps} · epoch {progress.epoch} · "
+                f"{progress.tokens_seen:,} tokens seen · {progress.elapsed_s:.0f} s"
+            )
+        )
+        if self.running and not self.cancel_event.is_set():
+            self.set_status("Training… ctrl+t stops and keeps the model as it is.")
+        self.draw_losses()
+        if progress.sample:
+            sample = Text("Sample: ", style="bold")
+            sample.append(progress.sample)
+            self.query_one("#pretrain-sample", Static).update(sample)
+
+    def draw_losses(self) -> None:
+        train = [entry.train_loss for entry in self.history]
+        val = [entry.val_loss for entry in self.history]
+        self.query_one("#pretrain-train", Sparkline).data = train
+        self.query_one("#pretrain-val", Sparkline).data = val
+        self.query_one("#pretrain-train-label", Static).update(
+            Text(f"training loss {train[0]:.3f} → {train[-1]:.3f}  (lower is better)")
+        )
+        self.query_one("#pretrain-val-label", Static).update(
+            Text(f"validation loss {val[0]:.3f} → {val[-1]:.3f}  (rising while training falls: overfitting)")
+        )
+        table = Table(box=None, padding=(0, 2, 0, 0))
+        for name in ("step", "tokens seen", "train loss", "val loss"):
+            table.add_column(name, justify="right")
+        for entry in self.history[-SHOWN_EVALUATIONS:]:
+            table.add_row(
+                str(entry.step), f"{entry.tokens_seen:,}", f"{entry.train_loss:.3f}", f"{entry.val_loss:.3f}"
+            )
+        self.query_one("#pretrain-table", Static).update(table)
+
+    def done_text(self, result) -> str:
+        saved = (
+            f" Saved to {result.checkpoint}: use weights=last in generate or attend."
+            if result.checkpoint
+            else ""
+        )
+        head = (
+            f"{result.config_name}, {result.parameters:,} parameters, {result.steps} steps on "
+            f"{result.corpus} in {result.elapsed_s:.0f} s: validation loss {result.initial_val_loss:.2f} → "
+            f"{result.final_val_loss:.2f}."
+        )
+        return " ".join([head + saved, *result.notes])
+
+    def show_result(self, result) -> None:
+        if result.history:
+            self.history = list(result.history)
+            self.draw_losses()
+            last = result.history[-1]
+            self.query_one(ProgressBar).update(total=max(last.total_steps, 1), progress=last.step)
+        sample = Text("Sample: ", style="bold")
+        sample.append(result.sample)
+        self.query_one("#pretrain-sample", Static).update(sample)
