@@ -145,7 +145,7 @@ def test_removed_cards_are_reported_retired_and_their_ids_never_reused(notebook)
 
 def test_a_retired_id_is_never_given_to_a_different_card(notebook) -> None:
     notebook({"Chapter 2": [BPE]})
-    fresh_id = new_card_id(WINDOW[0], set())
+    fresh_id = new_card_id(WINDOW[0], "chapter-2", set())
     path = notebook.out / "chapter-2.yaml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     raw["retired"] = [{"id": fresh_id, "question": "An unrelated card removed long ago"}]

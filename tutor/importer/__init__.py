@@ -175,7 +175,7 @@ def import_notes(notes: Path, out: Path | None = None, write: bool = True) -> Im
                 DemoLink(name, dict(args)) for link in item.get("demos", []) for name, args in link.items()
             ]
         else:
-            card.id = new_card_id(raw_card.question, taken)
+            card.id = new_card_id(raw_card.question, deck.id, taken)
             card.demos = propose_demos(raw_card.question, answer)
             report.new_cards.append(card.id)
         taken.add(card.id)

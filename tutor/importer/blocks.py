@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 
 _TAG = re.compile(r"<(/?)(details|summary)\b[^>]*>", re.IGNORECASE)
+_OPEN = re.compile(r"<details\b[^>]*>", re.IGNORECASE)
 _ONLY_BREAKS = re.compile(r"\s*(?:<br\s*/?>\s*)+", re.IGNORECASE)
 _MARKER = re.compile(r"^\s*🎯\s*Q\s*[.:)-]?\s*", re.IGNORECASE)
 _HARD_BREAK = re.compile(r"[ \t]{2,}$")
@@ -95,7 +96,7 @@ def _events(text: str, problems: list[Problem]) -> list[_Event]:
                 line = first + 1 + chunk.count("\n", 0, match.start())
                 kind = match.group(1) + match.group(2).lower()
                 events.append(_Event(base + match.start(), base + match.end(), kind, line))
-        elif token.type == "html_block" and _TAG.search(token.content):
+        elif token.type == "html_block" and _OPEN.search(token.content):
             problems.append(
                 Problem(
                     first + 1,

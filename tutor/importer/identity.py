@@ -1,8 +1,8 @@
 """Card identity across re-imports: the review history hangs on a card's id, so edits must not change it.
 
-A new card's id is a short slug of its question plus four hex digits of a hash of the question: readable
-in a deck file, the same on every fresh import of the same notes, and never one already taken (live or
-retired: a removed card's id is kept in its deck's ``retired`` list and never handed to another card).
+A new card's id is a short slug of its question plus four hex digits of a hash of its deck and question:
+readable in a deck file, the same on every fresh import of the same notes, and never one already taken
+(live or retired: a removed card's id stays in its deck's ``retired`` list, never handed to another card).
 
 On re-import, each card of the notes is matched to a card already in the deck files of the same notes:
 1. same question and answer; 2. same question (the answer was edited); 3. a largely equal answer (the
@@ -39,10 +39,11 @@ class Candidate:
         self.answer_words = set(self.answer.lower().split())
 
 
-def new_card_id(question: str, taken: set[str]) -> str:
+def new_card_id(question: str, deck_id: str, taken: set[str]) -> str:
+    """The deck takes part in the hash so the same question in two notes files' decks gets two ids."""
     words = normalized(question).split()
     slug = "-".join(words[:4])[:28].strip("-") or "card"
-    key = normalized(question)
+    key = f"{deck_id}/{normalized(question)}"
     for salt in itertools.count():
         digest = hashlib.sha1(f"{key}#{salt}".encode() if salt else key.encode()).hexdigest()[:4]
         card_id = f"{slug}-{digest}"

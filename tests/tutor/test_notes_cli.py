@@ -1,0 +1,106 @@
+"""`tutor import` and `tutor decks` as a learner runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tutor import paths
+from tutor.cli import main
+
+NOTES = """\
+# Chapter 2: Working with text
+
+<details>
+<summary>ğŸ¯Q. What is BPE?</summary>
+
+- Byte pair encoding merges frequent pairs: â€œunâ€ + â€œhappinessâ€.
+</details>
+
+<details>
+<summary>🎯Q. fdfdfdfdf ? </summary>
+
+- 
+</details>
+"""
+
+
+def write_notes(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.md"
+    path.write_text(NOTES, encoding="utf-8")
+    return path
+
+
+def test_import_prints_a_short_report(tmp_path: Path, capsys) -> None:
+    assert main(["import", str(write_notes(tmp_path)), "--out", str(tmp_path / "decks")]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        f"Imported notes.md into {tmp_path / 'decks'}: 1 decks, 2 cards (2 new, 0 kept, 0 removed)."
+    )
+    assert "chapter-2-working-with-text    2 cards, 1 need an answer" in out
+    assert "Needs attention (1):\n  line 9: 'fdfdfdfdf ?': the question is a placeholder" in out
+    assert (tmp_path / "decks" / "chapter-2-working-with-text.yaml").is_file()
+
+
+def test_import_json_report(tmp_path: Path, capsys) -> None:
+    main(["import", str(write_notes(tmp_path)), "--out", str(tmp_path / "decks"), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["decks"][0] | {"path": None} == {
+        "id": "chapter-2-working-with-text",
+        "title": "Chapter 2: Working with text",
+        "cards": 2,
+        "path": None,
+    }
+    assert report["cards"] == 2
+    assert report["problems"] == [
+        {
+            "line": 9,
+            "kind": "needs-answer",
+            "message": "line 9: 'fdfdfdfdf ?': the question is a placeholder; the card is kept but left out "
+            "of review until its answer is written in the notes.",
+        }
+    ]
+    assert report["needs_answer"][0]["question"] == "fdfdfdfdf ?"
+    main(["import", str(tmp_path / "notes.md"), "--out", str(tmp_path / "decks"), "--json"])
+    again = json.loads(capsys.readouterr().out)
+    assert again["new_cards"] == [] and again["removed"] == []
+
+
+def test_import_goes_to_the_learners_deck_folder_by_default(tmp_path: Path, capsys) -> None:
+    main(["import", str(write_notes(tmp_path))])
+    assert (paths.user_decks_dir() / "chapter-2-working-with-text.yaml").is_file()
+
+
+def test_a_missing_notes_file_is_one_sentence(tmp_path: Path, capsys) -> None:
+    assert main(["import", str(tmp_path / "nope.md")]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err == f"tutor: {tmp_path / 'nope.md'}: no such notes file; give the path to your markdown notes.\n"
+    )
+
+
+def test_decks_lists_bundled_and_own_decks_with_counts(tmp_path: Path, capsys) -> None:
+    main(["import", str(write_notes(tmp_path))])
+    capsys.readouterr()
+    assert main(["decks"]) == 0
+    out = capsys.readouterr().out
+    header, *rows = out.splitlines()
+    assert header.split()[:4] == ["deck", "cards", "need", "answer"]
+    assert any(row.startswith("Chapter 1: understanding the large language models") for row in rows)
+    mine = next(row for row in rows if row.startswith("Chapter 2: Working with text"))
+    assert mine.split()[-5:-3] == ["2", "1"]  # cards, need an answer
+
+
+def test_decks_json_and_problems(tmp_path: Path, capsys) -> None:
+    folder = paths.user_decks_dir()
+    folder.mkdir(parents=True)
+    (folder / "broken.yaml").write_text("id: x\ntitle: [\n", encoding="utf-8")
+    assert main(["decks", "--json"]) == 0
+    captured = capsys.readouterr()
+    listing = json.loads(captured.out)
+    chapter_3 = next(d for d in listing["decks"] if d["id"] == "chapter-3-coding-attention-mechanisms")
+    assert (chapter_3["cards"], chapter_3["needs_answer"]) == (10, 5)
+    if "new" in chapter_3:  # the progress store counts the cards it can show today
+        assert chapter_3["new"] + chapter_3["learning"] + chapter_3["review"] <= 5
+    [problem] = listing["problems"]
+    assert problem["path"].endswith("broken.yaml") and problem["line"] == 3

@@ -1,0 +1,127 @@
+"""Random, truncated and shuffled notes never crash the importer, and no <details> block goes missing."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from tutor.importer import import_notes, parse_notes
+from tutor.importer.mojibake import repair_text
+
+NOTES = Path(__file__).resolve().parents[2].parent / "shared" / "notes" / "llm-book-notes.md"
+REAL = (
+    NOTES.read_text(encoding="utf-8")
+    if NOTES.is_file()
+    else "# Chapter\n<details>\n<summary>🎯Q. x?</summary>\n"
+)
+
+FRAGMENTS = [
+    "<details>",
+    "</details>",
+    "<summary>",
+    "</summary>",
+    "<details><summary>🎯Q. ",
+    "🎯Q. ",
+    "ğŸ¯Q. ",
+    "â",
+    "â€",
+    "â€œ",
+    "Ã",
+    "ï¸",
+    "# ",
+    "## ",
+    "Title\n===\n",
+    "\n",
+    "\n\n",
+    "```",
+    "    code",
+    "- ",
+    "> ",
+    "1. ",
+    "![alt text](image-1.png)",
+    "[link](http://x)",
+    "<br>",
+    "|a|b|\n|-|-|\n|1|2|\n",
+    "  ",
+    "\t",
+    "?",
+    "\r\n",
+]
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_MARKDOWN = MarkdownIt("commonmark")
+_OPEN = re.compile(r"<details\b[^>]*>", re.IGNORECASE)
+
+
+def opened_blocks(text: str) -> tuple[list[int], list[int]]:
+    """Lines of <details> tags markdown-it hands over as top-level HTML, and of nested ones."""
+    top, nested = [], []
+    for token in _MARKDOWN.parse(text):
+        if token.type != "html_block" or not token.map:
+            continue
+        if token.level == 0:
+            for match in _OPEN.finditer(token.content):
+                top.append(token.map[0] + 1 + token.content.count("\n", 0, match.start()))
+        elif _OPEN.search(token.content):
+            nested.append(token.map[0] + 1)
+    return top, nested
+
+
+def check_every_block_is_a_card_or_a_problem(text: str) -> None:
+    decks, problems = parse_notes(text)
+    repaired = repair_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+    top, nested = opened_blocks(repaired)
+    accounted = [card.line for deck in decks for card in deck.cards]
+    accounted += [p.line for p in problems if p.kind in ("not-a-question", "no-summary")]
+    assert sorted(accounted) == sorted(top)
+    assert sorted(p.line for p in problems if p.kind == "nested-block") == sorted(nested)
+    for deck in decks:
+        for card in deck.cards:
+            assert isinstance(card.question, str) and isinstance(card.answer, str)
+    for problem in problems:
+        assert problem.message and problem.kind
+
+
+notes_like = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=60).map("".join)
+
+
+@SETTINGS
+@given(notes_like)
+def test_random_notes_never_crash(text: str) -> None:
+    check_every_block_is_a_card_or_a_problem(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+@SETTINGS
+@given(st.integers(min_value=0, max_value=len(REAL)))
+def test_truncated_notes_never_crash(cut: int) -> None:
+    check_every_block_is_a_card_or_a_problem(REAL[:cut])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_shuffled_notes_never_crash(random) -> None:
+    lines = REAL.split("\n")
+    random.shuffle(lines)
+    check_every_block_is_a_card_or_a_problem("\n".join(lines))
+
+
+@settings(max_examples=15, deadline=None)
+@given(notes_like, st.integers(min_value=0, max_value=len(REAL)))
+def test_the_whole_import_writes_loadable_decks(text: str, cut: int) -> None:
+    from tutor.decks import load_decks
+
+    text = text.replace("\r", "")
+    with tempfile.TemporaryDirectory() as folder:
+        notes = Path(folder) / "notes.md"
+        notes.write_text(REAL[:cut] + "\n" + text, encoding="utf-8")
+        report = import_notes(notes, Path(folder) / "decks")
+        again = import_notes(notes, Path(folder) / "decks")
+        assert [c.id for c in again.cards] == [c.id for c in report.cards]
+        assert len({c.id for c in report.cards}) == len(report.cards)
+        decks, problems = load_decks([Path(folder) / "decks"])
+        assert problems == []
+        assert sum(len(d.cards) for d in decks) == len(report.cards)
