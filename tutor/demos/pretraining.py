@@ -129,6 +129,69 @@ def _corpus(corpus: str) -> tuple[str, str]:
         raise TutorError(f"Corpus file {path} cannot be read as UTF-8 text ({error}).") from None
 
 
+@dataclass
+class TrainingPlan:
+    """What a run will train: settings, model config and the book's data loaders (section 5.1.3)."""
+
+    settings: Settings
+    config_name: str
+    config: dict
+    corpus: str
+    corpus_characters: int
+    train_loader: object  # DataLoader of (batch_size, context_length) windows, shuffled
+    val_loader: object
+
+    @property
+    def train_tokens(self) -> int:  # what the book prints as "Training tokens"
+        return len(self.train_loader.dataset) * self.config["context_length"] if self.train_loader else 0
+
+    @property
+    def val_tokens(self) -> int:
+        return len(self.val_loader.dataset) * self.config["context_length"]
+
+
+def plan_training(
+    corpus: str, config: str | None, steps: int | None, epochs: int | None, seed: int, preset: str | None
+) -> TrainingPlan:
+    """Read the corpus, split it 90/10 by characters and build the loaders, as section 5.1.3 does."""
+    import torch
+
+    from engine import create_dataloader_v1, get_tokenizer
+    from tutor.demos.configs import resolve_config
+
+    settings = _settings(preset, config, steps, epochs)
+    config_name, cfg = resolve_config(settings.config)
+    if preset == "book":
+        cfg["context_length"] = 256  # section 5.1: shorter than GPT-2's 1024 to train on a laptop
+    text, corpus_label = _corpus(corpus)
+    tokenizer = get_tokenizer()
+    split = int(0.90 * len(text))  # the first 90% of the characters train, the rest validates
+    train_text, val_text = text[:split], text[split:]
+    train_tokens = len(tokenizer.encode(train_text, allowed_special="all"))
+    val_tokens = len(tokenizer.encode(val_text, allowed_special="all"))
+    context = cfg["context_length"]
+    if val_tokens < context + 1 or train_tokens < context + 1:
+        raise TutorError(
+            f"The corpus ({corpus_label}) is too short for one window: its validation part (the last 10%) "
+            f"has {val_tokens} tokens and its training part {train_tokens}, but a window of context_length "
+            f"{context} needs {context + 1}; give a longer corpus or a smaller config."
+        )
+    torch.manual_seed(seed)
+    batch = settings.batch_size
+    train_loader = create_dataloader_v1(
+        train_text, batch_size=batch, max_length=context, stride=context, drop_last=True, shuffle=True
+    )
+    val_loader = create_dataloader_v1(
+        val_text, batch_size=batch, max_length=context, stride=context, drop_last=False, shuffle=False
+    )
+    if len(train_loader) == 0:
+        raise TutorError(
+            f"The corpus ({corpus_label}) gives fewer training windows than one batch of {batch}; "
+            "give a longer corpus or a smaller config."
+        )
+    return TrainingPlan(settings, config_name, cfg, corpus_label, len(text), train_loader, val_loader)
+
+
 @demo(
     "pretrain",
     "Train a small GPT live: step, tokens seen, training and validation loss, and a sample per evaluation.",
@@ -168,43 +231,16 @@ def pretrain(
 ) -> PretrainResult:
     import torch
 
-    from engine import GPTModel, create_dataloader_v1, evaluate_model, get_tokenizer, train_model_simple
+    from engine import GPTModel, evaluate_model, get_tokenizer, train_model_simple
     from engine.training import calc_loss_loader
     from engine.weights import save_checkpoint
     from tutor import paths
-    from tutor.demos.configs import resolve_config
 
     started = time.perf_counter()
-    settings = _settings(preset, config, steps, epochs)
-    config_name, cfg = resolve_config(settings.config)
-    if preset == "book":
-        cfg["context_length"] = 256  # section 5.1: shorter than GPT-2's 1024 to train on a laptop
-    text, corpus_label = _corpus(corpus)
+    plan = plan_training(corpus, config, steps, epochs, seed, preset)
+    settings, config_name, cfg = plan.settings, plan.config_name, plan.config
+    corpus_label, train_loader, val_loader = plan.corpus, plan.train_loader, plan.val_loader
     tokenizer = get_tokenizer()
-    split = int(0.90 * len(text))  # section 5.1.3: the first 90% of characters train, the rest validates
-    train_text, val_text = text[:split], text[split:]
-    train_tokens = len(tokenizer.encode(train_text, allowed_special="all"))
-    val_tokens = len(tokenizer.encode(val_text, allowed_special="all"))
-    context = cfg["context_length"]
-    if val_tokens < context + 1 or train_tokens < context + 1:
-        raise TutorError(
-            f"The corpus ({corpus_label}) is too short for one window: its validation part (the last 10%) "
-            f"has {val_tokens} tokens and its training part {train_tokens}, but a window of context_length "
-            f"{context} needs {context + 1}; give a longer corpus or a smaller config."
-        )
-    torch.manual_seed(seed)
-    batch = settings.batch_size
-    train_loader = create_dataloader_v1(
-        train_text, batch_size=batch, max_length=context, stride=context, drop_last=True, shuffle=True
-    )
-    val_loader = create_dataloader_v1(
-        val_text, batch_size=batch, max_length=context, stride=context, drop_last=False, shuffle=False
-    )
-    if len(train_loader) == 0:
-        raise TutorError(
-            f"The corpus ({corpus_label}) gives fewer training windows than one batch of {batch}; "
-            "give a longer corpus or a smaller config."
-        )
     torch.manual_seed(seed)
     model = GPTModel(cfg)
     parameters = sum(p.numel() for p in model.parameters())
@@ -233,7 +269,6 @@ def pretrain(
     ]
     if progress is not None:
         progress(history[0])
-    done = {"steps": 0, "tokens": 0, "epoch": 0}
     saved: list[Path] = []
 
     def save(cancelled: bool) -> None:
@@ -252,7 +287,6 @@ def pretrain(
         saved.append(save_checkpoint(checkpoint_path, model, cfg, meta=meta))
 
     def report(epoch, step, tokens_seen, train_loss, val_loss, sample):
-        done.update(steps=step + 1, tokens=tokens_seen, epoch=epoch)
         if train_loss is None or step % settings.eval_freq != 0:
             return  # an epoch ended between evaluations: its losses are the last evaluation's
         if history[-1].step == step + 1:  # the epoch-end call repeats the last evaluation with a sample
@@ -298,8 +332,8 @@ def pretrain(
             PretrainProgress(
                 steps_done,
                 planned,
-                done["epoch"] or 1,
-                done["tokens"],
+                (steps_done - 1) // len(train_loader) + 1,
+                steps_done * settings.batch_size * cfg["context_length"],  # every training batch is full
                 train_loss,
                 val_loss,
                 None,
@@ -308,7 +342,7 @@ def pretrain(
         )
     from engine.training import generate_sample
 
-    if history[-1].sample is None:
+    if history[-1].sample is None and steps_done:
         history[-1].sample = generate_sample(model, tokenizer, "cpu", settings.start_context)
         if progress is not None:
             progress(history[-1])
@@ -325,9 +359,9 @@ def pretrain(
         config=cfg,
         parameters=parameters,
         corpus=corpus_label,
-        corpus_characters=len(text),
-        train_tokens=train_tokens,
-        val_tokens=val_tokens,
+        corpus_characters=plan.corpus_characters,
+        train_tokens=plan.train_tokens,
+        val_tokens=plan.val_tokens,
         seed=seed,
         preset=preset,
         settings={**settings.__dict__, "steps": planned},

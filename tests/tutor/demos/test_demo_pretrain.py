@@ -1,0 +1,98 @@
+"""pretrain: a nano GPT learns from the decks' notes, reports each evaluation, and keeps its checkpoint."""
+
+import threading
+
+import pytest
+
+from tests.conftest import VERDICT
+from tutor.demos import generate, pretrain
+from tutor.demos.pretraining import plan_training
+from tutor.errors import TutorError
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """One short run on the default corpus (the bundled decks' notes), shared by the tests below."""
+    home = tmp_path_factory.mktemp("pretrain-home")
+    updates = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TUTOR_HOME", str(home))
+        result = pretrain(config="nano", steps=8, progress=updates.append)
+    return result, updates, home
+
+
+def test_training_on_the_notes_lowers_the_validation_loss(trained):
+    result, _, _ = trained
+    assert result.corpus == "the decks' notes" and result.corpus_characters > 20_000
+    assert result.config_name == "nano" and result.parameters == 3_230_144
+    assert result.steps == 8 and result.tokens_seen == 8 * 8 * 32
+    assert result.history[0].val_loss > 10.5  # an untrained GPT-2-vocabulary model: about ln(50257) = 10.8
+    assert result.final_val_loss < result.initial_val_loss - 0.3
+    assert result.final_train_loss < result.history[0].train_loss - 0.3
+    assert not result.cancelled and result.notes == []
+
+
+def test_progress_reports_step_tokens_losses_and_a_sample_per_evaluation(trained):
+    result, updates, _ = trained
+    evaluations = [(u.step, u.tokens_seen) for u in result.history]
+    assert evaluations == [(0, 0), (1, 256), (8, 2048)]  # before training, every 10 steps, where it stopped
+    assert {(u.step, u.tokens_seen) for u in updates} == set(evaluations)
+    assert all(u.total_steps == 8 for u in updates)
+    assert all(u.sample.startswith("Attention is") for u in result.history[1:])
+    assert result.sample == result.history[-1].sample
+
+
+def test_the_checkpoint_reloads_and_generates_what_training_sampled(trained, monkeypatch):
+    result, _, home = trained
+    monkeypatch.setenv("TUTOR_HOME", str(home))
+    assert result.checkpoint.startswith(str(home / "checkpoints" / "pretrain-nano-"))
+    text = generate("Attention is", max_new_tokens=50, weights="last")
+    assert "trained 8 steps on the decks' notes" in text.weights and text.trained
+    assert text.text == result.sample  # the same weights: the same greedy continuation
+    assert (
+        generate("Attention is", max_new_tokens=3, weights=result.checkpoint).token_ids == text.token_ids[:6]
+    )
+
+
+def test_cancelling_stops_at_the_next_step_and_keeps_a_checkpoint(tutor_home):
+    from engine.weights import load_checkpoint
+
+    cancel = threading.Event()
+
+    def progress(update):
+        if update.step >= 1:
+            cancel.set()
+
+    result = pretrain(corpus="notes", config="nano", steps=50, progress=progress, cancel=cancel)
+    assert result.cancelled and result.steps == 1
+    assert "Stopped after 1 of 50 steps" in result.notes[0]
+    saved = load_checkpoint(result.checkpoint)
+    assert saved.meta["cancelled"] is True and saved.meta["steps"] == 1
+    assert saved.config["emb_dim"] == 32
+
+
+def test_a_corpus_too_short_or_missing_gives_one_sentence(tmp_path):
+    short = tmp_path / "short.txt"
+    short.write_text("Attention is all you need. " * 8, encoding="utf-8")
+    with pytest.raises(
+        TutorError, match=r"too short for one window: its validation part \(the last 10%\) has"
+    ):
+        pretrain(corpus=str(short), config="nano")
+    with pytest.raises(TutorError, match=r"Corpus file .*missing\.txt does not exist"):
+        pretrain(corpus=str(tmp_path / "missing.txt"), config="nano")
+    with pytest.raises(TutorError, match="argument 'steps' must be at least 0"):
+        pretrain(steps=-1)
+
+
+def test_the_books_preset_builds_the_books_data_on_the_verdict():
+    # Section 5.1.3: context 256, batch 2, 90/10 split of The Verdict -> 9 training and 1 validation batch.
+    # (The book's losses for this setup are the engine's tests: they need the 124M model.)
+    plan = plan_training(str(VERDICT), config=None, steps=None, epochs=None, seed=123, preset="book")
+    assert plan.config_name == "gpt2-small (124M)" and plan.config["context_length"] == 256
+    assert plan.settings.learning_rate == 4e-4 and plan.settings.weight_decay == 0.1
+    assert plan.settings.epochs == 10 and plan.settings.batch_size == 2
+    assert plan.settings.eval_freq == 5 and plan.settings.start_context == "Every effort moves you"
+    assert len(plan.train_loader) == 9 and len(plan.val_loader) == 1
+    assert plan.train_tokens == 4_608 and plan.val_tokens == 512
+    first_inputs, _ = next(iter(plan.val_loader))
+    assert first_inputs.shape == (2, 256)
