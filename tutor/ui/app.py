@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.app import App
 from textual.binding import Binding
@@ -20,6 +20,9 @@ from tutor.ui.commands import TutorCommands
 if TYPE_CHECKING:
     from tutor.decks import Card, Deck
     from tutor.store import Store
+
+
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
@@ -64,12 +67,26 @@ class TutorApp(App[None]):
         from tutor.store import Store
 
         try:
-            self.store = Store.open(self.store_path)
+            store = Store.open(self.store_path)
         except TutorError as exc:
-            self.store = None
             self.startup_errors.append(str(exc))
             return
-        self.store.sync_cards(list(self.cards.values()))
+        self.startup_errors.extend(store.notices)
+        try:
+            store.sync_cards(list(self.cards.values()))
+        except TutorError as exc:  # another tutor holds the store: show the decks, say why nothing is due
+            store.close()
+            self.startup_errors.append(str(exc))
+            return
+        self.store = store
+
+    def store_write(self, write: Callable[..., T], *args, **kwargs) -> tuple[bool, T | None]:
+        """A change to the store as (saved, what it returned); a busy store is one notification."""
+        try:
+            return True, write(*args, **kwargs)
+        except TutorError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+            return False, None
 
     def reload_decks(self) -> None:
         from tutor.decks import load_decks
@@ -77,11 +94,15 @@ class TutorApp(App[None]):
         decks, problems = load_decks(self.deck_dirs)
         self.decks = {deck.id: deck for deck in decks}
         self.cards = {card.id: card for deck in decks for card in deck.cards}
-        for problem in problems:
-            where = f"{problem.path}:{problem.line}" if problem.line else f"{problem.path}"
-            self.startup_errors.append(f"{where}: {problem.message}")
+        self.startup_errors.extend(str(problem) for problem in problems)  # "file, line N: what to do"
         if self.store is not None:
-            self.store.sync_cards(list(self.cards.values()))
+            self.store_write(self.store.sync_cards, list(self.cards.values()))
+
+    def notify(
+        self, message: str, *, title: str = "", severity="information", timeout=None, markup=True
+    ) -> None:
+        """Notifications carry file names and YAML errors with brackets in them: never read them as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def show_errors(self) -> None:
         """Show what went wrong while loading, one notification a problem."""
@@ -95,7 +116,7 @@ class TutorApp(App[None]):
         if not self.loaded:
             self.load()
         self.push_screen(DecksScreen())
-        self.show_errors()
+        self.call_after_refresh(self.show_errors)  # on the Decks screen, once it is up
 
     def on_unmount(self) -> None:
         if self.store is not None:

@@ -148,7 +148,8 @@ class BrowseScreen(Screen):
 
 def unsuspend(screen: Screen, card_id: str) -> None:
     card = screen.app.cards[card_id]
-    screen.app.store.unsuspend(card_id)
+    if not screen.app.store_write(screen.app.store.unsuspend, card_id)[0]:
+        return
     if card.suspended:
         screen.notify("This card is suspended in its deck file; remove `suspended: true` there (e to edit).")
     else:

@@ -183,7 +183,11 @@ class ReviewScreen(Screen):
             return
         now = self.app.clock()
         duration_ms = int((now - self.shown_at).total_seconds() * 1000) if self.shown_at else 0
-        graded = self.app.store.grade(self.current, rating, duration_ms, now=now, cram=self.cram)
+        saved, graded = self.app.store_write(
+            self.app.store.grade, self.current, rating, duration_ms, now=now, cram=self.cram
+        )
+        if not saved:
+            return  # not saved (the learner was told why); the card stays, answer shown, to try again
         self.graded.append((self.current, rating))
         if graded.became_leech:
             self.notify(
@@ -195,7 +199,9 @@ class ReviewScreen(Screen):
         self.next_card()
 
     def action_undo(self) -> None:
-        card_id = self.app.store.undo() if self.app.store else None
+        saved, card_id = self.app.store_write(self.app.store.undo) if self.app.store else (True, None)
+        if not saved:
+            return
         if card_id is None:
             self.notify("Nothing to undo.", timeout=3)
             return
@@ -213,12 +219,14 @@ class ReviewScreen(Screen):
         self.notify(f"Undid the last grade of “{_short(self.app.cards[card_id].question)}”.", timeout=3)
 
     def action_suspend(self) -> None:
-        self.app.store.suspend(self.current)
+        if not self.app.store_write(self.app.store.suspend, self.current)[0]:
+            return
         self.notify("Suspended: it stays out of reviews until you unsuspend it in Browse.", timeout=3)
         self.next_card()
 
     def action_bury(self) -> None:
-        self.app.store.bury(self.current)
+        if not self.app.store_write(self.app.store.bury, self.current, now=self.app.clock())[0]:
+            return
         self.notify("Buried until tomorrow.", timeout=3)
         self.next_card()
 
