@@ -75,7 +75,8 @@ def render_embed(result) -> str:
         f"torch.manual_seed({result.seed})",
     ]
     if result.weight_matrix is not None:
-        lines += [matrix_text(result.weight_matrix, [str(i) for i in range(result.vocab_size)]), ""]
+        lines.append(matrix_text(result.weight_matrix, [str(i) for i in range(result.vocab_size)]))
+    lines.append("")
     for title, key in (
         ("Token embeddings", "token_embeddings"),
         ("Positional embeddings", "positional_embeddings"),

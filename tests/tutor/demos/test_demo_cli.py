@@ -1,0 +1,182 @@
+"""`tutor demo NAME [--arg value ...] [--json]`, `tutor demo --list` and `tutor weights`, as typed."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import VERDICT
+from tutor.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv):
+    code, out, err = run(capsys, "demo", *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_list_names_every_demo_with_its_chapter_and_arguments(capsys):
+    code, out, _ = run(capsys, "demo", "--list")
+    assert code == 0
+    for name in ("tokenize", "embed", "window", "attend", "generate", "model", "pretrain"):
+        assert f"\n{name} " in f"\n{out}"
+    assert "arguments: prompt, max_new_tokens, temperature, top_k, top_p, seed, weights" in out
+    assert "[ch. 3, 3.3-3.6 Attention mechanisms]" in out
+
+
+def test_the_text_demos_as_json(capsys):
+    tokens = run_json(capsys, "tokenize", "--text", "unhappiness")
+    assert tokens["ids"] == [403, 71, 42661] and tokens["split_words"][0]["pieces"] == ["un", "h", "appiness"]
+    embedded = run_json(capsys, "embed")
+    assert embedded["token_ids"] == [2, 3, 5, 1]
+    assert embedded["token_embeddings"][0] == pytest.approx([1.2753, -0.2010, -0.1606], abs=1e-4)
+    windows = run_json(
+        capsys,
+        "window",
+        "--text",
+        VERDICT.read_text(),
+        "--max-length",
+        "4",
+        "--stride",
+        "4",
+        "--batch_size",
+        "8",
+    )
+    assert windows["batches"][0][1]["inputs"] == [1807, 3619, 402, 271]
+
+
+def test_attend_and_model_as_json(capsys, nano_checkpoint):
+    book = run_json(capsys, "attend", "--mode", "multi-head", "--heads", "2")
+    assert book["context_vectors"][0] == pytest.approx([0.3190, 0.4858], abs=1e-4)
+    causal = run_json(capsys, "attend", "--mode", "causal")
+    assert causal["heads"][0]["masked_scores"][0][1] is None  # -inf becomes null in JSON
+    path, _, _ = nano_checkpoint
+    real = run_json(
+        capsys, "attend", "--text", "Every effort moves you", "--weights", str(path), "--head", "1"
+    )
+    assert real["source"] == "model" and len(real["all_weights"][0]) == 2 and real["head"] == 1
+    sizes = run_json(capsys, "model", "--config", "124M")
+    assert (sizes["total_parameters"], sizes["tied_parameters"]) == (163_009_536, 124_412_160)
+
+
+def test_generate_and_pretrain_as_json(capsys, nano_checkpoint, tmp_path):
+    path, _, _ = nano_checkpoint
+    text = run_json(capsys, "generate", "--prompt", "Hello", "--max-new-tokens", "3", "--weights", str(path))
+    assert len(text["steps"]) == 3 and len(text["steps"][0]["candidates"]) == 5
+    assert text["token_ids"][0] == 15496 and "nano.safetensors" in text["weights"]
+    trained = run_json(capsys, "pretrain", "--corpus", str(VERDICT), "--config", "nano", "--steps", "2")
+    assert trained["steps"] == 2 and [h["step"] for h in trained["history"]] == [0, 1, 2]
+    assert trained["checkpoint"].endswith(".safetensors")
+
+
+def test_readable_output_shows_the_numbers_a_learner_looks_for(capsys, nano_checkpoint, tmp_path):
+    _, out, _ = run(capsys, "demo", "model")
+    assert "163,009,536" in out and "124,412,160" in out and "621.83 MB" in out
+    _, out, _ = run(capsys, "demo", "attend")
+    assert "Query 2 ('journey'):" in out
+    assert "scores  0.9544 1.4950 1.4754 0.8434 0.7070 1.0865" in out
+    _, out, _ = run(capsys, "demo", "tokenize", "--text", "unhappiness")
+    assert "unhappiness -> un | h | appiness  (403, 71, 42661)" in out
+    path, _, _ = nano_checkpoint
+    _, out, _ = run(capsys, "demo", "generate", "--weights", str(path), "--max-new-tokens", "2")
+    assert out.startswith(f"Weights: checkpoint {path.name}") and "Every effort moves you→" in out
+    code, out, _ = run(
+        capsys, "demo", "pretrain", "--corpus", str(VERDICT), "--config", "nano", "--steps", "1"
+    )
+    assert code == 0 and out.splitlines()[0].startswith("step     0  tokens         0  train 1")
+    assert "Checkpoint: " in out and "Validation loss 1" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["tokenize", "--text", ""],
+            "tutor: Demo 'tokenize': argument 'text' is empty; give it some text.\n",
+        ),
+        (["tokenise"], "tutor: There is no demo called 'tokenise'; the demos are: attend, embed, generate"),
+        (["model", "--config", "gpt5"], "tutor: Demo 'model': argument 'config' is 'gpt5'; choose one of:"),
+        (["generate", "--temperature", "-1"], "argument 'temperature' must be at least 0 and at most 100"),
+        (
+            ["generate", "--top-k", "0"],
+            "tutor: Demo 'generate': argument 'top_k' must be at least 1, not 0.\n",
+        ),
+        (["generate", "--top-p", "1.5"], "argument 'top_p' must be greater than 0 and at most 1, not 1.5.\n"),
+        (
+            ["window", "--text", "too short", "--max-length", "8"],
+            "The text has 2 tokens; a window of max_length 8",
+        ),
+        (
+            ["attend", "--heads", "two"],
+            "tutor: tutor demo attend: argument --heads: invalid int value: 'two'",
+        ),
+        (["embed", "--txt", "hello"], "tutor: tutor demo embed: unrecognized arguments: --txt hello"),
+    ],
+)
+def test_bad_input_exits_2_with_one_sentence(capsys, argv, message):
+    code, out, err = run(capsys, "demo", *argv)
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_corpus_too_short_for_one_window(capsys, tmp_path):
+    short = tmp_path / "short.txt"
+    short.write_text("A tiny corpus. " * 10, encoding="utf-8")
+    code, _, err = run(capsys, "demo", "pretrain", "--corpus", str(short), "--config", "nano")
+    assert code == 2 and "is too short for one window" in err and err.count("\n") == 1
+
+
+def test_text_longer_than_the_context_is_truncated_and_the_output_says_so(capsys):
+    code, out, _ = run(capsys, "demo", "embed", "--text", "word " * 1100, "--dimensions", "2")
+    assert code == 0 and "Note: The text has 1,101 tokens; only the first 1,024 were embedded" in out
+
+
+def test_weights_download_without_network_or_package_says_so_in_one_sentence(capsys, monkeypatch, tutor_home):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    code, _, err = run(capsys, "weights", "download", "gpt2")
+    assert code == 2 and "Cannot reach the Hugging Face Hub to download openai-community/gpt2" in err
+    assert "Traceback" not in err and not (tutor_home / "weights" / "gpt2").exists()
+    monkeypatch.setitem(sys.modules, "huggingface_hub", None)
+    code, _, err = run(capsys, "weights", "download", "gpt2-xl")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith(
+        "tutor: Downloading needs the huggingface_hub package: pip install 'llm-tutor[hub]'"
+    )
+
+
+def test_weights_list_shows_random_downloaded_sizes_and_checkpoints(capsys, tutor_home):
+    (tutor_home / "weights" / "gpt2").mkdir(parents=True)
+    (tutor_home / "weights" / "gpt2" / "model.safetensors").write_bytes(b"")
+    (tutor_home / "checkpoints").mkdir()
+    (tutor_home / "checkpoints" / "pretrain-tiny-1.safetensors").write_bytes(b"")
+    code, out, _ = run(capsys, "weights", "list")
+    names = [line.split()[0] for line in out.splitlines()]
+    assert code == 0 and names == ["random", "gpt2", "pretrain-tiny-1"]
+
+
+def test_the_real_command_in_a_subprocess():
+    ok = subprocess.run(
+        [sys.executable, "-m", "tutor", "demo", "tokenize", "--text", "Akwirw ier", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ok.returncode == 0 and json.loads(ok.stdout)["ids"] == [33901, 86, 343, 86, 220, 959]
+    bad = subprocess.run(
+        [sys.executable, "-m", "tutor", "demo", "generate", "--top-p", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and bad.stdout == "" and "Traceback" not in bad.stderr
+    assert (
+        bad.stderr.strip()
+        == "tutor: Demo 'generate': argument 'top_p' must be greater than 0 and at most 1, not 0.0."
+    )
