@@ -33,6 +33,12 @@ def create_dataloader_v1(
 ):
     """Batches of (inputs, targets), each (batch_size, max_length), over GPT-2 tokens of ``txt``."""
     dataset = GPTDatasetV1(txt, get_tokenizer(), max_length, stride)
+    if len(dataset) == 0 and shuffle:  # torch's own message ("num_samples=0") would not say why
+        num_tokens = len(get_tokenizer().encode(txt, allowed_special={END_OF_TEXT}))
+        raise ValueError(
+            f"The text has {num_tokens} tokens, too few for one window of {max_length} tokens "
+            f"(it needs at least {max_length + 1}); use more text or a smaller max_length."
+        )
     return DataLoader(
         dataset, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last, num_workers=num_workers
     )

@@ -10,6 +10,16 @@ import torch
 from engine import GPT_CONFIG_124M, GPTModel
 
 
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """One torch thread a test: the suite shares two cores with other workers, and a second thread that
+    has to wait for a core makes torch's small operations many times slower, not faster."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
 @dataclass
 class SeededModel:
     """A model built right after ``torch.manual_seed(seed)``, and the generator state right after it,
