@@ -226,7 +226,7 @@ def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         why = exc.problem or exc.context or "not valid YAML"
-        return None, [DeckProblem(path, line, f"{why}; fix the YAML there (this deck was not loaded).")]
+        return None, [DeckProblem(path, line, f"{why}; fix the YAML there, this deck was not loaded.")]
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return None, [DeckProblem(path, None, f"cannot be read ({exc}); this deck was not loaded.")]
     if not isinstance(raw, dict):

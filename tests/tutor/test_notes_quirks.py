@@ -197,3 +197,25 @@ def test_notes_in_an_old_windows_code_page_still_import(tmp_path: Path) -> None:
     )
     report = import_notes(path, tmp_path / "decks")
     assert report.decks[0].title == "Café"
+
+
+def test_an_empty_question_and_an_empty_heading_still_make_loadable_decks(tmp_path: Path) -> None:
+    report = run(
+        tmp_path, "#\n<details><summary>🎯Q. </summary>\n\nAn answer without a question.\n</details>\n"
+    )
+    assert report.decks[0].title == "Untitled (line 1)"
+    [card] = report.cards
+    assert (card.question, card.needs_answer) == ("(no question written)", True)
+    decks, problems = load_decks([tmp_path / "decks"])
+    assert problems == [] and decks[0].cards[0].question == "(no question written)"
+
+
+def test_markdown_line_breaks_survive_as_backslash_breaks(tmp_path: Path) -> None:
+    report = run(
+        tmp_path,
+        "# D\n<details>\n<summary>🎯Q. Breaks?</summary>\n\n- **Task**:  \nGiven a word.\t\n\n"
+        "    indented code  \n\n<br>\n</details>\n",
+    )
+    assert report.cards[0].answer == "- **Task**:\\\nGiven a word.\n\n    indented code"
+    text = (tmp_path / "decks" / "d.yaml").read_text(encoding="utf-8")
+    assert "  answer: |-\n    - **Task**:\\\n    Given a word." in text

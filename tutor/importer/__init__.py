@@ -96,9 +96,11 @@ def _existing_decks(out: Path, source: str) -> tuple[list[Deck], set[str], set[s
     for path in sorted(out.glob("*.yaml")) if out.is_dir() else []:
         deck, problems = load_deck(path)
         if deck is None:
+            problem = problems[0]
+            where = f"{path}, line {problem.line}" if problem.line else str(path)
             raise TutorError(
-                f"{problems[0]}; fix or move that file before importing, so its demos, tags and "
-                "suspended flags are not lost."
+                f"{where}: {problem.message.split('; ')[0]}; fix or move that file before importing, so its "
+                "demos, tags and suspended flags are not lost."
             )
         if deck.source == source:
             ours.append(deck)

@@ -17,10 +17,14 @@ from markdown_it import MarkdownIt
 _TAG = re.compile(r"<(/?)(details|summary)\b[^>]*>", re.IGNORECASE)
 _OPEN = re.compile(r"<details\b[^>]*>", re.IGNORECASE)
 _ONLY_BREAKS = re.compile(r"\s*(?:<br\s*/?>\s*)+", re.IGNORECASE)
+EMPTY_QUESTION = "(no question written)"  # a card needs a question; the importer flags this one
 _MARKER = re.compile(r"^\s*🎯\s*Q\s*[.:)-]?\s*", re.IGNORECASE)
 _HARD_BREAK = re.compile(r"[ \t]{2,}$")
 
-_MARKDOWN = MarkdownIt("commonmark")
+# An answer's tokens serve to find code, images and words; emphasis and entities change none of them.
+_ANSWER = MarkdownIt("commonmark").disable(
+    ["emphasis", "balance_pairs", "fragments_join", "text_join", "entity"]
+)
 # Structure only: headings and HTML blocks need no inline parsing (a heading's text is its raw content).
 _STRUCTURE = MarkdownIt("commonmark").disable(["inline", "text_join"])
 
@@ -85,7 +89,7 @@ def _events(text: str, problems: list[Problem]) -> list[_Event]:
             continue
         first, last = token.map
         if token.type == "heading_open" and token.tag == "h1" and token.level == 0:
-            title = tokens[index + 1].content.strip()
+            title = tokens[index + 1].content.strip() or f"Untitled (line {first + 1})"
             events.append(_Event(offset(first), offset(last), "h1", first + 1, title))
         elif token.type == "html_block" and token.level == 0:
             base, chunk = offset(first), text[offset(first) : offset(last)]
@@ -118,7 +122,7 @@ def clean_markdown(text: str) -> tuple[str, list]:
     if not text.strip():
         return "", []
     code_lines: set[int] = set()
-    tokens = _MARKDOWN.parse(text)
+    tokens = _ANSWER.parse(text)
     for token in tokens:
         if token.type in ("fence", "code_block") and token.map:
             code_lines.update(range(token.map[0], token.map[1]))
@@ -126,7 +130,13 @@ def clean_markdown(text: str) -> tuple[str, list]:
     for number, line in enumerate(lines):
         if number not in code_lines and _ONLY_BREAKS.fullmatch(line):
             lines[number] = ""  # <br> spacers between sections; blank lines do that in markdown
-        elif number not in code_lines and _HARD_BREAK.search(line) and line.strip():
+        elif (
+            number not in code_lines
+            and _HARD_BREAK.search(line)
+            and line.strip()
+            and number + 1 < len(lines)
+            and lines[number + 1].strip()  # a break at the end of a paragraph is no break
+        ):
             lines[number] = line.rstrip() + "\\"
         else:
             lines[number] = line.rstrip()
@@ -138,7 +148,7 @@ def question_text(summary: str) -> tuple[str, bool]:
     text = " ".join(summary.split())
     marked = bool(_MARKER.match(text))
     question = _MARKER.sub("", text).strip()
-    return question, marked or question.endswith("?")
+    return question or EMPTY_QUESTION, marked or question.endswith("?")
 
 
 def parse_blocks(text: str, fallback_title: str) -> tuple[list[RawDeck], list[Problem]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -13,7 +14,17 @@ from tutor.decks import DemoLink
 
 _MARKDOWN = MarkdownIt("commonmark")
 _WORD = re.compile(r"[^\W_]+")
-_PLACEHOLDERS = {"todo", "tbd", "tba", "xxx", "question", "test", "asdf", "placeholder"}
+_PLACEHOLDERS = {
+    "todo",
+    "tbd",
+    "tba",
+    "xxx",
+    "question",
+    "test",
+    "asdf",
+    "placeholder",
+    "no question written",
+}
 
 
 def normalized(text: str) -> str:
@@ -76,17 +87,23 @@ def needs_answer_reason(question: str, answer: str, tokens: list | None = None) 
     return None
 
 
+@lru_cache(maxsize=64)
+def _resolved(folder: Path) -> str:
+    return str(folder.resolve())
+
+
 def resolve_images(answer: str, tokens: list | None, notes_dir: Path, deck_dir: Path) -> str:
     """Rewrite relative image targets so they point from the deck file to the image beside the notes."""
     pieces, position = [], 0
+    notes_dir, deck_dir = _resolved(notes_dir), _resolved(deck_dir)
     for start, end, target in image_spans(answer, tokens):
         if "://" in target or target.startswith(("data:", "/", "#", "~")):
             continue
-        image = (notes_dir / target).resolve()
+        image = os.path.normpath(os.path.join(notes_dir, target))
         try:
-            relative = os.path.relpath(image, deck_dir.resolve())
+            relative = os.path.relpath(image, deck_dir)
         except ValueError:  # another drive on Windows
-            relative = str(image)
+            relative = image
         pieces.append(answer[position:start])
         pieces.append(Path(relative).as_posix())
         position = end
