@@ -213,3 +213,16 @@ def test_save_is_atomic_and_says_which_file_it_cannot_write(tmp_path: Path) -> N
         save_deck(deck)
     save_deck(Deck("d", "D", "", [], tmp_path / "d.yaml"))
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_the_readme_example_deck_loads(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The deck file", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = write(tmp_path, "chapter-2-working-with-text-data.yaml", example)
+    deck, problems = load_deck(path)
+    assert problems == []
+    [card] = deck.cards
+    assert (card.needs_answer, card.suspended, card.tags) == (True, True, ["bpe", "chapter-2"])
+    assert [link.name for link in card.demos] == ["tokenize", "window"]
+    assert deck.retired == [{"id": "what-is-x-1a2b", "question": "What is X?"}]
