@@ -116,9 +116,8 @@ class GeneratePanel(DemoPanel):
             "stopped" if result.cancelled else "<|endoftext|>" if result.stopped_at_end_of_text else "done"
         )
         notes = " ".join(result.notes)
-        return f"{len(result.steps)} tokens, {result.tokens_per_second:.1f} a second, {how} · {ended}." + (
-            f" {notes}" if notes else ""
-        )
+        # no tokens a second here: it varies run to run (``tutor demo generate`` prints it)
+        return f"{len(result.steps)} new tokens, {how} · {ended}." + (f" {notes}" if notes else "")
 
     def show_result(self, result) -> None:
         self.weights_label = result.weights

@@ -29,7 +29,7 @@ class PretrainPanel(DemoPanel):
 
     def compose_output(self) -> ComposeResult:
         with Horizontal(id="pretrain-progress-row"):
-            yield ProgressBar(id="pretrain-progress", show_eta=False)
+            yield ProgressBar(total=1, id="pretrain-progress", show_eta=False)  # no bar bouncing until a run
             yield Static(id="pretrain-step")
         with VerticalScroll(classes="demo-output"):
             yield Static(id="pretrain-train-label", classes="loss-label")
