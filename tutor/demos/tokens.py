@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from tutor.demos.registry import Arg, Result, demo
 
 END_OF_TEXT = "<|endoftext|>"
+END_OF_TEXT_ID = 50256
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: what a reader calls a word
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     id: int
     text: str
@@ -32,8 +35,13 @@ class SplitWord:
 
 @dataclass
 class TokenizeResult(Result):
+    """The tokens are kept as parallel lists (a megabyte of text makes a quarter of a million tokens);
+    ``tokens`` gives them as ``Token`` objects."""
+
     text: str
-    tokens: list[Token]
+    ids: list[int]
+    starts: list[int]  # token i stands for text[starts[i]:ends[i]]
+    ends: list[int]
     split_words: list[SplitWord]
     word_count: int
     special_count: int  # <|endoftext|> markers, each one token (id 50256)
@@ -42,11 +50,15 @@ class TokenizeResult(Result):
 
     @property
     def count(self) -> int:
-        return len(self.tokens)
+        return len(self.ids)
 
     @property
-    def ids(self) -> list[int]:
-        return [token.id for token in self.tokens]
+    def tokens(self) -> list[Token]:
+        text = self.text
+        return [
+            Token(i, text[s:e], s, e, i == END_OF_TEXT_ID)
+            for i, s, e in zip(self.ids, self.starts, self.ends, strict=True)
+        ]
 
     def to_json(self) -> dict:
         # Written out by hand: dataclasses.asdict is slow on a megabyte of tokens.
@@ -66,21 +78,53 @@ class TokenizeResult(Result):
         }
 
 
-def _split_words(text: str, tokens: list[Token]) -> tuple[list[SplitWord], int]:
-    split, words, index = [], 0, 0
-    for match in _WORD.finditer(text):
-        words += 1
-        start, end = match.span()
-        while index < len(tokens) and tokens[index].end <= start:
-            index += 1
-        inside = index
-        while inside < len(tokens) and tokens[inside].start < end:
-            inside += 1
-        covering = [t for t in tokens[index:inside] if t.end > t.start]
-        if len(covering) > 1:
-            pieces = [text[max(t.start, start) : min(t.end, end)] for t in covering]
-            split.append(SplitWord(match.group(), start, pieces, [t.id for t in covering]))
-    return split, words
+_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))  # UTF-8 bytes that continue a character
+
+
+def _pieces(text: str) -> tuple[list[int], list[int], list[int]]:
+    """(ids, starts, ends): each token stands for ``text[start:end]``.
+
+    The same spans as ``engine.token_pieces`` (a token holding part of a character gets an empty span, the
+    one completing it the whole character), computed from whole-token byte lengths so a megabyte takes a
+    fraction of a second.
+    """
+    from engine import get_tokenizer
+
+    tokenizer = get_tokenizer()
+    ids = tokenizer.encode(text, allowed_special="all")
+    token_bytes = tokenizer.decode_tokens_bytes(ids)
+    if text.isascii():
+        ends = list(accumulate(map(len, token_bytes)))
+    else:
+        # Characters begun by each token (its lead bytes), and whether it ends on a character boundary.
+        begun = list(accumulate(len(piece.translate(None, _CONTINUATION_BYTES)) for piece in token_bytes))
+        whole = [not (0x80 <= piece[0] < 0xC0) for piece in token_bytes[1:]] + [True]
+        ends = [count if boundary else count - 1 for count, boundary in zip(begun, whole, strict=True)]
+    starts = [0, *ends[:-1]]
+    return ids, starts, ends
+
+
+def _split_words(text: str, ids: list[int], starts: list[int], ends: list[int]) -> list[SplitWord]:
+    """Words with a token boundary inside them: a token starts between two letters or digits."""
+    inside = [
+        index
+        for index, start in enumerate(starts)
+        if 0 < start < ends[index] and text[start - 1].isalnum() and text[start].isalnum()
+    ]
+    split: list[SplitWord] = []
+    word_end = -1
+    for index in inside:
+        if starts[index] < word_end:
+            continue  # another cut in the word just recorded
+        word_start = starts[index]
+        while word_start > 0 and text[word_start - 1].isalnum():
+            word_start -= 1
+        word_end = _WORD.match(text, starts[index]).end()
+        first = bisect_right(ends, word_start)  # the token holding the word's first character
+        covering = [i for i in range(first, bisect_left(starts, word_end)) if ends[i] > starts[i]]
+        pieces = [text[max(starts[i], word_start) : min(ends[i], word_end)] for i in covering]
+        split.append(SplitWord(text[word_start:word_end], word_start, pieces, [ids[i] for i in covering]))
+    return split
 
 
 @demo(
@@ -98,15 +142,14 @@ def _split_words(text: str, tokens: list[Token]) -> tuple[list[SplitWord], int]:
     },
 )
 def tokenize(text: str) -> TokenizeResult:
-    from engine import token_pieces
-
-    tokens = [Token(p.id, p.text, p.start, p.end, p.id == 50256) for p in token_pieces(text, "all")]
-    split, words = _split_words(text, tokens)
-    specials = sum(token.special for token in tokens)
+    ids, starts, ends = _pieces(text)
+    specials = ids.count(END_OF_TEXT_ID)
     notes = []
     if specials:
         notes.append(
             f"{END_OF_TEXT} marks where one document ends and the next begins; "
             f"it is one token (id 50256), found {specials} time{'s' if specials > 1 else ''}."
         )
-    return TokenizeResult(text, tokens, split, words, specials, notes=notes)
+    split = _split_words(text, ids, starts, ends)
+    words = len(_WORD.findall(text))
+    return TokenizeResult(text, ids, starts, ends, split, words, specials, notes=notes)

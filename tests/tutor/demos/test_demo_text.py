@@ -1,6 +1,8 @@
 """tokenize, embed and window: chapter 2's values out of the demos."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import VERDICT
 from tutor.demos import embed, tokenize, window
@@ -142,3 +144,23 @@ def test_window_on_a_text_too_short_for_one_window_says_how_long_it_must_be():
         window("one two three", max_length=4)
     result = window("Your journey starts with one step", max_length=4, stride=4, batch_size=2)
     assert result.batch_count == 0 and "fewer than one batch of 2" in result.notes[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(min_size=1, alphabet=st.characters(blacklist_categories=["Cs"])))
+def test_token_spans_are_the_engines_token_pieces(text):
+    from engine import token_pieces
+
+    result = tokenize.__wrapped__(text)  # any text, even whitespace only
+    expected = token_pieces(text, "all")
+    assert result.ids == [p.id for p in expected]
+    assert [(t.start, t.end, t.text) for t in result.tokens] == [(p.start, p.end, p.text) for p in expected]
+    for word in result.split_words:
+        assert "".join(word.pieces) == word.word == text[word.start : word.start + len(word.word)]
+        assert len(word.pieces) > 1
+
+
+def test_tokenize_handles_tricky_characters():
+    result = tokenize("🎯naïveté 日本語 e\u0301")
+    assert "".join(t.text for t in result.tokens) == "🎯naïveté 日本語 e\u0301"
+    assert {w.word: w.pieces for w in result.split_words}["naïveté"] == ["na", "ï", "vet", "é"]
