@@ -156,6 +156,7 @@ class GenerationStep:
     text: str
     probability: float
     candidates: list[Candidate]
+    generated_text: str  # all new tokens so far, decoded together (a character split over tokens is whole)
     end_of_text: bool  # the model chose eos_id; generation stops here and the token is not kept
 
 
@@ -187,6 +188,7 @@ def generate_stream(
         raise ValueError(f"generate_stream follows one text; got a batch of {idx.shape[0]}.")
     tokenizer = tokenizer or get_tokenizer()
     next_logits = None
+    new_ids: list[int] = []
     for index in range(max_new_tokens):
         # Inference mode only around the model's work: the caller's code between steps runs normally.
         with torch.inference_mode():
@@ -202,12 +204,15 @@ def generate_stream(
             for p, i in zip(top_probs.tolist(), top_ids.tolist(), strict=True)
         ]
         is_end = eos_id is not None and token_id == eos_id
+        if not is_end:
+            new_ids.append(token_id)
         yield GenerationStep(
             index=index,
             token_id=token_id,
             text=tokenizer.decode([token_id]),
             probability=float(probs[0, token_id]),
             candidates=candidates,
+            generated_text=tokenizer.decode(new_ids),
             end_of_text=is_end,
         )
         if is_end:

@@ -128,6 +128,30 @@ class GPTModel(nn.Module):
         """An empty cache for ``generate``: up to ``max_length`` tokens (default: the whole context)."""
         return KVCache(len(self.trf_blocks), min(max_length or self.context_length, self.context_length))
 
+    def _embed(self, in_idx, start):
+        seq_len = in_idx.shape[1]
+        tok_embeds = self.tok_emb(in_idx)  # (b, num_tokens, emb_dim)
+        pos_embeds = self.pos_emb(torch.arange(start, start + seq_len, device=in_idx.device))
+        return self.drop_emb(tok_embeds + pos_embeds)
+
+    def attention(self, in_idx) -> list[AttentionWeights]:
+        """Every block's attention weights for token ids (b, num_tokens), one ``AttentionWeights`` a block.
+
+        Runs only what the weights need (no final norm, no output head), without gradients.
+        """
+        if in_idx.shape[1] > self.context_length:
+            raise ValueError(
+                f"The text has {in_idx.shape[1]} tokens but the model's context holds {self.context_length}; "
+                f"keep only the last {self.context_length} tokens."
+            )
+        weights = []
+        with torch.no_grad():
+            x = self._embed(in_idx, 0)
+            for block in self.trf_blocks:
+                x, block_weights = block(x, return_attention=True)
+                weights.append(block_weights)
+        return weights
+
     def forward(self, in_idx, kv_cache: KVCache | None = None, return_attention=False):
         """Logits (b, num_tokens, vocab_size) for token ids (b, num_tokens).
 
@@ -141,10 +165,7 @@ class GPTModel(nn.Module):
                 f"The text has {start + seq_len} tokens but the model's context holds {self.context_length}; "
                 f"keep only the last {self.context_length} tokens."
             )
-        tok_embeds = self.tok_emb(in_idx)  # (b, num_tokens, emb_dim)
-        pos_embeds = self.pos_emb(torch.arange(start, start + seq_len, device=in_idx.device))
-        x = tok_embeds + pos_embeds
-        x = self.drop_emb(x)
+        x = self._embed(in_idx, start)
         attention: list[AttentionWeights] = []
         for index, block in enumerate(self.trf_blocks):
             layer_cache = kv_cache.layers[index] if kv_cache is not None else None

@@ -147,6 +147,7 @@ def test_stream_yields_the_tokens_generate_picks(tiny_model):
     )
     assert [s.token_id for s in steps] == expected[0, 3:].tolist()
     tokenizer = get_tokenizer()
+    assert steps[-1].generated_text == tokenizer.decode(expected[0, 3:].tolist())
     for index, step in enumerate(steps):
         assert step.index == index and not step.end_of_text
         assert step.text == tokenizer.decode([step.token_id])
@@ -170,3 +171,37 @@ def test_end_of_text_stops_generation(tiny_model):
     assert torch.equal(generate(tiny_model, idx, 10, 16, eos_id=first), idx)
     steps = list(generate_stream(tiny_model, idx, 10, 16, eos_id=first))
     assert len(steps) == 1 and steps[0].end_of_text and steps[0].token_id == first
+    assert steps[0].generated_text == ""  # the end-of-text token is not part of the text
+
+
+class ScriptedModel(torch.nn.Module):
+    """Always predicts the next id of a fixed script: lets a test choose what generation produces."""
+
+    def __init__(self, script):
+        super().__init__()
+        self.script = script
+        self.pos_emb = torch.nn.Embedding(64, 1)
+        self.calls = 0
+
+    def new_kv_cache(self, max_length=None):
+        from engine import KVCache
+
+        return KVCache(1, max_length or 64)
+
+    def forward(self, in_idx, kv_cache=None):
+        logits = torch.full((in_idx.shape[0], in_idx.shape[1], 50257), -10.0)
+        logits[:, -1, self.script[self.calls]] = 10.0
+        self.calls += 1
+        if kv_cache is not None:
+            kv_cache.layers[0].length += in_idx.shape[1]
+        return logits
+
+
+def test_stream_text_keeps_characters_split_over_tokens_whole():
+    tokenizer = get_tokenizer()
+    script = tokenizer.encode(" 🎯 done")
+    assert len(script) > 3  # the emoji alone takes more than one token
+    steps = list(generate_stream(ScriptedModel(script), torch.tensor([[40]]), len(script), 64))
+    assert [s.token_id for s in steps] == script
+    assert steps[-1].generated_text == " 🎯 done"
+    assert "\ufffd" in "".join(s.text for s in steps)  # the pieces alone cannot show the emoji

@@ -166,9 +166,17 @@ def test_model_hands_back_every_layers_attention():
     assert len(attention) == TINY_CONFIG["n_layers"]
     assert attention[0].weights.shape == (2, TINY_CONFIG["n_heads"], 7, 7)
     assert_close(logits, model(idx), atol=1e-5, rtol=1e-5)
+    # The attend demo's path skips the output head and gives the same weights.
+    weights_only = model.attention(idx)
+    assert len(weights_only) == TINY_CONFIG["n_layers"]
+    for full, light in zip(attention, weights_only, strict=True):
+        assert_close(light.weights, full.weights)
+        assert_close(light.scores, full.scores)
 
 
 def test_text_longer_than_the_context_is_refused():
     model = GPTModel(TINY_CONFIG)
     with pytest.raises(ValueError, match="context holds 16"):
         model(torch.zeros(1, 17, dtype=torch.long))
+    with pytest.raises(ValueError, match="keep only the last 16 tokens"):
+        model.attention(torch.zeros(1, 17, dtype=torch.long))
