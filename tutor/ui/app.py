@@ -33,7 +33,7 @@ class TutorApp(App[None]):
     """Decks, review, demos, stats and browse over the learner's decks and progress."""
 
     TITLE = "tutor"
-    CSS_PATH = "tutor.tcss"
+    CSS_PATH = Path(__file__).with_name("tutor.tcss")  # absolute: subclasses elsewhere keep the style
     COMMANDS = App.COMMANDS | {TutorCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
