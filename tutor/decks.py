@@ -21,7 +21,17 @@ from tutor.errors import TutorError
 KNOWN_DEMOS = ("tokenize", "embed", "window", "attend", "generate", "model", "pretrain")
 
 DECK_KEYS = ("id", "title", "source", "source_line", "order", "notes", "cards", "retired")
-CARD_KEYS = ("id", "question", "answer", "source_line", "needs_answer", "suspended", "tags", "demos")
+CARD_KEYS = (
+    "id",
+    "question",
+    "answer",
+    "source_line",
+    "notes_hash",
+    "needs_answer",
+    "suspended",
+    "tags",
+    "demos",
+)
 
 _LINE = "__line__"
 _MARKDOWN = MarkdownIt("commonmark")
@@ -55,6 +65,7 @@ class Card:
     path: Path | None = None  # the deck YAML file
     line: int = 0  # the card's line in that file (for $EDITOR)
     source_line: int | None = None  # line in the notes
+    notes_hash: str | None = None  # question and answer as last imported: tells edits in the deck file apart
 
     def images(self) -> list[CardImage]:
         """The answer's images; relative targets are resolved against the deck file's folder."""
@@ -198,6 +209,7 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
     source_line = raw.get("source_line")
     if source_line is not None and (not isinstance(source_line, int) or isinstance(source_line, bool)):
         return skip("has a 'source_line' that is not a whole number")
+    notes_hash = raw.get("notes_hash")
     link_problems: list[str] = []
     demos = _demo_links(raw.get("demos"), where, link_problems)
     problems.extend(DeckProblem(path, line, message + ".") for message in link_problems)
@@ -214,6 +226,7 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
         path=path,
         line=line or 0,
         source_line=source_line,
+        notes_hash=str(notes_hash) if notes_hash is not None else None,
     )
 
 
@@ -334,6 +347,8 @@ def card_to_dict(card: Card) -> dict:
     raw: dict = {"id": card.id, "question": card.question}
     if card.source_line is not None:
         raw["source_line"] = card.source_line
+    if card.notes_hash:
+        raw["notes_hash"] = card.notes_hash
     if card.needs_answer:
         raw["needs_answer"] = True
     if card.suspended:

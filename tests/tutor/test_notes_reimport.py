@@ -208,3 +208,51 @@ def test_a_broken_deck_file_stops_the_import_before_anything_is_lost(notebook) -
     with pytest.raises(TutorError, match=r"chapter-2\.yaml, line \d+: .*fix or move that file"):
         notebook({"Chapter 2": [BPE, WINDOW]})
     assert path.read_text(encoding="utf-8") == broken
+
+
+def edit_in_deck_file(path: Path, index: int, **changes) -> None:
+    """What a learner does with the app's Edit key: change the card in its deck file."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["cards"][index].update(changes)
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_an_edit_made_in_the_deck_file_survives_reimport_of_unchanged_notes(notebook) -> None:
+    first = notebook({"Chapter 2": [BPE, WINDOW]})
+    path = notebook.out / "chapter-2.yaml"
+    edit_in_deck_file(path, 0, question="What is byte-pair encoding (BPE)?", answer="Fixed a typo here.")
+    again = notebook({"Chapter 2": [BPE, WINDOW, CAUSAL]})
+    card = again.cards[0]
+    assert (card.id, card.question, card.answer) == (
+        ids(first)[BPE[0]],
+        "What is byte-pair encoding (BPE)?",
+        "Fixed a typo here.",
+    )
+    assert again.kept_edits == [card.id]
+    assert [p.kind for p in again.problems] == []
+    reloaded = load_deck(path)[0].cards[0]
+    assert reloaded.answer == "Fixed a typo here."
+
+
+def test_an_answer_written_in_the_deck_file_lifts_the_needs_answer_flag(notebook) -> None:
+    notebook({"Chapter 2": [("What is BPE?", "- ![alt text](image-1.png)")]})
+    path = notebook.out / "chapter-2.yaml"
+    assert load_deck(path)[0].cards[0].needs_answer
+    edit_in_deck_file(path, 0, answer="Merges of frequent pairs.")
+    again = notebook({"Chapter 2": [("What is BPE?", "- ![alt text](image-1.png)")]})
+    assert again.cards[0].needs_answer is False
+
+
+def test_an_edit_in_both_places_takes_the_notes_and_saves_the_old_deck_file(notebook) -> None:
+    first = notebook({"Chapter 2": [BPE, WINDOW]})
+    path = notebook.out / "chapter-2.yaml"
+    edit_in_deck_file(path, 1, answer="My edit in the deck file.")
+    edited = path.read_text(encoding="utf-8")
+    again = notebook({"Chapter 2": [BPE, (WINDOW[0], "The notes say something new.")]})
+    card = again.cards[1]
+    assert (card.id, card.answer) == (ids(first)[WINDOW[0]], "The notes say something new.")
+    [problem] = [p for p in again.problems if p.kind == "edit-replaced"]
+    [backup] = list(notebook.out.glob("chapter-2.*.bak"))
+    assert backup.read_text(encoding="utf-8") == edited
+    assert problem.line == card.source_line and backup.name in problem.message
+    assert [d.id for d in load_decks([notebook.out])[0]] == ["chapter-2"]  # the backup is not a deck

@@ -9,6 +9,8 @@ already in the deck files so ids, and with them review history, survive re-impor
 from __future__ import annotations
 
 import re
+import shutil
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,7 @@ from tutor.decks import Card, Deck, DemoLink, load_deck, save_deck
 from tutor.errors import TutorError
 from tutor.importer.blocks import Problem, RawDeck, clean_markdown, parse_blocks
 from tutor.importer.cards import image_spans, needs_answer_reason, normalized, propose_demos, resolve_images
-from tutor.importer.identity import Candidate, match_cards, new_card_id
+from tutor.importer.identity import Candidate, match_cards, new_card_id, text_hash
 from tutor.importer.mojibake import find_mojibake, repair_text
 
 __all__ = ["ImportReport", "Problem", "import_notes", "parse_notes", "read_notes"]
@@ -32,6 +34,7 @@ class ImportReport:
     problems: list[Problem]
     new_cards: list[str] = field(default_factory=list)  # ids
     removed: list[dict] = field(default_factory=list)  # {id, question, deck}
+    kept_edits: list[str] = field(default_factory=list)  # ids of cards whose deck-file edits were kept
     written: list[Path] = field(default_factory=list)
     deleted: list[Path] = field(default_factory=list)
 
@@ -54,6 +57,7 @@ class ImportReport:
                 if c.needs_answer
             ],
             "removed": self.removed,
+            "kept_edits": self.kept_edits,
             "problems": [{"line": p.line, "kind": p.kind, "message": p.message} for p in self.problems],
         }
 
@@ -139,8 +143,14 @@ def import_notes(notes: Path, out: Path | None = None, write: bool = True) -> Im
     ]
     old_cards = [(deck, card) for deck in old_decks for card in deck.cards]
     matched = match_cards(
-        [Candidate(raw_card.question, answer, i) for i, (_d, raw_card, answer) in enumerate(fresh)],
-        [Candidate(card.question, card.answer, j) for j, (_d, card) in enumerate(old_cards)],
+        [
+            Candidate(raw_card.question, answer, i, text_hash(raw_card.question, answer))
+            for i, (_d, raw_card, answer) in enumerate(fresh)
+        ],
+        [
+            Candidate(card.question, card.answer, j, card.notes_hash or text_hash(card.question, card.answer))
+            for j, (_d, card) in enumerate(old_cards)
+        ],
     )
     retired = {deck.id: list(deck.retired) for deck in old_decks}
     retired_by_question = {
@@ -153,6 +163,7 @@ def import_notes(notes: Path, out: Path | None = None, write: bool = True) -> Im
 
     report = ImportReport(notes, out, decks, problems)
     first_line: dict[str, int] = {}
+    conflicts: dict[Path, list[Card]] = {}  # deck file -> cards edited there and in the notes
     for i, (deck, raw_card, answer) in enumerate(fresh):
         card = Card(
             id="",
@@ -162,11 +173,20 @@ def import_notes(notes: Path, out: Path | None = None, write: bool = True) -> Im
             order=len(deck.cards),
             path=deck.path,
             source_line=raw_card.line,
+            notes_hash=text_hash(raw_card.question, answer),
         )
         revived = retired_by_question.pop(normalized(raw_card.question), None) if i not in matched else None
+        reason = needs_answer_reason(raw_card.question, raw_card.answer, raw_card.tokens)
         if i in matched:
-            old = old_cards[matched[i]][1]
+            old_deck, old = old_cards[matched[i]]
             card.id, card.suspended, card.tags, card.demos = old.id, old.suspended, old.tags, old.demos
+            if old.notes_hash and text_hash(old.question, old.answer) != old.notes_hash:
+                if card.notes_hash == old.notes_hash:  # edited in the deck file only: the edit stays
+                    card.question, card.answer, card.notes_hash = old.question, old.answer, old.notes_hash
+                    reason = needs_answer_reason(card.question, card.answer)
+                    report.kept_edits.append(card.id)
+                else:
+                    conflicts.setdefault(old_deck.path, []).append(card)
         elif revived is not None:
             deck_id, item = revived
             retired[deck_id].remove(item)
@@ -181,7 +201,6 @@ def import_notes(notes: Path, out: Path | None = None, write: bool = True) -> Im
             card.demos = propose_demos(raw_card.question, answer)
             report.new_cards.append(card.id)
         taken.add(card.id)
-        reason = needs_answer_reason(raw_card.question, raw_card.answer, raw_card.tokens)
         key = normalized(raw_card.question)
         if reason is None and key in first_line:
             reason = f"the same question is already on line {first_line[key]}"
@@ -200,6 +219,8 @@ def import_notes(notes: Path, out: Path | None = None, write: bool = True) -> Im
 
     _retire_removed(report, old_cards, set(matched.values()), retired)
     _report_missing_images(report, notes.parent, raw_decks)
+    if write:
+        _keep_replaced_edits(report, conflicts)
     problems.sort(key=lambda p: p.line or 0)
     if write:
         for deck in decks:
@@ -210,6 +231,21 @@ def import_notes(notes: Path, out: Path | None = None, write: bool = True) -> Im
                 old.path.unlink()
                 report.deleted.append(old.path)
     return report
+
+
+def _keep_replaced_edits(report: ImportReport, conflicts: dict[Path, list[Card]]) -> None:
+    """Cards edited both in their deck file and in the notes take the notes' text; the deck file as it
+    was is copied beside it first, so the learner's edit is never lost."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for path, cards in conflicts.items():
+        backup = path.with_name(f"{path.stem}.{stamp}.bak")
+        shutil.copyfile(path, backup)
+        for card in cards:
+            message = (
+                f"line {card.source_line}: '{card.question}' was edited both in the notes and in "
+                f"{path.name}; the notes' version is used and your edit is saved in {backup.name}."
+            )
+            report.problems.append(Problem(card.source_line, "edit-replaced", message))
 
 
 def _retire_removed(report: ImportReport, old_cards: list, used: set[int], retired: dict) -> None:

@@ -5,10 +5,11 @@ readable in a deck file, the same on every fresh import of the same notes, and n
 (live or retired: a removed card's id stays in its deck's ``retired`` list, never handed to another card).
 
 On re-import, each card of the notes is matched to a card already in the deck files of the same notes:
-1. same question and answer; 2. same question (the answer was edited); 3. a largely equal answer (the
-question was reworded), best pairs first; 4. a near-equal question with a somewhat equal answer;
-5. a retired card with the same question comes back with its old id. Matching ignores chapters, so a card
-moved to another chapter keeps its id. The rest are new cards; old cards left over were removed.
+1. same question and answer (as last imported, if the learner edited the card in its deck file);
+2. same question (the answer was edited); 3. a largely equal answer (the question was reworded), best
+pairs first; 4. a near-equal question with a somewhat equal answer; 5. a retired card with the same
+question comes back with its old id. Matching ignores chapters, so a card moved to another chapter keeps
+its id. The rest are new cards; old cards left over were removed.
 """
 
 from __future__ import annotations
@@ -32,11 +33,17 @@ class Candidate:
     question: str
     answer: str
     key: object  # the caller's handle on the card
+    fingerprint: str | None = None  # text_hash of the card as the notes gave it
 
     def __post_init__(self) -> None:
         self.question_key = normalized(self.question)
         self.answer_key = normalized(self.answer)
         self.answer_words = set(self.answer.lower().split())
+
+
+def text_hash(question: str, answer: str) -> str:
+    """A card's question and answer as imported, so an edit made in the deck file can be told apart."""
+    return hashlib.sha1(f"{question}\n\0{answer}".encode()).hexdigest()[:10]
 
 
 def new_card_id(question: str, deck_id: str, taken: set[str]) -> str:
@@ -75,7 +82,7 @@ def match_cards(new: list[Candidate], old: list[Candidate]) -> dict[int, int]:
                 matched[i] = j
                 used.add(j)
 
-    exact(lambda c: (c.question_key, c.answer_key))
+    exact(lambda c: c.fingerprint or (c.question_key, c.answer_key))
     exact(lambda c: c.question_key)
 
     left_new = [i for i in range(len(new)) if i not in matched]
