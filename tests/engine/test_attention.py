@@ -254,3 +254,21 @@ def test_kv_cache_gives_the_full_run_outputs():
     assert_close(last.weights[:, :, 0], full_attention.weights[:, :, 8], atol=1e-6, rtol=1e-5)
     with pytest.raises(ValueError, match="KV cache holds 10 tokens"):
         mha(x[:, :2], kv_cache=cache.layers[0])
+
+
+def test_dropout_on_the_masked_weights_section_3_5_2():
+    torch.manual_seed(789)
+    causal = CausalAttention(3, 2, context_length=6, dropout=0.5)  # sa_v2's projections, dropout 50%
+    torch.manual_seed(123)
+    _, attention = causal(INPUTS.unsqueeze(0), return_attention=True)
+    close(
+        attention.dropped_weights[0],
+        [
+            [2.0000, 0.0000, 0.0000, 0.0000, 0.0000, 0.0000],
+            [0.0000, 0.0000, 0.0000, 0.0000, 0.0000, 0.0000],
+            [0.7599, 0.6194, 0.6206, 0.0000, 0.0000, 0.0000],
+            [0.0000, 0.4921, 0.4925, 0.0000, 0.0000, 0.0000],
+            [0.0000, 0.3966, 0.0000, 0.3775, 0.0000, 0.0000],
+            [0.0000, 0.3327, 0.3331, 0.3084, 0.3331, 0.0000],
+        ],
+    )

@@ -180,3 +180,21 @@ def test_text_longer_than_the_context_is_refused():
         model(torch.zeros(1, 17, dtype=torch.long))
     with pytest.raises(ValueError, match="keep only the last 16 tokens"):
         model.attention(torch.zeros(1, 17, dtype=torch.long))
+
+
+@pytest.mark.parametrize(
+    ("name", "total", "tied", "megabytes"),
+    [
+        ("gpt2-small (124M)", 163_009_536, 124_412_160, 621.83),
+        ("gpt2-medium (355M)", 406_212_608, 354_749_440, 1549.58),
+        ("gpt2-large (774M)", 838_220_800, 773_891_840, 3197.56),
+        ("gpt2-xl (1558M)", 1_637_792_000, 1_557_380_800, 6247.68),
+    ],
+)
+def test_sizes_of_every_gpt2_config_exercise_4_2(name, total, tied, megabytes):
+    with torch.device("meta"):  # shapes only: no memory, no time
+        model = GPTModel(GPT_CONFIGS[name])
+    total_params = sum(p.numel() for p in model.parameters())
+    assert total_params == total
+    assert total_params - model.out_head.weight.numel() == tied
+    assert round(total_params * 4 / (1024 * 1024), 2) == megabytes
