@@ -7,8 +7,9 @@ import textwrap
 
 import pytest
 from textual.widgets import Button, DataTable
-from ui_support import NOW, screen_text
+from ui_support import NOW, screen_text, write_deck
 
+from tutor.ui.app import make_app
 from tutor.ui.screens.review import ReviewScreen, format_interval
 
 pytestmark = pytest.mark.anyio
@@ -150,3 +151,25 @@ def test_intervals_read_like_ankis():
 
     assert [format_interval(timedelta(seconds=s)) for s in (30, 600, 3 * 3600)] == ["<1m", "10m", "3h"]
     assert [format_interval(timedelta(days=d)) for d in (4, 63, 548)] == ["4d", "2.1mo", "1.5y"]
+
+
+async def test_an_answer_draws_an_image_whose_file_exists_and_keeps_the_alt_text_of_a_missing_one(tmp_path):
+    from PIL import Image as PILImage
+    from textual_image.widget import Image
+
+    folder = tmp_path / "decks"
+    PILImage.new("RGB", (8, 4), (200, 40, 40)).save(folder.mkdir() or folder / "chart.png")
+    answer = "Two pictures.\n\n![a loss chart](chart.png)\n\n![the lost one](gone.png)"
+    write_deck(
+        folder,
+        {"id": "pics", "title": "Pictures", "cards": [{"id": "p", "question": "Q?", "answer": answer}]},
+    )
+    app = make_app(deck_dirs=[folder], store_path=tmp_path / "s.sqlite3", clock=lambda: NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter", "space")
+        await pilot.pause()
+        images = app.screen.query(Image)
+        assert len(images) == 1 and images.first().image == folder / "chart.png"
+        text = screen_text(app)
+        assert "🖼  a loss chart" in text and "🖼  the lost one" in text  # alt text; the found one drawn below
+        assert "░░░░" in text  # the picture itself (text blocks here; sixel or kitty graphics in a terminal)
