@@ -54,4 +54,8 @@ def bundled_decks_dir() -> Path:
     checkout = Path(__file__).resolve().parent.parent / "decks"
     if checkout.is_dir():  # a source checkout, editable install or not
         return checkout
-    return Path(str(files("tutor.bundled_decks")))
+    # tutor.bundled_decks is a namespace package (no __init__.py): files() gives a MultiplexedPath,
+    # whose str() is not a path, so take the folder from the package's __path__.
+    import tutor.bundled_decks as bundled
+
+    return Path(next(iter(bundled.__path__), str(files("tutor") / "bundled_decks")))

@@ -226,3 +226,27 @@ def test_the_readme_example_deck_loads(tmp_path: Path) -> None:
     assert (card.needs_answer, card.suspended, card.tags) == (True, True, ["bpe", "chapter-2"])
     assert [link.name for link in card.demos] == ["tokenize", "window"]
     assert deck.retired == [{"id": "what-is-x-1a2b", "question": "What is X?"}]
+
+
+def test_an_installed_package_finds_its_bundled_decks(tmp_path: Path) -> None:
+    """Laid out as a wheel installs it: decks/ becomes tutor/bundled_decks, with no checkout around."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    site = tmp_path / "site-packages"
+    shutil.copytree(root / "tutor", site / "tutor", ignore=shutil.ignore_patterns("__pycache__"))
+    (site / "tutor" / "bundled_decks").mkdir()
+    for deck in (root / "decks").glob("*.yaml"):
+        shutil.copy(deck, site / "tutor" / "bundled_decks" / deck.name)
+    code = (
+        "from tutor import paths; from tutor.decks import load_decks; decks, problems = load_decks(); "
+        "print(paths.bundled_decks_dir(), len(decks), sum(len(d.cards) for d in decks), len(problems))"
+    )
+    env = {"PYTHONPATH": str(site), "TUTOR_HOME": str(tmp_path / "home"), "PATH": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(site / "tutor" / "bundled_decks"), "8", "47", "0"]
