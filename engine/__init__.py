@@ -1,6 +1,15 @@
 """A GPT built from scratch in PyTorch, the way *Build a Large Language Model (From Scratch)* builds it.
 
 One concept a module, the book's names. This package imports torch and never imports ``tutor`` or Textual.
+
+    tokenizer.py   GPT-2's BPE, offline, and token pieces with their character spans (chapter 2)
+    data.py        GPTDatasetV1 and create_dataloader_v1: sliding windows of input/target ids (chapter 2)
+    attention.py   from simplified self-attention to MultiHeadAttention (chapter 3)
+    model.py       the configs, LayerNorm, GELU, FeedForward, TransformerBlock, GPTModel (chapter 4)
+    kv_cache.py    the keys and values generation keeps between steps
+    generation.py  greedy, temperature, top-k and top-p generation, also step by step (chapters 4-5)
+    training.py    losses and train_model_simple (chapter 5)
+    weights.py     GPT-2's published weights and our own checkpoints (chapter 5)
 """
 
 from engine.attention import (

@@ -52,6 +52,13 @@ def check_sampling(temperature=0.0, top_k=None, top_p=None, max_new_tokens=0) ->
         raise ValueError(f"max_new_tokens cannot be negative; got {max_new_tokens}.")
 
 
+def _check_prompt(idx):
+    if idx.dim() != 2 or idx.shape[1] == 0:
+        raise ValueError(
+            "The prompt has no tokens; give at least one (an empty text can start from <|endoftext|>)."
+        )
+
+
 def filter_logits(logits, top_k=None, top_p=None, temperature=0.0):
     """The distribution sampling draws from: (b, vocab_size) logits -> (b, vocab_size) probabilities.
 
@@ -127,6 +134,7 @@ def generate(
     itself is not appended, as in the book.
     """
     check_sampling(temperature, top_k, top_p, max_new_tokens)
+    _check_prompt(idx)
     with torch.inference_mode():
         next_logits = _NextTokenLogits(model, context_size, idx.shape[1] + max_new_tokens, use_cache)
         for _ in range(max_new_tokens):
@@ -186,6 +194,7 @@ def generate_stream(
         idx = idx.unsqueeze(0)
     if idx.shape[0] != 1:
         raise ValueError(f"generate_stream follows one text; got a batch of {idx.shape[0]}.")
+    _check_prompt(idx)
     tokenizer = tokenizer or get_tokenizer()
     next_logits = None
     new_ids: list[int] = []

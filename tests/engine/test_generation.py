@@ -109,6 +109,14 @@ def test_bad_settings_raise_one_clear_sentence(tiny_model, kwargs, message):
         next(generate_stream(tiny_model, idx, 3, 16, **kwargs))
 
 
+def test_an_empty_prompt_is_refused(tiny_model):
+    empty = torch.zeros(1, 0, dtype=torch.long)
+    with pytest.raises(ValueError, match="The prompt has no tokens"):
+        generate(tiny_model, empty, 3, 16)
+    with pytest.raises(ValueError, match="The prompt has no tokens"):
+        next(generate_stream(tiny_model, empty, 3, 16))
+
+
 @pytest.mark.parametrize(
     "settings",
     [
