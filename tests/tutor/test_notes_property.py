@@ -125,3 +125,35 @@ def test_the_whole_import_writes_loadable_decks(text: str, cut: int) -> None:
         decks, problems = load_decks([Path(folder) / "decks"])
         assert problems == []
         assert sum(len(d.cards) for d in decks) == len(report.cards)
+
+
+def facts(text: str) -> list[tuple]:
+    from tutor.importer.cards import image_spans, needs_answer_reason
+
+    decks, _ = parse_notes(text)
+    return [
+        (
+            card.line,
+            card.question,
+            card.answer,
+            image_spans(card.answer, card.tokens),
+            needs_answer_reason(card.question, card.answer, card.tokens),
+        )
+        for deck in decks
+        for card in deck.cards
+    ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(notes_like, st.integers(min_value=0, max_value=len(REAL)))
+def test_reusing_the_notes_tokens_gives_what_parsing_each_answer_gives(text: str, cut: int) -> None:
+    from tutor.importer import blocks
+
+    notes = REAL[:cut] + "\n" + text.replace("\r", "")
+    reused = facts(notes)
+    try:
+        blocks.REUSE_TOKENS = False
+        parsed = facts(notes)
+    finally:
+        blocks.REUSE_TOKENS = True
+    assert reused == parsed

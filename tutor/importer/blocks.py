@@ -8,6 +8,7 @@ from the notes by offset, so line numbers always point into the notes file.
 
 from __future__ import annotations
 
+import bisect
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -20,13 +21,12 @@ _ONLY_BREAKS = re.compile(r"\s*(?:<br\s*/?>\s*)+", re.IGNORECASE)
 EMPTY_QUESTION = "(no question written)"  # a card needs a question; the importer flags this one
 _MARKER = re.compile(r"^\s*🎯\s*Q\s*[.:)-]?\s*", re.IGNORECASE)
 _HARD_BREAK = re.compile(r"[ \t]{2,}$")
+REUSE_TOKENS = True  # answers reuse the notes' tokens where they can (tests compare with parsing anew)
 
-# An answer's tokens serve to find code, images and words; emphasis and entities change none of them.
-_ANSWER = MarkdownIt("commonmark").disable(
+# Tokens serve to find structure, code, images and words; emphasis and entities change none of them.
+_MARKDOWN = MarkdownIt("commonmark").disable(
     ["emphasis", "balance_pairs", "fragments_join", "text_join", "entity"]
 )
-# Structure only: headings and HTML blocks need no inline parsing (a heading's text is its raw content).
-_STRUCTURE = MarkdownIt("commonmark").disable(["inline", "text_join"])
 
 
 @dataclass
@@ -68,6 +68,7 @@ class _Block:
     before: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     answer: list[str] = field(default_factory=list)
+    answer_spans: list[tuple[int, int]] = field(default_factory=list)  # offsets of the answer's pieces
 
 
 def _line_starts(text: str) -> list[int]:
@@ -76,9 +77,7 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _events(text: str, problems: list[Problem]) -> list[_Event]:
-    starts = _line_starts(text)
-    tokens = _STRUCTURE.parse(text)
+def _events(text: str, starts: list[int], tokens: list, problems: list[Problem]) -> list[_Event]:
     events: list[_Event] = []
 
     def offset(line: int) -> int:
@@ -112,20 +111,29 @@ def _events(text: str, problems: list[Problem]) -> list[_Event]:
     return events
 
 
-def clean_markdown(text: str) -> tuple[str, list]:
+def clean_markdown(text: str, tokens: list | None = None, first_line: int = 0) -> tuple[str, list]:
     """Tidy an answer or notes: common indent removed, tabs expanded, trailing spaces dropped.
 
     Two trailing spaces are a markdown line break; they become a backslash break (the same thing in
     CommonMark) so the text can be written as a readable YAML block; in code they are just dropped.
+    ``tokens`` are the notes' own tokens for this text when it starts on notes line ``first_line``
+    (0-based) and tidying cannot change how it parses; otherwise the text is parsed here.
     """
-    text = textwrap.dedent(text.expandtabs(4)).strip("\n")
+    if tokens is not None and ("\t" in text or _indented(text)):
+        tokens = None
+    dedented = textwrap.dedent(text.expandtabs(4))
+    text = dedented.strip("\n")
     if not text.strip():
         return "", []
+    shift = 0
+    if tokens is None:
+        tokens = _MARKDOWN.parse(text)
+    else:
+        shift = first_line + len(dedented) - len(dedented.lstrip("\n"))
     code_lines: set[int] = set()
-    tokens = _ANSWER.parse(text)
     for token in tokens:
         if token.type in ("fence", "code_block") and token.map:
-            code_lines.update(range(token.map[0], token.map[1]))
+            code_lines.update(range(token.map[0] - shift, token.map[1] - shift))
     lines = text.split("\n")
     for number, line in enumerate(lines):
         if number not in code_lines and _ONLY_BREAKS.fullmatch(line):
@@ -143,6 +151,29 @@ def clean_markdown(text: str) -> tuple[str, list]:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n"), tokens
 
 
+def _indented(text: str) -> bool:
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and all(line[0] == " " for line in lines)
+
+
+def _answer_tokens(text: str, starts: list[int], tops: list[tuple[int, int, int]], tokens: list, span):
+    """The notes' tokens for an answer that fills whole lines between </summary> and </details>, or
+    None when it does not (text on those lines, or content inside a raw HTML block)."""
+    start, end = span
+    line_end = text.find("\n", start)
+    if line_end == -1 or text[start:line_end].strip():
+        return None
+    first = bisect.bisect_right(starts, start)  # the line after </summary>
+    last = bisect.bisect_right(starts, end) - 1  # the </details> line
+    if text[starts[last] : end].strip() or first > last:
+        return None
+    maps = [top[0] for top in tops]
+    i0, i1 = bisect.bisect_left(maps, first), bisect.bisect_left(maps, last)
+    if (i0 > 0 and tops[i0 - 1][1] > first) or (i1 > i0 and tops[i1 - 1][1] > last):
+        return None  # a block runs across the answer's edge
+    return tokens[tops[i0][2] : tops[i1][2]] if i1 < len(tops) else tokens[tops[i0][2] :]
+
+
 def question_text(summary: str) -> tuple[str, bool]:
     """The question without its 🎯Q. marker, and whether the summary is a question at all."""
     text = " ".join(summary.split())
@@ -156,6 +187,9 @@ def parse_blocks(text: str, fallback_title: str) -> tuple[list[RawDeck], list[Pr
     problems: list[Problem] = []
     decks: list[RawDeck] = [RawDeck(fallback_title, 1)]
     block: _Block | None = None
+    starts = _line_starts(text)
+    tokens = _MARKDOWN.parse(text)
+    tops = [(t.map[0], t.map[1], i) for i, t in enumerate(tokens) if t.level == 0 and t.map is not None]
 
     def close(end_line: int, why: str | None) -> None:
         nonlocal block
@@ -182,7 +216,14 @@ def parse_blocks(text: str, fallback_title: str) -> tuple[list[RawDeck], list[Pr
             deck.notes.extend(opened.before)
             return
         question, is_question = question_text("".join(opened.summary))
-        answer, tokens = clean_markdown("".join(opened.before) + "\n\n" + "".join(opened.answer))
+        reuse = None
+        if REUSE_TOKENS and not why and not "".join(opened.before).strip() and len(opened.answer_spans) == 1:
+            reuse = _answer_tokens(text, starts, tops, tokens, opened.answer_spans[0])
+        if reuse is not None:
+            first_line = bisect.bisect_right(starts, opened.answer_spans[0][0]) - 1
+            answer, card_tokens = clean_markdown("".join(opened.answer), reuse, first_line)
+        else:
+            answer, card_tokens = clean_markdown("".join(opened.before) + "\n\n" + "".join(opened.answer))
         if not is_question:
             problems.append(
                 Problem(
@@ -203,18 +244,20 @@ def parse_blocks(text: str, fallback_title: str) -> tuple[list[RawDeck], list[Pr
                     "of its answer; move it below the summary or out of the block.",
                 )
             )
-        deck.cards.append(RawCard(question, answer, opened.line, tokens))
+        deck.cards.append(RawCard(question, answer, opened.line, card_tokens))
 
     position = 0
-    for event in _events(text, problems):
+    for event in _events(text, starts, tokens, problems):
         content = text[position : event.start]
-        position = event.end
         target = decks[-1].notes
         if block is not None:
             target = {"before-summary": block.before, "summary": block.summary, "answer": block.answer}[
                 block.state
             ]
+            if block.state == "answer":
+                block.answer_spans.append((position, event.start))
         target.append(content)
+        position = event.end
 
         if event.kind == "h1":
             if block is not None:
