@@ -88,7 +88,7 @@ def test_decks_lists_bundled_and_own_decks_with_counts(tmp_path: Path, capsys) -
     assert header.split()[:4] == ["deck", "cards", "need", "answer"]
     assert any(row.startswith("Chapter 1: understanding the large language models") for row in rows)
     mine = next(row for row in rows if row.startswith("Chapter 2: Working with text"))
-    assert mine.split()[-5:-3] == ["2", "1"]  # cards, need an answer
+    assert mine.split()[-5:] == ["2", "1", "1", "0", "0"]  # cards, need an answer, new, learning, review
 
 
 def test_decks_json_and_problems(tmp_path: Path, capsys) -> None:
@@ -100,7 +100,7 @@ def test_decks_json_and_problems(tmp_path: Path, capsys) -> None:
     listing = json.loads(captured.out)
     chapter_3 = next(d for d in listing["decks"] if d["id"] == "chapter-3-coding-attention-mechanisms")
     assert (chapter_3["cards"], chapter_3["needs_answer"]) == (10, 5)
-    if "new" in chapter_3:  # the progress store counts the cards it can show today
-        assert chapter_3["new"] + chapter_3["learning"] + chapter_3["review"] <= 5
+    # the progress store's counts for today: cards that need an answer are never new
+    assert (chapter_3["new"], chapter_3["learning"], chapter_3["review"]) == (5, 0, 0)
     [problem] = listing["problems"]
     assert problem["path"].endswith("broken.yaml") and problem["line"] == 3
