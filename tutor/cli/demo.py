@@ -133,7 +133,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
 
 def _run_cancellable(demo, values: dict[str, Any], progress) -> Any:
     """Run a streaming demo in a thread so Ctrl-C can cancel it cleanly (pretrain keeps its checkpoint)."""
-    cancel = threading.Event()
+    cancel, finished = threading.Event(), threading.Event()
     outcome: dict[str, Any] = {}
 
     def work() -> None:
@@ -141,16 +141,18 @@ def _run_cancellable(demo, values: dict[str, Any], progress) -> Any:
             outcome["result"] = demo.run(progress=progress, cancel=cancel, **values)
         except BaseException as exc:  # handed to the main thread, which reports it
             outcome["error"] = exc
+        finally:
+            finished.set()
 
-    worker = threading.Thread(target=work, name=f"demo-{demo.name}", daemon=True)
-    worker.start()
+    # Waiting on an Event, not Thread.join: a join interrupted by Ctrl-C can wrongly report the thread done.
+    threading.Thread(target=work, name=f"demo-{demo.name}", daemon=True).start()
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not finished.wait(0.2):
+            pass
     except KeyboardInterrupt:
         print("\nStopping…", file=sys.stderr)
         cancel.set()
-        worker.join()
+        finished.wait()
     if "error" in outcome:
         raise outcome["error"]
     return outcome["result"]

@@ -1,6 +1,7 @@
 """`tutor demo NAME [--arg value ...] [--json]`, `tutor demo --list` and `tutor weights`, as typed."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -180,3 +181,43 @@ def test_the_real_command_in_a_subprocess():
         bad.stderr.strip()
         == "tutor: Demo 'generate': argument 'top_p' must be greater than 0 and at most 1, not 0.0."
     )
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_pretraining_and_keeps_the_checkpoint(tutor_home):
+    import os
+    import signal
+
+    command = [
+        sys.executable,
+        "-m",
+        "tutor",
+        "demo",
+        "pretrain",
+        "--corpus",
+        str(VERDICT),
+        "--config",
+        "nano",
+        "--steps",
+        "100000",
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TUTOR_HOME": str(tutor_home)},
+    )
+    try:
+        for line in process.stdout:
+            if line.startswith("step     1 "):  # the first evaluation after a training step
+                break
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert "Stopping…" in err and "Traceback" not in err
+    assert re.search(r"Note: Stopped after \d+ of 18000 steps; the model as it was then is saved\.", out)
+    saved = list((tutor_home / "checkpoints").glob("pretrain-nano-*.safetensors"))
+    assert len(saved) == 1 and f"Checkpoint: {saved[0]}" in out
