@@ -332,15 +332,31 @@ def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckPro
 
 
 class _DeckDumper(yaml.SafeDumper):
-    """Multi-line text as ``|`` blocks, so answers read like the notes they came from."""
+    """Multi-line and long text as ``|`` blocks, so answers read like the notes they came from."""
 
 
 def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in text else None
+    style = "|" if "\n" in text or len(text) > 100 else None  # long lines stay unfolded
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
 _DeckDumper.add_representer(str, _represent_str)
+
+
+class _Inline(dict):
+    """Demo arguments, written on one line: ``- tokenize: {text: unhappiness}``."""
+
+
+class _InlineList(list):
+    """Tags, written on one line: ``tags: [bpe, chapter-2]``."""
+
+
+_DeckDumper.add_representer(
+    _Inline, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", dict(v), flow_style=True)
+)
+_DeckDumper.add_representer(
+    _InlineList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", list(v), flow_style=True)
+)
 
 
 def card_to_dict(card: Card) -> dict:
@@ -354,9 +370,9 @@ def card_to_dict(card: Card) -> dict:
     if card.suspended:
         raw["suspended"] = True
     if card.tags:
-        raw["tags"] = list(card.tags)
+        raw["tags"] = _InlineList(card.tags)
     if card.demos:
-        raw["demos"] = [{link.name: dict(link.args)} for link in card.demos]
+        raw["demos"] = [{link.name: _Inline(link.args)} for link in card.demos]
     raw["answer"] = card.answer
     return raw
 
