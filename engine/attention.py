@@ -22,7 +22,8 @@ class AttentionWeights:
 
     Shapes: ``(num_tokens, num_tokens)`` for the single-input classes of section 3.4, ``(b, num_tokens,
     num_tokens)`` for ``CausalAttention`` and ``(b, num_heads, num_queries, num_keys)`` for the multi-head
-    classes (with a KV cache the queries are the new tokens, the keys every token so far).
+    classes (with a KV cache the queries are the new tokens, the keys every token so far). Section 3.3's
+    simplified attention has no trainable weights and does not scale its scores by sqrt(d_k).
     """
 
     scores: torch.Tensor  # queries @ keys.T, before scaling and masking
