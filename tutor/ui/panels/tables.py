@@ -68,7 +68,7 @@ class EmbedPanel(TablesPanel):
 
         def rows(vectors: list[list[float]]) -> list[list[object]]:
             return [
-                [position, labels[position], token_id, *vectors[position][:width]]
+                [position, labels[position], str(token_id), *vectors[position][:width]]
                 for position, token_id in enumerate(result.token_ids)
             ]
 

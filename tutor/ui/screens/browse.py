@@ -11,6 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Markdown, Rule, Select, Static
 
 from tutor.ui.widgets.answer import AnswerView
+from tutor.ui.widgets.bars import short
 
 FLAGS = [
     ("any flag", "any"),
@@ -88,7 +89,8 @@ class BrowseScreen(Screen):
         states = app.store.card_states() if app.store else {}
         table = self.query_one(DataTable)
         table.clear()
-        width = max(20, self.size.width - 44)
+        width = max(20, (self.size.width or 100) - 50)
+        titles = {deck.id: deck.title for deck in app.decks.values()}
         for card in app.cards.values():
             if deck != "*" and card.deck_id != deck:
                 continue
@@ -98,15 +100,14 @@ class BrowseScreen(Screen):
                 continue
             if words and not matches(card, words):
                 continue
-            question = " ".join(card.question.split())
-            question = question if len(question) <= width else question[: width - 1] + "…"
+            question = short(card.question, width)
             due = (
                 "new"
                 if state is None or state.state == "new" or state.due is None
                 else state.due.date().isoformat()
             )
             table.add_row(
-                card.deck_id,
+                short(titles.get(card.deck_id, card.deck_id), 18),
                 question,
                 Text(" ".join(f.replace("_", " ") for f in flags), style="italic"),
                 due,

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tutor.ui.widgets.bars import share_bar
+from tutor.ui.widgets.bars import share_bar, short
 
 
 class DecksScreen(Screen):
@@ -48,9 +48,10 @@ class DecksScreen(Screen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
-        totals = [0, 0, 0]
         now = app.clock()
-        bar_width = 12 if self.size.width < 90 else 20
+        width = self.size.width or 80
+        bar_width = 12 if width < 90 else 20
+        title_width = max(16, width - bar_width - 37)  # the counts and the bar always stay on screen
         seen_by_deck = (
             {d.deck_id: d.learning + d.young + d.mature for d in app.store.stats(now=now).decks}
             if app.store
@@ -59,25 +60,26 @@ class DecksScreen(Screen):
         for deck in app.decks.values():
             counts = app.store.deck_counts(deck.id, now=now) if app.store else None
             cells = [counts.new, counts.learning, counts.review] if counts else [0, 0, 0]
-            totals = [a + b for a, b in zip(totals, cells, strict=True)]
-            seen = seen_by_deck.get(deck.id, 0)
+            title = short(deck.title, title_width)
             table.add_row(
-                deck.title,
+                title,
                 *(Text(str(n), justify="right", style="bold" if n else "dim") for n in cells),
-                share_bar(seen, len(deck.cards), bar_width),
+                share_bar(seen_by_deck.get(deck.id, 0), len(deck.cards), bar_width),
                 key=deck.id,
             )
-        if app.decks:
-            table.move_cursor(row=min(row, len(app.decks) - 1))
-            new, learning, due = totals
-            self.query_one("#decks-summary", Static).update(
-                f"{len(app.decks)} decks, {len(app.cards)} cards · today: {new} new, "
-                f"{learning} learning, {due} due · Enter study · a all due · c cram · ? help"
-            )
-        else:
-            self.query_one("#decks-summary", Static).update(
-                "No decks yet. Import your notes with `tutor import NOTES.md`, then come back."
-            )
+        summary = self.query_one("#decks-summary", Static)
+        if not app.decks:
+            summary.update("No decks yet. Import your notes with `tutor import NOTES.md`, then come back.")
+            return
+        table.move_cursor(row=min(row, len(app.decks) - 1))
+        # Today's limits span every deck, so the total is the store's, not the sum of the rows.
+        total = app.store.deck_counts(None, now=now) if app.store else None
+        today = (
+            f"today: {total.new} new, {total.learning} learning, {total.review} due" if total else "no store"
+        )
+        summary.update(
+            f"{len(app.decks)} decks, {len(app.cards)} cards · {today} · Enter study · a all due · c cram"
+        )
 
     def _selected_deck(self) -> str | None:
         table = self.query_one(DataTable)

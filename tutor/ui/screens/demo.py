@@ -47,6 +47,18 @@ class DemoScreen(Screen):
         self.sub_title = " · ".join(name for name, _ in self.links)
         if not self.query("DemoPanel"):
             self.app.pop_screen()
+            return
+        self.call_after_refresh(self.focus_first_input)
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self.call_after_refresh(self.focus_first_input)
+
+    def focus_first_input(self) -> None:
+        """Typing goes straight into the demo's first input (its text or prompt), tabs or not."""
+        panel = self._active_panel()
+        inputs = panel.query("Input, Select") if panel is not None else []
+        if inputs:
+            inputs.first().focus()
 
     def _active_panel(self):
         from tutor.ui.panels.base import DemoPanel

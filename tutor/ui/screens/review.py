@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Markdown, Rule, Static
 
 from tutor.ui.widgets.answer import AnswerView
+from tutor.ui.widgets.bars import short
 
 GRADES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
@@ -216,7 +217,7 @@ class ReviewScreen(Screen):
             self.queue.insert(0, self.current)
         self.current = card_id
         self.show_card()
-        self.notify(f"Undid the last grade of “{_short(self.app.cards[card_id].question)}”.", timeout=3)
+        self.notify(f"Undid the last grade of “{short(self.app.cards[card_id].question, 40)}”.", timeout=3)
 
     def action_suspend(self) -> None:
         if not self.app.store_write(self.app.store.suspend, self.current)[0]:
@@ -275,8 +276,3 @@ class ReviewScreen(Screen):
         if self.current is not None:
             yield "Edit this card", self.action_edit, "Open the card in $EDITOR at its line"
             yield "Open this card's demos", self.action_demo, "The demos the card links, prefilled"
-
-
-def _short(text: str, width: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"

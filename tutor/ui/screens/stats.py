@@ -9,7 +9,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
+from tutor.ui.widgets.bars import short
 from tutor.ui.widgets.calendar import ReviewCalendar
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 class StatsScreen(Screen):
@@ -49,9 +54,10 @@ class StatsScreen(Screen):
         titles = {deck.id: deck.title for deck in self.app.decks.values()}
         for deck in self.stats.decks:
             values = [deck.new, deck.learning, deck.young, deck.mature, deck.suspended, deck.needs_answer]
-            table.add_row(
-                titles.get(deck.deck_id, deck.deck_id), *(Text(str(v), justify="right") for v in values)
-            )
+            title = short(
+                titles.get(deck.deck_id, deck.deck_id), 36
+            )  # the numbers stay on screen at 80 columns
+            table.add_row(title, *(Text(str(v), justify="right") for v in values))
 
     @staticmethod
     def headline(stats) -> str:
@@ -63,8 +69,8 @@ class StatsScreen(Screen):
         average = f"{stats.average_seconds:.1f} s a card" if stats.average_seconds is not None else "—"
         lines = [
             f"Retention (30 days): {retention}",
-            f"Streak: {stats.current_streak} days now, {stats.longest_streak} at best · "
-            f"{stats.total_reviews} answers in all · {average}",
+            f"Streak: {plural(stats.current_streak, 'day')} now, {stats.longest_streak} at best · "
+            f"{plural(stats.total_reviews, 'answer')} in all · {average}",
         ]
         extra = []
         if stats.leeches:

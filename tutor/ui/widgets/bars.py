@@ -22,3 +22,9 @@ def share_bar(done: int, total: int, width: int) -> Text:
     text = bar(fraction, width)
     text.append(f" {fraction:4.0%}")
     return text
+
+
+def short(text: str, width: int) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -56,7 +56,10 @@ class ReviewCalendar(Widget):
         legend = Text("    less ", style="dim")
         legend.append(" ".join(SHADES), style="green")
         legend.append(
-            f" more · busiest day {most} answers" if most else " more · no answers yet", style="dim"
+            f" more · busiest day {most} answer{'s' if most != 1 else ''}"
+            if most
+            else " more · no answers yet",
+            style="dim",
         )
         lines.append(legend)
         return Text("\n").join(lines)
