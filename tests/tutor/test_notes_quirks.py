@@ -164,16 +164,24 @@ def test_images_resolve_relative_to_the_notes(tmp_path: Path) -> None:
     notes_dir = tmp_path / "notes"
     notes_dir.mkdir()
     (notes_dir / "here.png").write_bytes(b"\x89PNG")
+    (notes_dir / "my chart.png").write_bytes(b"\x89PNG")
     report = run(
         notes_dir,
         "# D\n<details>\n<summary>🎯Q. Pictures?</summary>\n\nSee ![a chart](here.png) and "
-        "![gone](missing.png) and ![web](https://example.com/x.png).\n</details>\n",
+        "![gone](missing.png) and ![web](https://example.com/x.png) and ![spaced](<my chart.png>).\n"
+        "</details>\n",
     )
     [card] = report.cards
     assert "](../here.png)" in card.answer and "](../missing.png)" in card.answer
+    assert "](<../my chart.png>)" in card.answer
     decks, _ = load_decks([notes_dir / "decks"])
     images = decks[0].cards[0].images()
-    assert [(i.alt, i.exists) for i in images] == [("a chart", True), ("gone", False), ("web", False)]
+    assert [(i.alt, i.exists) for i in images] == [
+        ("a chart", True),
+        ("gone", False),
+        ("web", False),
+        ("spaced", True),
+    ]
     assert images[0].path.resolve() == (notes_dir / "here.png").resolve()
     assert images[2].path is None
     assert [p.kind for p in report.problems] == ["missing-images"]

@@ -14,6 +14,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from tutor import paths
 from tutor.decks import Card, Deck, DemoLink, load_deck, save_deck
@@ -280,7 +281,7 @@ def _report_missing_images(report: ImportReport, notes_dir: Path, raw_decks: lis
     for raw in raw_decks:
         for raw_card in raw.cards:
             for _start, _end, target in image_spans(raw_card.answer, raw_card.tokens):
-                if "://" not in target and not (notes_dir / target).is_file():
+                if "://" not in target and not (notes_dir / unquote(target)).is_file():
                     missing.append((raw_card.line, target))
     if missing:
         line, target = missing[0]

@@ -7,6 +7,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
@@ -14,17 +15,7 @@ from tutor.decks import DemoLink
 
 _MARKDOWN = MarkdownIt("commonmark")
 _WORD = re.compile(r"[^\W_]+")
-_PLACEHOLDERS = {
-    "todo",
-    "tbd",
-    "tba",
-    "xxx",
-    "question",
-    "test",
-    "asdf",
-    "placeholder",
-    "no question written",
-}
+_PLACEHOLDERS = set("todo tbd tba xxx question test asdf placeholder".split()) | {"no question written"}
 
 
 def normalized(text: str) -> str:
@@ -52,12 +43,17 @@ def image_spans(answer: str, tokens: list | None = None) -> list[tuple[int, int,
             if child.type == "image":
                 spans.append(str(child.attrs.get("src", "")))
     found, position = [], 0
-    for target in spans:
-        at = answer.find("](" + target, position)
-        if at == -1:
-            continue
-        found.append((at + 2, at + 2 + len(target), target))
-        position = at + 2 + len(target)
+    for normalized_target in spans:
+        # markdown-it percent-encodes targets (spaces, accents); find the one written in the answer
+        for target in (normalized_target, unquote(normalized_target)):
+            at = answer.find("](" + target, position)
+            if at == -1:
+                at = answer.find("](<" + target + ">", position)
+                at = at + 1 if at != -1 else -1
+            if at != -1:
+                found.append((at + 2, at + 2 + len(target), target))
+                position = at + 2 + len(target)
+                break
     return found
 
 
