@@ -256,3 +256,19 @@ def test_an_edit_in_both_places_takes_the_notes_and_saves_the_old_deck_file(note
     assert backup.read_text(encoding="utf-8") == edited
     assert problem.line == card.source_line and backup.name in problem.message
     assert [d.id for d in load_decks([notebook.out])[0]] == ["chapter-2"]  # the backup is not a deck
+
+
+def test_many_reworded_questions_in_big_notes_keep_their_ids(notebook) -> None:
+    """Hundreds of unmatched cards take the fast path (pairs sharing a rare word), with the same result."""
+    cards = [
+        (
+            f"Question number {n}?",
+            f"- Answer {n} talks about topic{n} and detail{n * 7}.\n- Shared words here.",
+        )
+        for n in range(300)
+    ]
+    first = notebook({"Big": cards})
+    reworded = [(f"Reworded question {n}, now longer?", answer) for n, (_q, answer) in enumerate(cards)]
+    again = notebook({"Big": reworded})
+    assert [card.id for card in again.cards] == [card.id for card in first.cards]
+    assert again.new_cards == [] and again.removed == []

@@ -95,8 +95,10 @@ def _events(text: str, starts: list[int], tokens: list, problems: list[Problem])
             if _ONLY_BREAKS.fullmatch(chunk):
                 events.append(_Event(base, base + len(chunk), "drop", first + 1))
                 continue
+            line, counted = first + 1, 0
             for match in _TAG.finditer(chunk):
-                line = first + 1 + chunk.count("\n", 0, match.start())
+                line += chunk.count("\n", counted, match.start())
+                counted = match.start()
                 kind = match.group(1) + match.group(2).lower()
                 events.append(_Event(base + match.start(), base + match.end(), kind, line))
         elif token.type == "html_block" and _OPEN.search(token.content):
@@ -158,7 +160,9 @@ def _indented(text: str) -> bool:
 
 def _answer_tokens(text: str, starts: list[int], tops: list[tuple[int, int, int]], tokens: list, span):
     """The notes' tokens for an answer that fills whole lines between </summary> and </details>, or
-    None when it does not (text on those lines, or content inside a raw HTML block)."""
+    None when it does not (text on those lines, or content inside a raw HTML block).
+
+    ``tops`` are (first line, end line, token index) of the notes' top-level blocks, in order."""
     start, end = span
     line_end = text.find("\n", start)
     if line_end == -1 or text[start:line_end].strip():
@@ -167,8 +171,7 @@ def _answer_tokens(text: str, starts: list[int], tops: list[tuple[int, int, int]
     last = bisect.bisect_right(starts, end) - 1  # the </details> line
     if text[starts[last] : end].strip() or first > last:
         return None
-    maps = [top[0] for top in tops]
-    i0, i1 = bisect.bisect_left(maps, first), bisect.bisect_left(maps, last)
+    i0, i1 = bisect.bisect_left(tops, (first,)), bisect.bisect_left(tops, (last,))
     if (i0 > 0 and tops[i0 - 1][1] > first) or (i1 > i0 and tops[i1 - 1][1] > last):
         return None  # a block runs across the answer's edge
     return tokens[tops[i0][2] : tops[i1][2]] if i1 < len(tops) else tokens[tops[i0][2] :]

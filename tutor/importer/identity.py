@@ -63,6 +63,24 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def _worth_comparing(new: list[Candidate], old: list[Candidate], left_new: list[int], left_old: list[int]):
+    """Pairs of unmatched cards to compare: all of them when there are few; when there are many (a big
+    rewrite of big notes), only pairs sharing a rare word, so re-import stays fast."""
+    if len(left_new) * len(left_old) <= 40_000:
+        return [(i, j) for i in left_new for j in left_old]
+    postings: dict[str, list[int]] = {}
+    for j in left_old:
+        for word in old[j].answer_words:
+            postings.setdefault(word, []).append(j)
+    pairs: set[tuple[int, int]] = set()
+    for i in left_new:
+        for word in new[i].answer_words:
+            found = postings.get(word, ())
+            if len(found) <= 20:
+                pairs.update((i, j) for j in found)
+    return sorted(pairs)
+
+
 def match_cards(new: list[Candidate], old: list[Candidate]) -> dict[int, int]:
     """Index of each matched new candidate -> index of the old one it continues."""
     matched: dict[int, int] = {}
@@ -88,15 +106,14 @@ def match_cards(new: list[Candidate], old: list[Candidate]) -> dict[int, int]:
     left_new = [i for i in range(len(new)) if i not in matched]
     left_old = [j for j in range(len(old)) if j not in used]
     pairs = []
-    for i in left_new:
-        for j in left_old:
-            answer = _jaccard(new[i].answer_words, old[j].answer_words)
-            if answer >= ANSWER_MATCH:
-                pairs.append((answer, i, j))
-            elif answer >= ANSWER_SOME:
-                question = SequenceMatcher(None, new[i].question_key, old[j].question_key).ratio()
-                if question >= QUESTION_MATCH:
-                    pairs.append((answer * question, i, j))
+    for i, j in _worth_comparing(new, old, left_new, left_old):
+        answer = _jaccard(new[i].answer_words, old[j].answer_words)
+        if answer >= ANSWER_MATCH:
+            pairs.append((answer, i, j))
+        elif answer >= ANSWER_SOME:
+            question = SequenceMatcher(None, new[i].question_key, old[j].question_key).ratio()
+            if question >= QUESTION_MATCH:
+                pairs.append((answer * question, i, j))
     for _score, i, j in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
         if i not in matched and j not in used:
             matched[i] = j
