@@ -86,7 +86,7 @@ def deck_slug(title: str) -> str:
 
 
 def parse_notes(text: str, title: str = "notes") -> tuple[list[RawDeck], list[Problem]]:
-    """Repair and parse notes text (no files): raw decks and the problems found. What the bench times."""
+    """Repair and parse notes text (no files): raw decks and the problems found."""
     text = repair_text(text)
     decks, problems = parse_blocks(text, title)
     for line in find_mojibake(text):
@@ -229,7 +229,13 @@ def import_notes(notes: Path, out: Path | None = None, write: bool = True) -> Im
         new_paths = {deck.path for deck in decks}
         for old in old_decks:
             if old.path not in new_paths and old.path.exists():
-                old.path.unlink()
+                try:
+                    old.path.unlink()
+                except OSError as exc:
+                    raise TutorError(
+                        f"{old.path}: the deck is no longer in the notes but cannot be removed "
+                        f"({exc.strerror}); delete it yourself."
+                    ) from None
                 report.deleted.append(old.path)
     return report
 
