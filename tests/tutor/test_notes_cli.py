@@ -35,9 +35,9 @@ def test_import_prints_a_short_report(tmp_path: Path, capsys) -> None:
     assert main(["import", str(write_notes(tmp_path)), "--out", str(tmp_path / "decks")]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == (
-        f"Imported notes.md into {tmp_path / 'decks'}: 1 decks, 2 cards (2 new, 0 kept, 0 removed)."
+        f"Imported notes.md into {tmp_path / 'decks'}: 1 deck, 2 cards (2 new, 0 kept, 0 removed)."
     )
-    assert "chapter-2-working-with-text    2 cards, 1 need an answer" in out
+    assert "chapter-2-working-with-text    2 cards, 1 needs an answer" in out
     assert "Needs attention (1):\n  line 9: 'fdfdfdfdf ?': the question is a placeholder" in out
     assert (tmp_path / "decks" / "chapter-2-working-with-text.yaml").is_file()
 

@@ -41,20 +41,25 @@ def run_import(args: argparse.Namespace) -> int:
         return 0
     cards = report.cards
     kept = len(cards) - len(report.new_cards)
+    changes = f"{len(report.new_cards)} new, {kept} kept, {len(report.removed)} removed"
     print(
-        f"Imported {report.notes.name} into {report.out}: {len(report.decks)} decks, {len(cards)} cards "
-        f"({len(report.new_cards)} new, {kept} kept, {len(report.removed)} removed)."
+        f"Imported {report.notes.name} into {report.out}: {_count(len(report.decks), 'deck')}, "
+        f"{_count(len(cards), 'card')} ({changes})."
     )
     width = max((len(deck.id) for deck in report.decks), default=0)
     for deck in report.decks:
         flagged = sum(card.needs_answer for card in deck.cards)
-        extra = f", {flagged} need an answer" if flagged else ""
-        print(f"  {deck.id:<{width}}  {len(deck.cards):>3} cards{extra}")
+        extra = f", {flagged} {'needs' if flagged == 1 else 'need'} an answer" if flagged else ""
+        print(f"  {deck.id:<{width}}  {_count(len(deck.cards), 'card', 3)}{extra}")
     if report.problems:
         print(f"\nNeeds attention ({len(report.problems)}):")
         for problem in report.problems:
             print(f"  {problem.message}")
     return 0
+
+
+def _count(number: int, noun: str, width: int = 0) -> str:
+    return f"{number:>{width}} {noun}{'' if number == 1 else 's'}"
 
 
 def _store_counts(decks: list) -> dict[str, dict] | None:
