@@ -21,7 +21,20 @@ class Result:
     """Mixin for the plain dataclasses a demo returns."""
 
     def to_json(self) -> dict:
-        return dataclasses.asdict(self)  # type: ignore[call-overload]
+        """The result as JSON-ready dicts and lists (rows of numbers are shared, not copied)."""
+        return _plain(self)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        if value and isinstance(value[0], int | float | str | type(None)):
+            return value if isinstance(value, list) else list(value)  # a row of numbers or words
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
 
 
 @dataclass(frozen=True)

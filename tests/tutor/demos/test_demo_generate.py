@@ -94,11 +94,15 @@ def test_a_prompt_longer_than_the_context_is_cut_and_the_result_says_so(nano_che
     assert "each step sees only the last 32 tokens" in result.notes[0]
 
 
-def test_unusable_weights_give_one_sentence_naming_them(tmp_path, tutor_home):
+def test_unusable_weights_give_one_sentence_naming_them(tmp_path, tutor_home, nano_checkpoint):
     junk = tmp_path / "model.safetensors"
     junk.write_bytes(b"\x00" * 64)
+    whole = nano_checkpoint[0].read_bytes()
+    cut = tmp_path / "cut.safetensors"
+    cut.write_bytes(whole[: len(whole) // 2])
     for weights, message in [
         (str(junk), f"{junk} is not a safetensors file"),
+        (str(cut), f"{cut} is truncated"),
         ("gpt2-medium", "GPT-2 weights 'gpt2-medium' are not downloaded yet: run `tutor weights download"),
         ("last", "There is no pretrain checkpoint in"),
         ("nowhere", "No weights at 'nowhere': give a GPT-2 folder"),
