@@ -107,58 +107,42 @@ def resolve_images(answer: str, tokens: list | None, notes_dir: Path, deck_dir: 
     return "".join(pieces)
 
 
-# Topic -> demo link, first match wins. The patterns read the question (and the answer for a few topics
-# that questions name loosely); arguments use the demo registry's names (see tutor/demos).
-_BOOK_SENTENCE = "Your journey starts with one step"
+# Topic -> demo links, first match wins, read from the question. Arguments use the demo registry's names
+# (tutor/demos); the texts are the book's own examples.
+_BOOK = "Your journey starts with one step"
+_CAT = "The cat sat on the mat."
+_SIMPLE = DemoLink("attend", {"mode": "simple"})
+_CAUSAL = DemoLink("attend", {"mode": "causal"})
+_DROPOUT = DemoLink("attend", {"mode": "causal", "dropout": 0.5})
+_MULTI_HEAD = DemoLink("attend", {"mode": "multi-head", "heads": 2})
+_TRAINABLE = DemoLink("attend", {"mode": "trainable"})
+_EMBED = DemoLink("embed", {"text": _BOOK, "dimensions": 3})
+_POSITIONS = DemoLink("embed", {"text": _BOOK, "dimensions": 4})
+_TOKENIZE = DemoLink("tokenize", {"text": "unhappiness"})
+_SLIDE = DemoLink("window", {"text": _CAT, "max_length": 4, "stride": 1, "batch_size": 1})
+_BATCHES = DemoLink("window", {"text": _BOOK, "max_length": 4, "stride": 4, "batch_size": 2})
+_PRETRAIN = DemoLink("pretrain", {"steps": 20, "seed": 123})
+_MODEL = DemoLink("model", {"config": "gpt2-small (124M)"})
+_GENERATE = DemoLink("generate", {"prompt": "Every effort moves you", "max_new_tokens": 10, "seed": 123})
 _RULES: list[tuple[str, list[DemoLink]]] = [
-    (
-        r"\bca(u?sa|su)al (attention|mask)|attention mask|\bmask(ing)? (the )?future",
-        [DemoLink("attend", {"mode": "causal"})],
-    ),
-    (r"\bdropout\b", [DemoLink("attend", {"mode": "causal", "dropout": 0.5})]),
-    (r"multi-?head", [DemoLink("attend", {"mode": "multi-head", "heads": 2})]),
-    (
-        r"query, key|\bqkv\b|scaled.dot|trainable weight|attention weights",
-        [DemoLink("attend", {"mode": "trainable"})],
-    ),
-    (
-        r"positional (encoding|embedding)",
-        [
-            DemoLink("embed", {"text": _BOOK_SENTENCE, "dimensions": 4}),
-            DemoLink("attend", {"mode": "simple"}),
-        ],
-    ),
-    (r"attention", [DemoLink("attend", {"mode": "simple"})]),
-    (r"tokeni[sz]|subword|byte pair", [DemoLink("tokenize", {"text": "unhappiness"})]),
-    (
-        r"sliding window",
-        [
-            DemoLink(
-                "window", {"text": "The cat sat on the mat.", "max_length": 4, "stride": 1, "batch_size": 1}
-            )
-        ],
-    ),
-    (
-        r"dataset and dataloader|dataloader|self.supervised",
-        [DemoLink("window", {"text": _BOOK_SENTENCE, "max_length": 4, "stride": 4, "batch_size": 2})],
-    ),
+    (r"\bca(u?sa|su)al (attention|mask)|attention mask|\bmask(ing)? (the )?future", [_CAUSAL]),
+    (r"\bdropout\b", [_DROPOUT]),
+    (r"multi-?head", [_MULTI_HEAD]),
+    (r"query, key|\bqkv\b|scaled.dot|trainable weight|attention weights", [_TRAINABLE]),
+    (r"positional (encoding|embedding)", [_POSITIONS, _SIMPLE]),
+    (r"attention", [_SIMPLE]),
+    (r"tokeni[sz]|subword|byte pair", [_TOKENIZE]),
+    (r"sliding window", [_SLIDE]),
+    (r"dataset and dataloader|dataloader|self.supervised", [_BATCHES]),
     (
         r"data preparation",
-        [
-            DemoLink("tokenize", {"text": "The cat sat on the mat."}),
-            DemoLink("embed", {"text": "The cat sat on the mat.", "dimensions": 3}),
-        ],
+        [DemoLink("tokenize", {"text": _CAT}), DemoLink("embed", {"text": _CAT, "dimensions": 3})],
     ),
-    (r"embedding|one.hot", [DemoLink("embed", {"text": _BOOK_SENTENCE, "dimensions": 3})]),
-    (r"back.?pr[oa]p|pretrain|loss|foundation model", [DemoLink("pretrain", {"steps": 20, "seed": 123})]),
-    (
-        r"transformer block|parameter|summary of the chap 4|weight",
-        [DemoLink("model", {"config": "gpt2-small (124M)"})],
-    ),
-    (
-        r"gpt architecture|autoregressive|what is an llm|next word|transformer architecture",
-        [DemoLink("generate", {"prompt": "Every effort moves you", "max_new_tokens": 10, "seed": 123})],
-    ),
+    (r"embedding|one.hot", [_EMBED]),
+    (r"back.?pr[oa]p|pretrain|loss|foundation model", [_PRETRAIN]),
+    (r"gpt architecture", [_MODEL, _GENERATE]),
+    (r"transformer block|transformer architecture|parameter|summary of the chap 4|weight", [_MODEL]),
+    (r"autoregressive|what is an llm|next word", [_GENERATE]),
 ]
 
 
