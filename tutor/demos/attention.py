@@ -227,7 +227,7 @@ def _attend_model(text: str, weights: str, layer: int, head: int) -> AttendResul
     import torch
 
     from engine import token_pieces
-    from tutor.demos.models import GIBBERISH, load_model
+    from tutor.demos.models import load_model
 
     loaded = load_model(weights)
     config = loaded.config
@@ -251,7 +251,10 @@ def _attend_model(text: str, weights: str, layer: int, head: int) -> AttendResul
         dropped_weights=None,
     )
     if not loaded.trained:
-        notes.append(GIBBERISH)
+        notes.append(
+            "These weights are random (untrained): the attention patterns carry no meaning until the model "
+            "is trained."
+        )
     query = len(pieces) - 1  # the last token: the one whose next token the model predicts
     return AttendResult(
         source="model",

@@ -145,6 +145,7 @@ def test_the_books_random_124m_model_writes_the_books_gibberish_and_attends_ever
     attention = attend(text="word" + " word" * 63, weights="random", layer=11, head=11)
     assert len(attention.tokens) == 64
     assert len(attention.all_weights) == 12 and all(len(layer) == 12 for layer in attention.all_weights)
+    assert "attention patterns carry no meaning until the model is trained" in attention.notes[0]
 
 
 def test_model_counts_the_books_parameters_and_memory():
