@@ -100,9 +100,37 @@ def list_demos() -> str:
     return "\n".join(lines)
 
 
+def demos_json() -> list[dict]:
+    """The registry as data: each demo with its argument schema (what deck links may say)."""
+    from tutor.demos import DEMOS
+
+    return [
+        {
+            "name": demo.name,
+            "description": demo.description,
+            "chapter": demo.chapter,
+            "section": demo.section,
+            "streams": demo.streams,
+            "args": {
+                name: {
+                    "type": arg.type.__name__,
+                    "default": arg.default,
+                    "help": arg.help,
+                    "choices": list(arg.choices) if arg.choices else None,
+                    "minimum": arg.minimum,
+                    "maximum": arg.maximum,
+                    "above": arg.above,
+                }
+                for name, arg in demo.args.items()
+            },
+        }
+        for demo in DEMOS.values()
+    ]
+
+
 def run_demo_command(args: argparse.Namespace) -> int:
     if args.list or not args.name:
-        print(list_demos())
+        print(json.dumps(demos_json(), ensure_ascii=False) if args.json else list_demos())
         return 0
     parser = demo_parser(args.name)
     options = parser.parse_args(args.demo_args)

@@ -32,6 +32,16 @@ def test_list_names_every_demo_with_its_chapter_and_arguments(capsys):
     assert "[ch. 3, 3.3-3.6 Attention mechanisms]" in out
 
 
+def test_list_as_json_gives_each_demos_argument_schema(capsys):
+    code, out, _ = run(capsys, "demo", "--list", "--json")
+    demos = {demo["name"]: demo for demo in json.loads(out)}
+    assert code == 0 and len(demos) == 7
+    top_p = demos["generate"]["args"]["top_p"]
+    assert (top_p["type"], top_p["above"], top_p["maximum"], top_p["default"]) == ("float", 0.0, 1.0, None)
+    assert demos["attend"]["args"]["mode"]["choices"] == ["simple", "trainable", "causal", "multi-head"]
+    assert demos["pretrain"]["streams"] and not demos["model"]["streams"]
+
+
 def test_the_text_demos_as_json(capsys):
     tokens = run_json(capsys, "tokenize", "--text", "unhappiness")
     assert tokens["ids"] == [403, 71, 42661] and tokens["split_words"][0]["pieces"] == ["un", "h", "appiness"]
