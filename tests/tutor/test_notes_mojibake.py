@@ -31,8 +31,9 @@ def damage(text: str) -> str:
     ],
 )
 def test_damaged_text_is_repaired(damaged: str, repaired: str) -> None:
-    assert repair_text(damaged) == repaired
-    assert not MOJIBAKE.search(repair_text(damaged))
+    # each line as part of notes damaged elsewhere too (a lone â is a star only there)
+    assert repair_text(damaged + "\nğŸ¯") == repaired + "\n🎯"
+    assert not MOJIBAKE.search(repair_text(damaged + "\nğŸ¯"))
 
 
 def test_what_the_damage_does_is_what_we_undo() -> None:
@@ -63,3 +64,9 @@ def test_line_numbers_survive_the_repair() -> None:
 
 def test_what_cannot_be_repaired_is_found() -> None:
     assert find_mojibake("fine\nstill Ã© broken\nğŸ left") == [2, 3]
+
+
+def test_a_lone_a_circumflex_is_a_star_only_in_damaged_notes() -> None:
+    assert repair_text("Vietnamese: âm thanh, French: âge") == "Vietnamese: âm thanh, French: âge"
+    assert find_mojibake("Vietnamese: âm thanh, French: âge") == []
+    assert repair_text("â important\nğŸ¯Q. x") == "⭐ important\n🎯Q. x"

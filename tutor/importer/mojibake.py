@@ -46,7 +46,12 @@ _INFER_LEADS = {0xE2, 0xEF, 0xF0}
 
 # What remains of mojibake after a repair: â, Ã, Â or ğŸ followed by the rest of a broken sequence,
 # or ï¸ (a variation selector read as Windows-1254). A lone â between two letters is a real letter.
-MOJIBAKE = re.compile(r"â[\x80-\u2122]|Ã[\x80-\u2122]|Â[\x80-\xbf]|ğŸ|ï¸|(?<![^\W\d_])â|â(?![^\W\d_])")
+_SEQUENCE = r"â[\x80-\u2122]|Ã[\x80-\u2122]|Â[\x80-\xbf]|ğŸ|ï¸"
+MOJIBAKE = re.compile(_SEQUENCE + r"|(?<![^\W\d_])â|â(?![^\W\d_])")
+_MOJIBAKE_SEQUENCE = re.compile(_SEQUENCE)  # for notes with no other damage, where â is a letter
+
+# Sure signs of UTF-8 read as Windows-1254: an emoji's first bytes, punctuation's first bytes.
+_DAMAGE = re.compile("ğŸ|â€|â†|â‰|Ã[\x80-\xbf\u0152-\u2122]|Â\xa0")
 
 FTFY_CONFIG = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, fix_line_breaks=False)
 
@@ -97,7 +102,7 @@ def _best_filling(present: tuple[int, ...], missing: int, next_is_emoji: bool) -
     return best[1] if best else None
 
 
-def _restore_run(text: str, start: int, end: int) -> str:
+def _restore_run(text: str, start: int, end: int, lone: bool = True) -> str:
     run = text[start:end]
     codes = [_BYTES.get(ch) for ch in run]
     out: list[str] = []
@@ -115,7 +120,8 @@ def _restore_run(text: str, start: int, end: int) -> str:
         present = codes[i:j]
         missing = need - len(present)
         lone_star = (
-            lead == 0xE2
+            lone
+            and lead == 0xE2
             and len(present) == 1
             and not (i == 0 and j == len(run) and _is_letter(text, start - 1) and _is_letter(text, end))
         )
@@ -137,12 +143,13 @@ def _is_letter(text: str, index: int) -> bool:
     return 0 <= index < len(text) and text[index].isalpha()
 
 
-def restore_lost_bytes(line: str) -> str:
-    """Put back the bytes that went missing from mojibake sequences in one line."""
+def restore_lost_bytes(line: str, lone: bool = True) -> str:
+    """Put back the bytes that went missing from mojibake sequences in one line; ``lone``: a lone â
+    (not between letters) may be ⭐ too."""
     pieces, last = [], 0
     for match in _RUN.finditer(line):
         pieces.append(line[last : match.start()])
-        pieces.append(_restore_run(line, match.start(), match.end()))
+        pieces.append(_restore_run(line, match.start(), match.end(), lone))
         last = match.end()
     pieces.append(line[last:])
     return "".join(pieces)
@@ -153,30 +160,35 @@ def _fix_run(run: str) -> str:
     return ftfy.fix_encoding(run)
 
 
-def _repair_line(line: str) -> str:
+def _repair_line(line: str, lone: bool) -> str:
     # Runs repeat (every 🎯 is the same four characters), so ftfy sees each distinct run once; a line
     # where a run alone does not come out clean goes through ftfy whole, with its context.
     pieces, last = [], 0
     for match in _RUN.finditer(line):
         pieces.append(line[last : match.start()])
-        pieces.append(_fix_run(_restore_run(line, match.start(), match.end())))
+        pieces.append(_fix_run(_restore_run(line, match.start(), match.end(), lone)))
         last = match.end()
     pieces.append(line[last:])
     fixed = "".join(pieces)
     if MOJIBAKE.search(fixed):
-        fixed = ftfy.fix_text(restore_lost_bytes(line), config=FTFY_CONFIG)
+        fixed = ftfy.fix_text(restore_lost_bytes(line, lone), config=FTFY_CONFIG)
     return fixed.replace("\xa0", " ").replace("\n", " ")
 
 
 def repair_text(text: str) -> str:
-    """Undo the wrong code page line by line; lines stay lines, so line numbers still match the notes."""
+    """Undo the wrong code page line by line; lines stay lines, so line numbers still match the notes.
+
+    A lone â is read as ⭐ only in notes that show the damage elsewhere too: in sound notes it is a letter
+    (Vietnamese âm, French âge)."""
+    lone = bool(_DAMAGE.search(text))
     lines = text.split("\n")
     for index, line in enumerate(lines):
         if _NON_ASCII.search(line):
-            lines[index] = _repair_line(line)
+            lines[index] = _repair_line(line, lone)
     return "\n".join(lines)
 
 
 def find_mojibake(text: str) -> list[int]:
     """Line numbers (1-based) where mojibake is still left."""
-    return [number for number, line in enumerate(text.split("\n"), 1) if MOJIBAKE.search(line)]
+    pattern = MOJIBAKE if _DAMAGE.search(text) else _MOJIBAKE_SEQUENCE
+    return [number for number, line in enumerate(text.split("\n"), 1) if pattern.search(line)]
