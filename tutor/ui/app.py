@@ -37,6 +37,7 @@ class TutorApp(App[None]):
     COMMANDS = App.COMMANDS | {TutorCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("f1", "help", "Help (also while typing)", show=False, id="app.help_f1"),
         Binding("ctrl+s", "open_stats", "Stats", show=False, id="app.stats"),
         Binding("ctrl+b", "open_browse", "Browse", show=False, id="app.browse"),
     ]

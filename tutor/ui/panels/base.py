@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
+from textual.suggester import SuggestFromList
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from tutor.errors import TutorError
@@ -90,10 +91,28 @@ class DemoPanel(Vertical):
         else:
             kind = {int: "integer", float: "number"}.get(arg.type, "text")
             placeholder = "none" if arg.default is None else ""
-            widget = Input(_field_text(value), type=kind, placeholder=placeholder, compact=True, id=widget_id)
+            suggestions = self.suggestions(name)
+            widget = Input(
+                _field_text(value),
+                type=kind,
+                placeholder=placeholder,
+                compact=True,
+                id=widget_id,
+                suggester=SuggestFromList(suggestions, case_sensitive=False) if suggestions else None,
+            )
         widget.tooltip = arg.help
         classes = "demo-field wide" if self.is_wide(name, arg) else "demo-field"
         return Horizontal(Label(f"{name} "), widget, classes=classes)
+
+    def suggestions(self, name: str) -> list[str]:
+        """What an input may complete to (→ accepts): the weights there are, the notes corpus."""
+        if name == "weights":
+            from tutor.demos.models import LAST, available_weights
+
+            return [found for found, _where in available_weights()] + [LAST]
+        if name == "corpus":
+            return ["notes"]
+        return []
 
     def is_wide(self, name: str, arg) -> bool:
         """Free text (a prompt, a path) gets a whole row; numbers and choices share one."""
