@@ -37,6 +37,8 @@ def test_torch_is_not_imported_before_a_demo_runs(deck_dir, tmp_path):
                 await pilot.press("enter", "space", "question_mark", "escape", "escape")
                 await pilot.press("ctrl+s", "escape", "ctrl+b", "escape")
                 await pilot.pause()
+                import tutor.ui.panels.attend, tutor.ui.panels.generate, tutor.ui.panels.pretrain  # noqa
+                import tutor.ui.panels.tables, tutor.ui.panels.tokenize  # noqa
                 before = "torch" in sys.modules
                 app.open_demo("tokenize", {{"text": "hi"}})
                 await pilot.pause()
