@@ -104,3 +104,21 @@ def test_decks_json_and_problems(tmp_path: Path, capsys) -> None:
     assert (chapter_3["new"], chapter_3["learning"], chapter_3["review"]) == (5, 0, 0)
     [problem] = listing["problems"]
     assert problem["path"].endswith("broken.yaml") and problem["line"] == 3
+
+
+def test_decks_still_lists_when_the_store_is_busy(capsys, monkeypatch) -> None:
+    from tutor.errors import TutorError
+    from tutor.store import Store
+
+    def busy(*args, **kwargs):
+        raise TutorError(f"{paths.store_path()}: another tutor is writing to it; close it and try again.")
+
+    monkeypatch.setattr(Store, "open", busy)
+    assert main(["decks"]) == 0
+    captured = capsys.readouterr()
+    assert "Chapter 3: coding attention mechanisms." in captured.out
+    assert captured.out.splitlines()[0].split() == ["deck", "cards", "need", "answer"]
+    assert (
+        captured.err
+        == f"tutor: {paths.store_path()}: another tutor is writing to it; close it and try again.\n"
+    )

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tutor import paths
+from tutor.errors import TutorError
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
@@ -81,7 +82,11 @@ def run_decks(args: argparse.Namespace) -> int:
     from tutor.decks import load_decks
 
     decks, problems = load_decks()
-    counts = _store_counts(decks)
+    store_trouble = None
+    try:
+        counts = _store_counts(decks)
+    except TutorError as exc:  # a locked or damaged store: the decks are still worth listing
+        counts, store_trouble = None, str(exc)
     rows = []
     for deck in decks:
         row = {
@@ -97,6 +102,8 @@ def run_decks(args: argparse.Namespace) -> int:
         rows.append(row)
     if args.json:
         listed = [{"path": str(p.path), "line": p.line, "message": p.message} for p in problems]
+        if store_trouble:
+            listed.append({"path": None, "line": None, "message": store_trouble})
         print(json.dumps({"decks": rows, "problems": listed}, ensure_ascii=False, indent=2))
         return 0
     if not rows:
@@ -117,4 +124,6 @@ def run_decks(args: argparse.Namespace) -> int:
         print(line)
     for problem in problems:
         print(f"tutor: {problem}", file=sys.stderr)
+    if store_trouble:
+        print(f"tutor: {store_trouble}", file=sys.stderr)
     return 0
