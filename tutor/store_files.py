@@ -113,12 +113,15 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
                 "upgrade the tutor to open it."
             )
         if version < schema.SCHEMA_VERSION:
+            if version > 0:  # keep the store as it was before upgrading it
+                copy_store(db, paths.backups_dir() / f"progress-v{version}-before-upgrade.sqlite3")
             db.execute("BEGIN IMMEDIATE")
             try:
+                # Another tutor starting at the same moment may have done it while we waited.
+                version = db.execute("PRAGMA user_version").fetchone()[0]
                 if version == 0:
                     schema.create(db)
-                else:
-                    copy_store(db, paths.backups_dir() / f"progress-v{version}-before-upgrade.sqlite3")
+                elif version < schema.SCHEMA_VERSION:
                     schema.migrate(db, version)
                 db.execute("COMMIT")
             except BaseException:
