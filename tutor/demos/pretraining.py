@@ -271,35 +271,43 @@ def pretrain(
         progress(history[0])
     saved: list[Path] = []
 
-    def save(cancelled: bool) -> None:
-        last = history[-1]
+    saved_at = {"step": -1}
+
+    def save(steps_done: int, tokens_seen: int, cancelled: bool) -> None:
+        if saved_at["step"] == steps_done and not cancelled:
+            return
+        last = history[-1]  # the latest evaluation
         meta = {
             "corpus": corpus_label,
             "config_name": config_name,
-            "steps": last.step,
+            "steps": steps_done,
             "seed": seed,
-            "tokens_seen": last.tokens_seen,
+            "tokens_seen": tokens_seen,
             "train_loss": last.train_loss,
             "val_loss": last.val_loss,
             "cancelled": cancelled,
             "preset": preset,
         }
         saved.append(save_checkpoint(checkpoint_path, model, cfg, meta=meta))
+        saved_at["step"] = steps_done
+
+    small = parameters < SAVE_EVERY_EVAL_BELOW
 
     def report(epoch, step, tokens_seen, train_loss, val_loss, sample):
-        if train_loss is None or step % settings.eval_freq != 0:
-            return  # an epoch ended between evaluations: its losses are the last evaluation's
-        if history[-1].step == step + 1:  # the epoch-end call repeats the last evaluation with a sample
+        # Called after each evaluation, and at each epoch's end with a sample and the latest losses.
+        evaluation = train_loss is not None and step % settings.eval_freq == 0
+        if evaluation and history[-1].step == step + 1:  # the epoch end repeats this evaluation
             history[-1].sample = sample
-        else:
+        elif evaluation:
             elapsed = time.perf_counter() - started
             entry = PretrainProgress(
                 step + 1, planned, epoch, tokens_seen, train_loss, val_loss, sample, elapsed
             )
             history.append(entry)
-            if parameters < SAVE_EVERY_EVAL_BELOW:
-                save(cancelled=False)
-        if progress is not None:
+        # Small models are saved at every evaluation, big ones at each epoch's end (the sample comes then).
+        if (small and evaluation) or (not small and sample is not None):
+            save(step + 1, tokens_seen, cancelled=False)
+        if evaluation and progress is not None:
             progress(history[-1])
 
     calls = {"steps": 0}
@@ -322,7 +330,7 @@ def pretrain(
             tokenizer,
             progress=report,
             should_stop=should_stop,
-            sample_every_eval=parameters < SAVE_EVERY_EVAL_BELOW,
+            sample_every_eval=small,
         )
     cancelled = cancel is not None and cancel.is_set()
     steps_done = calls["steps"]
@@ -347,7 +355,7 @@ def pretrain(
         if progress is not None:
             progress(history[-1])
     if steps_done:
-        save(cancelled)
+        save(steps_done, steps_done * settings.batch_size * cfg["context_length"], cancelled)
     notes = []
     if cancelled:
         notes.append(f"Stopped after {steps_done} of {planned} steps; the model as it was then is saved.")

@@ -96,3 +96,23 @@ def test_the_books_preset_builds_the_books_data_on_the_verdict():
     assert plan.train_tokens == 4_608 and plan.val_tokens == 512
     first_inputs, _ = next(iter(plan.val_loader))
     assert first_inputs.shape == (2, 256)
+
+
+def test_big_models_save_at_each_epochs_end_instead_of_every_evaluation(tmp_path, monkeypatch):
+    import engine.weights
+    import tutor.demos.pretraining
+
+    corpus = tmp_path / "opening.txt"
+    corpus.write_text(VERDICT.read_text(encoding="utf-8")[:3000], encoding="utf-8")
+    monkeypatch.setattr(tutor.demos.pretraining, "SAVE_EVERY_EVAL_BELOW", 0)  # treat nano as a big model
+    saves = []
+    real_save = engine.weights.save_checkpoint
+
+    def counting_save(path, model, config, optimizer=None, meta=None):
+        saves.append(meta["steps"])
+        return real_save(path, model, config, optimizer, meta)
+
+    monkeypatch.setattr(engine.weights, "save_checkpoint", counting_save)
+    result = pretrain(corpus=str(corpus), config="nano", epochs=2)
+    assert result.steps == 4 and saves == [2, 4]  # two batches an epoch; the end needs no extra save
+    assert [h.sample is None for h in result.history] == [True, True, False]  # samples at the end only
