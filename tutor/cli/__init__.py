@@ -7,6 +7,7 @@ offers ``add_parsers(subparsers)``; a subcommand's parser sets ``func(args) -> i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from tutor import __version__
@@ -44,3 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`tutor decks | head`): stop quietly, as other shell tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
