@@ -91,6 +91,25 @@ def test_greedy_generation_gives_transformers_ids(hf_model, hf_folder):
     assert cached.tolist() == theirs.tolist()
 
 
+def test_loaded_gpt2_can_be_trained_further(hf_folder):
+    """The loader keeps GPT-2's (d_in, d_out) memory layout; training on it must still work."""
+    model, _ = load_gpt2_weights(hf_folder)
+    assert model.trf_blocks[0].ff.layers[0].weight.shape == (256, 64)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    inputs = torch.tensor([PROMPT_IDS[:-1]])
+    targets = torch.tensor([PROMPT_IDS[1:]])
+    model.train()
+    losses = []
+    for _ in range(5):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(inputs).flatten(0, 1), targets.flatten())
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0] - 0.5
+    assert model.out_head.weight is model.tok_emb.weight
+
+
 def test_state_dict_of_transformers_model_maps_directly(hf_model):
     model, config = gpt_model_from_gpt2_tensors(hf_model.state_dict(), n_heads=2)
     assert (config["n_layers"], config["n_heads"], config["context_length"]) == (2, 2, 128)
