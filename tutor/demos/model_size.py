@@ -81,8 +81,8 @@ def model(config: str) -> ModelResult:
         memory_mb=total * 4 / 1024**2,
         tied_memory_mb=tied * 4 / 1024**2,
         notes=[
-            "GPT-2 reuses the token embedding as its output head (weight tying), which is why it is "
-            f"called {tied / 1e6:,.0f}M while GPTModel as built has {total:,} parameters.",
+            "GPT-2 reuses the token embedding as its output head (weight tying): counted that way the "
+            f"model has {tied:,} parameters; GPTModel as built, with a head of its own, has {total:,}.",
             "Memory counts float32 weights only; training needs about 4x more "
             "(gradients, AdamW's two moments).",
         ],
