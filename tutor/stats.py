@@ -73,6 +73,26 @@ def streaks(days: list[date], today: date) -> tuple[int, int]:
     return current, longest
 
 
+def deck_stats(db: sqlite3.Connection) -> list[DeckStats]:
+    """Per deck: new, learning, young, mature, suspended and unanswered cards (orphans left out)."""
+    return [
+        DeckStats(*row)
+        for row in db.execute(
+            "SELECT deck_id, "
+            "coalesce(sum(state IS NULL AND NOT needs_answer AND NOT suspended AND NOT deck_suspended), 0), "
+            f"coalesce(sum(state IN ({schema.LEARNING}, {schema.RELEARNING}) "
+            "AND NOT suspended AND NOT deck_suspended), 0), "
+            f"coalesce(sum(state = {schema.REVIEW} AND NOT suspended AND NOT deck_suspended "
+            f"AND julianday(due) - julianday(last_review) < {MATURE_DAYS}), 0), "
+            f"coalesce(sum(state = {schema.REVIEW} AND NOT suspended AND NOT deck_suspended "
+            f"AND julianday(due) - julianday(last_review) >= {MATURE_DAYS}), 0), "
+            "coalesce(sum(suspended OR deck_suspended), 0), "
+            "coalesce(sum(needs_answer AND state IS NULL AND NOT suspended AND NOT deck_suspended), 0) "
+            "FROM cards WHERE NOT orphaned GROUP BY deck_id ORDER BY deck_id"
+        )
+    ]
+
+
 def collect(db: sqlite3.Connection, settings: SchedulerSettings, now: datetime) -> Stats:
     today = study_day(now, settings.day_start_hour)
     per_day = {
@@ -98,22 +118,7 @@ def collect(db: sqlite3.Connection, settings: SchedulerSettings, now: datetime) 
     ):
         if offset < FORECAST_DAYS:
             forecast[max(0, offset)] += n
-    decks = [
-        DeckStats(*row)
-        for row in db.execute(
-            "SELECT deck_id, "
-            "coalesce(sum(state IS NULL AND NOT needs_answer AND NOT suspended AND NOT deck_suspended), 0), "
-            f"coalesce(sum(state IN ({schema.LEARNING}, {schema.RELEARNING}) "
-            "AND NOT suspended AND NOT deck_suspended), 0), "
-            f"coalesce(sum(state = {schema.REVIEW} AND NOT suspended AND NOT deck_suspended "
-            f"AND julianday(due) - julianday(last_review) < {MATURE_DAYS}), 0), "
-            f"coalesce(sum(state = {schema.REVIEW} AND NOT suspended AND NOT deck_suspended "
-            f"AND julianday(due) - julianday(last_review) >= {MATURE_DAYS}), 0), "
-            "coalesce(sum(suspended OR deck_suspended), 0), "
-            "coalesce(sum(needs_answer AND state IS NULL AND NOT suspended AND NOT deck_suspended), 0) "
-            "FROM cards WHERE NOT orphaned GROUP BY deck_id ORDER BY deck_id"
-        )
-    ]
+    decks = deck_stats(db)
     total, average_ms = db.execute("SELECT count(*), avg(duration_ms) FROM reviews").fetchone()
     current, longest = streaks(sorted(per_day), today)
     return Stats(

@@ -391,6 +391,11 @@ class Store:
         with self._reading() as db:
             return stats.collect(db, self.settings, as_utc(now))
 
+    def deck_stats(self) -> list[stats.DeckStats]:
+        """Just the per-deck card counts of ``stats()``, without reading the review log (cheap)."""
+        with self._reading() as db:
+            return stats.deck_stats(db)
+
     def review_logs(self) -> list[ReviewLog]:
         """The learner's answers as ``fsrs`` review logs (cram answers left out), for the optimizer."""
         with self._reading() as db:

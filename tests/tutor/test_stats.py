@@ -53,6 +53,7 @@ def test_stats_from_a_known_history(tmp_path, zone):  # noqa: F811
     (attention,) = [d for d in stats.decks if d.deck_id == "attention"]
     assert (basics.new, basics.learning, basics.young, basics.mature, basics.suspended) == (1, 2, 1, 0, 1)
     assert (attention.new, attention.learning) == (1, 0)  # the orphan is not counted
+    assert store.deck_stats() == stats.decks
     # The forecast puts each scheduled card on the study day it falls due (overdue ones today).
     expected = [0] * 30
     for state in store.card_states().values():
