@@ -133,7 +133,13 @@ class Store:
             with store._reading():
                 has_reviews = db.execute("SELECT 1 FROM reviews LIMIT 1").fetchone()
             if has_reviews:
-                daily_backup(db, paths.backups_dir(), scheduling.study_day(scheduling.utc_now(), 0))
+                try:
+                    daily_backup(db, paths.backups_dir(), scheduling.study_day(scheduling.utc_now(), 0))
+                except (OSError, sqlite3.Error) as exc:
+                    store.notices.append(
+                        f"Today's backup of your progress into {paths.backups_dir()} failed ({exc}); "
+                        "your progress itself is safe, but check that folder."
+                    )
         return store
 
     def close(self) -> None:
@@ -158,7 +164,8 @@ class Store:
             yield self.db
             self.db.execute("COMMIT")
         except BaseException as exc:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
                 raise busy_error(self.path, self.timeout) from None
             raise

@@ -125,7 +125,8 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
                     schema.migrate(db, version)
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
         return db
     except BaseException:

@@ -210,3 +210,16 @@ def test_a_daily_backup_keeps_the_newest_seven(tmp_path):
     assert sqlite3.connect(newest).execute("SELECT count(*) FROM reviews").fetchone() == (1,)
     open_store(path).close()  # the same day again: no second copy
     assert sorted(p.name for p in folder.glob("progress-*.sqlite3")) == backups
+
+
+def test_a_failed_backup_is_reported_and_the_store_still_opens(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    with open_store(path, [card("a")]) as store:
+        store.grade("a", 3, 1000, now=NOW)
+    paths.backups_dir().write_text("a file where the backups folder should be", encoding="utf-8")
+    store = open_store(path)
+    [notice] = store.notices
+    assert notice.startswith(f"Today's backup of your progress into {paths.backups_dir()} failed")
+    assert notice.endswith("your progress itself is safe, but check that folder.")
+    store.grade("a", 3, 1000, now=NOW)
+    assert len(log(store)) == 2
