@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tutor.demos.registry import Arg, Result, demo
+from tutor.demos.seeding import book_seed
 from tutor.errors import TutorError
 
 MODES = ("simple", "trainable", "causal", "multi-head")
@@ -119,13 +120,13 @@ def attend(
 
         pieces = _cap(token_pieces(text), MAX_TOKENS, notes)
         source, tokens, ids = "text", [p.text for p in pieces], [p.id for p in pieces]
-        torch.manual_seed(123)
-        inputs = torch.nn.Embedding(50257, 3)(torch.tensor(ids)).detach()  # (num_tokens, 3)
+        with book_seed(123):
+            inputs = torch.nn.Embedding(50257, 3)(torch.tensor(ids)).detach()  # (num_tokens, 3)
         notes.append(
             "The vectors are seeded random 3-d embeddings: the weights show the mechanics, not meaning."
         )
     query = BOOK_QUERY if len(tokens) > BOOK_QUERY else 0
-    with torch.no_grad():
+    with torch.no_grad(), book_seed(123):  # the modules' weights, and dropout's draws
         context, details, num_heads = _run_mode(mode, inputs, heads, dropout, notes)
     head_list = []
     for index in range(num_heads):
@@ -179,7 +180,6 @@ def _run_mode(mode, inputs, heads, dropout, notes):
         if heads != 2 or dropout:
             notes.append("Simple self-attention has one head and no dropout; those arguments are not used.")
         return weights @ inputs, AttentionWeights(scores, weights, None, weights, weights), 1
-    torch.manual_seed(123)
     if mode == "trainable":
         module = SelfAttention_v1(d_in, 2)
         if heads != 2 or dropout:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tutor.demos.registry import Arg, Result, demo
+from tutor.demos.seeding import book_seed
 
 BOOK_IDS = [2, 3, 5, 1]  # section 2.7: four token ids in a vocabulary of six
 BOOK_VOCAB_SIZE = 6
@@ -78,9 +79,9 @@ def embed(text: str | None, dimensions: int | None) -> EmbedResult:
         ids, pieces = [p.id for p in pieces_found], [p.text for p in pieces_found]
         dimensions = dimensions or 256
     # Seeded as the book seeds it: the token layer is built first, the positional layer right after.
-    torch.manual_seed(123)
-    token_layer = torch.nn.Embedding(vocab_size, dimensions)
-    position_layer = torch.nn.Embedding(len(ids), dimensions)
+    with book_seed(123):
+        token_layer = torch.nn.Embedding(vocab_size, dimensions)
+        position_layer = torch.nn.Embedding(len(ids), dimensions)
     with torch.no_grad():
         token_embeddings = token_layer(torch.tensor(ids))  # (num_tokens, dimensions)
         positional_embeddings = position_layer(torch.arange(len(ids)))  # (num_tokens, dimensions)

@@ -142,14 +142,14 @@ def load_model(weights: str | None) -> LoadedModel:
 
 
 def _load(choice: WeightsChoice) -> LoadedModel:
-    import torch
-
     from engine import GPT_CONFIG_124M, GPTModel
     from engine.weights import WeightsError, load_checkpoint, load_gpt2_weights
 
     if choice.kind == RANDOM:
-        torch.manual_seed(123)
-        model = GPTModel(GPT_CONFIG_124M)
+        from tutor.demos.seeding import book_seed
+
+        with book_seed(123):
+            model = GPTModel(GPT_CONFIG_124M)
         model.eval()
         return LoadedModel(model, dict(GPT_CONFIG_124M), choice, choice.label)
     try:

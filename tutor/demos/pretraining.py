@@ -16,6 +16,7 @@ from threading import Event
 
 from tutor.demos.configs import CONFIG_NAMES
 from tutor.demos.registry import Arg, Result, demo
+from tutor.demos.seeding import GLOBAL_GENERATOR, LockedDraws
 from tutor.errors import TutorError
 
 NOTES = "notes"
@@ -143,7 +144,7 @@ class TrainingPlan:
 
     @property
     def train_tokens(self) -> int:  # what the book prints as "Training tokens"
-        return len(self.train_loader.dataset) * self.config["context_length"] if self.train_loader else 0
+        return len(self.train_loader) * self.settings.batch_size * self.config["context_length"]
 
     @property
     def val_tokens(self) -> int:
@@ -176,8 +177,9 @@ def plan_training(
             f"has {val_tokens} tokens and its training part {train_tokens}, but a window of context_length "
             f"{context} needs {context + 1}; give a longer corpus or a smaller config."
         )
-    torch.manual_seed(seed)
     batch = settings.batch_size
+    with GLOBAL_GENERATOR:
+        torch.manual_seed(seed)  # the book seeds before building its loaders
     train_loader = create_dataloader_v1(
         train_text, batch_size=batch, max_length=context, stride=context, drop_last=True, shuffle=True
     )
@@ -239,23 +241,24 @@ def pretrain(
     started = time.perf_counter()
     plan = plan_training(corpus, config, steps, epochs, seed, preset)
     settings, config_name, cfg = plan.settings, plan.config_name, plan.config
-    corpus_label, train_loader, val_loader = plan.corpus, plan.train_loader, plan.val_loader
+    corpus_label = plan.corpus
+    train_loader, val_loader = LockedDraws(plan.train_loader), LockedDraws(plan.val_loader)
     tokenizer = get_tokenizer()
-    torch.manual_seed(seed)
-    model = GPTModel(cfg)
+    with GLOBAL_GENERATOR:
+        torch.manual_seed(seed)
+        model = GPTModel(cfg)
+        # The loss before any training (section 5.1.3: the book's preset over every batch, as the book
+        # does; otherwise over as many batches as each later evaluation). The generator's state is put back
+        # so the training run draws exactly what the book's does.
+        state = torch.get_rng_state()
+        batches = None if preset == "book" else settings.eval_iter
+        with torch.no_grad():
+            model.eval()
+            initial_train = calc_loss_loader(train_loader, model, "cpu", num_batches=batches)
+            initial_val = calc_loss_loader(val_loader, model, "cpu", num_batches=batches)
+            model.train()
+        torch.set_rng_state(state)
     parameters = sum(p.numel() for p in model.parameters())
-
-    # The loss before any training (section 5.1.3: the book's preset over every batch, as the book does;
-    # otherwise over as many batches as each later evaluation). The generator's state is put back so the
-    # training run draws exactly what the book's does.
-    state = torch.get_rng_state()
-    batches = None if preset == "book" else settings.eval_iter
-    with torch.no_grad():
-        model.eval()
-        initial_train = calc_loss_loader(train_loader, model, "cpu", num_batches=batches)
-        initial_val = calc_loss_loader(val_loader, model, "cpu", num_batches=batches)
-        model.train()
-    torch.set_rng_state(state)
 
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay

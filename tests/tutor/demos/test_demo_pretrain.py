@@ -116,3 +116,28 @@ def test_big_models_save_at_each_epochs_end_instead_of_every_evaluation(tmp_path
     result = pretrain(corpus=str(corpus), config="nano", epochs=2)
     assert result.steps == 4 and saves == [2, 4]  # two batches an epoch; the end needs no extra save
     assert [h.sample is None for h in result.history] == [True, True, False]  # samples at the end only
+
+
+@pytest.mark.slow
+def test_seeded_demos_and_training_in_parallel_do_not_disturb_each_other(tmp_path):
+    from tutor.demos import attend, embed
+
+    corpus = tmp_path / "opening.txt"
+    corpus.write_text(VERDICT.read_text(encoding="utf-8")[:3000], encoding="utf-8")
+    alone = pretrain(corpus=str(corpus), config="nano", steps=4)
+
+    results = {}
+    training = threading.Thread(
+        target=lambda: results.update(run=pretrain(corpus=str(corpus), config="nano", steps=4))
+    )
+    training.start()
+    seen = 0
+    while training.is_alive() or seen == 0:  # the app's other demos, while the model trains
+        assert embed().token_embeddings[0][0] == pytest.approx(1.2753, abs=1e-4)
+        assert attend(mode="causal").context_vectors[0] == pytest.approx([-0.4519, 0.2216], abs=1e-4)
+        seen += 1
+        training.join(0.05)  # leave the training thread most of the two cores
+    together = results["run"]
+    assert [(h.step, h.train_loss, h.val_loss) for h in together.history] == [
+        (h.step, h.train_loss, h.val_loss) for h in alone.history
+    ]
