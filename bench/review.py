@@ -114,27 +114,31 @@ def main() -> None:
     due = store.deck_counts(now=now)
     print(f"due now: {due.review} reviews, {due.learning} learning, {due.new} new")
     rng = random.Random(11)
-    timings, fetches = [], []
-    card_id = store.next_card(now=now)
-    for i in range(ANSWERS):
-        moment = now + timedelta(seconds=5 * i)
-        rating = rng.choices((1, 2, 3, 4), weights=(10, 10, 70, 10))[0]
-        start = time.perf_counter()
-        store.grade(card_id, rating, 5000, now=moment)
-        graded = time.perf_counter()
-        card_id = store.next_card(now=moment)
-        timings.append((time.perf_counter() - start) * 1000)
-        fetches.append((time.perf_counter() - graded) * 1000)
-        assert card_id is not None
+    clock = now
+
+    def answer(synchronous: str, count: int) -> tuple[list[float], list[float]]:
+        """Answer ``count`` cards, 5 s apart; when today's queue is done, come back the next day."""
+        nonlocal clock
+        store.db.execute(f"PRAGMA synchronous = {synchronous}")
+        timings, fetches = [], []
+        card_id = store.next_card(now=clock)
+        for _ in range(count):
+            rating = rng.choices((1, 2, 3, 4), weights=(10, 10, 70, 10))[0]
+            start = time.perf_counter()
+            store.grade(card_id, rating, 5000, now=clock)
+            graded = time.perf_counter()
+            card_id = store.next_card(now=clock)
+            timings.append((time.perf_counter() - start) * 1000)
+            fetches.append((time.perf_counter() - graded) * 1000)
+            clock += timedelta(seconds=5)
+            while card_id is None:
+                clock += timedelta(days=1)
+                card_id = store.next_card(now=clock)
+        return timings, fetches
+
+    timings, fetches = answer("FULL", ANSWERS)
     # Where the time goes: the same loop without waiting for the disk (not what the tutor does).
-    store.db.execute("PRAGMA synchronous = NORMAL")
-    unsynced = []
-    for i in range(ANSWERS // 4):
-        moment = now + timedelta(seconds=5 * (ANSWERS + i))
-        start = time.perf_counter()
-        store.grade(card_id, 3, 5000, now=moment)
-        card_id = store.next_card(now=moment)
-        unsynced.append((time.perf_counter() - start) * 1000)
+    unsynced, _ = answer("NORMAL", ANSWERS // 4)
     store.close()
 
     scheduler = Scheduler()
