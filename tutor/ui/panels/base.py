@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
@@ -61,11 +62,12 @@ class DemoPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         demo = self.demo
-        yield Static(
-            f"[b]{demo.name}[/b] · chapter {demo.chapter}, {demo.section} · {demo.description}",
-            classes="demo-title",
-            markup=True,
+        title = Text.assemble(
+            (demo.name, "bold"), f" · chapter {demo.chapter}, {demo.section} · {demo.description}"
         )
+        heading = Static(title, classes="demo-title")
+        heading.tooltip = title.plain
+        yield heading
         with Grid(classes="demo-inputs"):
             wide_first = sorted(demo.args.items(), key=lambda item: not self.is_wide(*item))
             for name, arg in wide_first:

@@ -69,7 +69,7 @@ class GeneratePanel(DemoPanel):
             return
         self.weights_label = message.weights
         self.query_one("#generate-weights", Static).update(Text(f"Weights: {message.weights}"))
-        self.set_status(" ".join(message.notes) or "Generating… (ctrl+t stops)")
+        self.set_status(" ".join(["Generating… ctrl+t stops.", *message.notes]))
 
     def show_step(self, step) -> None:
         self.steps.append(step)

@@ -142,6 +142,6 @@ class ModelPanel(TablesPanel):
         self.table(
             "components",
             "Where the parameters are",
-            ["part", "what it is", "shape", "per copy", "copies", "parameters"],
-            [[c.name, c.description, c.shape, c.per_copy, c.copies, c.parameters] for c in result.components],
+            ["part", "shape", "parameters", "copies", "per copy", "what it is"],
+            [[c.name, c.shape, c.parameters, c.copies, c.per_copy, c.description] for c in result.components],
         )

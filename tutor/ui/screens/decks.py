@@ -31,27 +31,30 @@ class DecksScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("Deck", key="deck")
-        table.add_column(Text("New", justify="right"), key="new")
-        table.add_column(Text("Learning", justify="right"), key="learning")
-        table.add_column(Text("Due", justify="right"), key="due")
-        table.add_column("Seen", key="seen")
         self.refresh_counts()
 
     def on_screen_resume(self) -> None:
         self.refresh_counts()
+
+    def on_resize(self) -> None:
+        self.refresh_counts()  # titles are cut to the width, so the bars stay on screen
 
     def refresh_counts(self) -> None:
         """Ask the store for today's counts; cheap, so it runs every time the screen comes back."""
         app = self.app
         table = self.query_one(DataTable)
         row = table.cursor_row
-        table.clear()
-        now = app.clock()
+        table.clear(columns=True)  # columns too: their widths follow the screen's
         width = self.size.width or 80
         bar_width = 12 if width < 90 else 20
         title_width = max(16, width - bar_width - 37)  # the counts and the bar always stay on screen
+        longest = max((len(deck.title) for deck in app.decks.values()), default=4)
+        table.add_column("Deck", key="deck", width=max(4, min(title_width, longest)))
+        table.add_column(Text("New", justify="right"), key="new", width=5)
+        table.add_column(Text("Learning", justify="right"), key="learning", width=8)
+        table.add_column(Text("Due", justify="right"), key="due", width=5)
+        table.add_column("Seen", key="seen", width=bar_width + 5)
+        now = app.clock()
         seen_by_deck = (
             {d.deck_id: d.learning + d.young + d.mature for d in app.store.stats(now=now).decks}
             if app.store

@@ -46,13 +46,14 @@ def format_duration(seconds: float) -> str:
 class ReviewScreen(Screen):
     """One card at a time from the store's queue; a summary after the last one."""
 
+    # 1-4 stay off the footer: the grade buttons show them, with their intervals.
     BINDINGS = [
         Binding("space", "show_answer", "Show answer", id="review.show"),
         Binding("enter", "show_answer", "Show answer", show=False, id="review.show_enter"),
-        Binding("1", "grade(1)", "Again", id="review.again"),
-        Binding("2", "grade(2)", "Hard", id="review.hard"),
-        Binding("3", "grade(3)", "Good", id="review.good"),
-        Binding("4", "grade(4)", "Easy", id="review.easy"),
+        Binding("1", "grade(1)", "Again", show=False, id="review.again"),
+        Binding("2", "grade(2)", "Hard", show=False, id="review.hard"),
+        Binding("3", "grade(3)", "Good", show=False, id="review.good"),
+        Binding("4", "grade(4)", "Easy", show=False, id="review.easy"),
         Binding("u", "undo", "Undo", id="review.undo"),
         Binding("s", "suspend", "Suspend", id="review.suspend"),
         Binding("b", "bury", "Bury", id="review.bury"),
