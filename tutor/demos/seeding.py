@@ -28,6 +28,16 @@ def book_seed(seed: int) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def generator_untouched() -> Iterator[None]:
+    """For a block that draws from the global generator without needing a seed (a DataLoader's base seed):
+    the draws happen under the lock and the generator's state is put back afterwards."""
+    import torch
+
+    with GLOBAL_GENERATOR, torch.random.fork_rng(devices=[]):
+        yield
+
+
 class LockedDraws:
     """A DataLoader whose draws from the global generator (base seed, shuffle order) hold the lock."""
 

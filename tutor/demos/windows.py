@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import islice
 
 from tutor.demos.registry import Arg, Result, demo
+from tutor.demos.seeding import generator_untouched
 from tutor.errors import TutorError
 
 # The opening of "The Verdict" (Edith Wharton, 1908), the text chapter 2 slides its window over.
@@ -90,7 +92,9 @@ def window(text: str, max_length: int, stride: int, batch_size: int) -> WindowRe
             f"{batch_size}; the book's loader drops an incomplete batch, so training would see none."
         )
     batches, shown = [], 0
-    for inputs, targets in loader:  # each (batch_size, max_length)
+    with generator_untouched():  # iterating a DataLoader draws a seed from torch's global generator
+        first_batches = list(islice(loader, MAX_PAIRS_SHOWN))
+    for inputs, targets in first_batches:  # each (batch_size, max_length)
         if shown >= MAX_PAIRS_SHOWN:
             break
         batch = []
