@@ -32,6 +32,7 @@ class GeneratePanel(DemoPanel):
         self.steps: list = []
         self.weights_label = ""
         self.weights_asked: str | None = None
+        self.draw_pending = False
 
     def compose_output(self) -> ComposeResult:
         yield Static(id="generate-weights", classes="headline")
@@ -72,9 +73,17 @@ class GeneratePanel(DemoPanel):
         self.set_status(" ".join(["Generating… ctrl+t stops.", *message.notes]))
 
     def show_step(self, step) -> None:
+        """Keep every step; draw once per frame, so a small fast model's flood of steps collapses."""
         self.steps.append(step)
+        if not self.draw_pending:
+            self.draw_pending = True
+            self.call_after_refresh(self.draw_latest)
+
+    def draw_latest(self) -> None:
+        self.draw_pending = False
         self.draw_text()
-        self.draw_candidates(step)
+        if self.steps:
+            self.draw_candidates(self.steps[-1])
 
     def draw_text(self) -> None:
         text = Text(self.values.get("prompt", ""), style="bold")
