@@ -127,7 +127,10 @@ class Generation:
             yield step
 
     def result(self) -> GenerateResult:
+        """What has been generated so far (the whole text once the iteration has run to its end)."""
         kept = [step for step in self.steps if not step.end_of_text]
+        ended = bool(self.steps) and self.steps[-1].end_of_text
+        stopped_early = len(self.steps) < self.max_new_tokens and not ended
         generated = self.tokenizer.decode([step.token_id for step in kept])
         return GenerateResult(
             prompt=self.prompt,
@@ -143,8 +146,8 @@ class Generation:
             token_ids=list(self.prompt_ids) + [step.token_id for step in kept],
             generated_text=generated,
             text=self.prompt + generated,
-            cancelled=self.cancelled,
-            stopped_at_end_of_text=bool(self.steps) and self.steps[-1].end_of_text,
+            cancelled=self.cancelled or stopped_early,
+            stopped_at_end_of_text=ended,
             elapsed_s=self._elapsed,
             tokens_per_second=len(self.steps) / self._elapsed if self._elapsed > 0 else 0.0,
             notes=list(self.notes),

@@ -66,6 +66,7 @@ def test_the_stream_shows_the_weights_first_and_can_be_cancelled(nano_checkpoint
         if len(steps) == 3:
             break
     assert [s.index for s in steps] == [0, 1, 2] and len(generation.result().steps) == 3
+    assert generation.result().cancelled  # stopped before max_new_tokens
 
     cancel, seen = threading.Event(), []
 
