@@ -28,9 +28,9 @@ def deck_cards(deck: str, count: int, prefix: str | None = None) -> list[SimpleN
     return [card(f"{prefix or deck}-{i}", deck, i) for i in range(count)]
 
 
-def open_store(path: Path, cards=(), **settings) -> Store:
+def open_store(path: Path, cards=(), backup: bool = True, **settings) -> Store:
     """A store at ``path`` with the given cards registered; ``settings`` override the scheduler defaults."""
-    store = Store.open(path, settings=SchedulerSettings(**settings), timeout=0.3)
+    store = Store.open(path, settings=SchedulerSettings(**settings), timeout=0.3, backup=backup)
     if cards:
         store.sync_cards(cards)
     return store

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from store_support import NOW, card, deck_cards, log, open_store, row, zone  # noqa: F401 (zone is a fixture)
 
 from tutor.errors import TutorError
@@ -79,6 +83,16 @@ def test_daily_limits_count_the_whole_study_day(tmp_path, zone):  # noqa: F811
     tomorrow = later.replace(hour=4) + timedelta(days=1)
     assert store.deck_counts(now=tomorrow - timedelta(minutes=1)).review == 0
     assert store.deck_counts(now=tomorrow).review == 1
+
+
+def test_when_the_queue_is_done_it_says_when_learning_cards_come_back(tmp_path, zone):  # noqa: F811
+    store = open_store(tmp_path / "p.sqlite3", [card("a")], learning_steps=[60])
+    assert store.next_learning_due(now=NOW) is None
+    store.grade("a", 1, 1000, now=NOW)  # back in an hour: beyond the 20-minute learn-ahead
+    assert store.queue(now=NOW) == []
+    assert store.next_learning_due(now=NOW) == NOW + timedelta(hours=1)
+    assert store.next_learning_due("other", now=NOW) is None
+    assert store.queue(now=NOW + timedelta(minutes=45)) == ["a"]  # within learn-ahead now
 
 
 def test_one_deck_or_all(tmp_path, zone):  # noqa: F811
@@ -197,3 +211,35 @@ def test_grade_refuses_a_rating_outside_one_to_four(store):
     with pytest.raises(ValueError, match="1..4"):
         store.grade("basics-0", 5, 1000, now=NOW)
     assert log(store) == []
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    steps=st.lists(
+        st.one_of(st.tuples(st.integers(0, 2), st.integers(1, 4), st.integers(0, 72 * 60)), st.just("undo")),
+        max_size=25,
+    )
+)
+def test_any_mix_of_answers_and_undos_unwinds_to_exactly_where_it_started(steps):
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(Path(folder) / "p.sqlite3", deck_cards("basics", 3), backup=False)
+        start = {f"basics-{i}": row(store, f"basics-{i}") for i in range(3)}
+        history, moment = [], NOW
+        for step in steps:
+            if step == "undo":
+                undone = store.undo()
+                if history:
+                    card_id, before = history.pop()
+                    assert undone == card_id and row(store, card_id) == before
+                else:
+                    assert undone is None
+                continue
+            index, rating, minutes = step
+            card_id = f"basics-{index}"
+            moment += timedelta(minutes=minutes)
+            history.append((card_id, row(store, card_id)))
+            store.grade(card_id, rating, 1000, now=moment)
+        while store.undo() is not None:
+            pass
+        assert {card_id: row(store, card_id) for card_id in start} == start and log(store) == []
+        store.close()
