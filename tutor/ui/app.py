@@ -119,6 +119,15 @@ class TutorApp(App[None]):
         self.push_screen(DecksScreen())
         self.call_after_refresh(self.show_errors)  # on the Decks screen, once it is up
 
+    async def action_quit(self) -> None:
+        """Stop running demos first: a training thread checks its cancel event between steps."""
+        from tutor.ui.panels.base import DemoPanel
+
+        for screen in self.screen_stack:
+            for panel in screen.query(DemoPanel):
+                panel.cancel_event.set()
+        await super().action_quit()
+
     def on_unmount(self) -> None:
         if self.store is not None:
             self.store.close()
