@@ -104,7 +104,12 @@ def _describe_bad_safetensors(file: Path, error: Exception) -> str:
 
 def _read_pytorch_bin(file: Path) -> dict[str, torch.Tensor]:
     try:
-        state = torch.load(file, map_location="cpu", weights_only=True)
+        try:  # memory-mapped, so the tensors are not held twice while they are copied into the model
+            state = torch.load(file, map_location="cpu", weights_only=True, mmap=True)
+        except RuntimeError as error:
+            if "mmap" not in str(error):
+                raise
+            state = torch.load(file, map_location="cpu", weights_only=True)  # the pre-zip format
     except Exception as error:  # torch raises RuntimeError, UnpicklingError, EOFError ... for damaged files
         if "Unsupported global" in str(error):
             raise WeightsError(
@@ -147,6 +152,8 @@ def _read_hf_config(file: Path | None) -> dict:
         config = json.loads(file.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise WeightsError(f"{file} is not valid JSON.") from None
+    except OSError as error:
+        raise WeightsError(f"Cannot read {file}: {error.strerror or error}.") from None
     if not isinstance(config, dict):
         raise WeightsError(f"{file} does not hold a JSON object.")
     return config
@@ -321,6 +328,8 @@ def load_gpt2_weights(path: str | os.PathLike, device: str | torch.device = "cpu
     else:
         tensors = _SafetensorsFiles(files)
         shapes = tensors.shapes
+        if tensors.metadata.get("format") == CHECKPOINT_FORMAT:
+            raise WeightsError(f"{source} is a tutor checkpoint, not GPT-2 weights: load it as a checkpoint.")
     model, config = gpt_model_from_gpt2_tensors(tensors, n_heads, device, source, shapes)
     for key, ours in (("n_layer", "n_layers"), ("n_embd", "emb_dim"), ("vocab_size", "vocab_size")):
         if key in hf_config and hf_config[key] != config[ours]:
@@ -432,8 +441,10 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu")
     tied = _json_field(metadata, "tied", path)
     try:
         model = GPTModel(config)
-    except (KeyError, TypeError, ValueError) as error:
-        raise WeightsError(f"{path} holds a model config GPTModel cannot build ({error}).") from None
+    except (AssertionError, KeyError, TypeError, ValueError) as error:
+        raise WeightsError(
+            f"{path} holds a model config GPTModel cannot build (problem: {error!r})."
+        ) from None
     state = {name.removeprefix("model."): files[name] for name in files if name.startswith("model.")}
     expected = model.state_dict()
     for name, tensor in state.items():

@@ -137,11 +137,23 @@ def test_bare_safetensors_with_hub_names_infers_the_config(tmp_path):
         torch.testing.assert_close(model(batch), hf(batch).logits, atol=1e-5, rtol=0)
 
 
-def test_pytorch_model_bin_folder(hf_model, tmp_path):
-    torch.save(hf_model.state_dict(), tmp_path / "pytorch_model.bin")
+@pytest.mark.parametrize("zip_format", [True, False])
+def test_pytorch_model_bin_folder(hf_model, tmp_path, zip_format):
+    torch.save(
+        hf_model.state_dict(), tmp_path / "pytorch_model.bin", _use_new_zipfile_serialization=zip_format
+    )
     (tmp_path / "config.json").write_text(hf_model.config.to_json_string())
     model, config = load_gpt2_weights(tmp_path)
     assert config["n_heads"] == 2
+    batch = torch.tensor([PROMPT_IDS])
+    with torch.no_grad():
+        torch.testing.assert_close(model(batch), hf_model(batch).logits, atol=1e-5, rtol=0)
+
+
+def test_sharded_folder(hf_model, tmp_path):
+    hf_model.save_pretrained(tmp_path, max_shard_size="4MB")
+    assert (tmp_path / "model.safetensors.index.json").is_file()
+    model, _ = load_gpt2_weights(tmp_path)
     batch = torch.tensor([PROMPT_IDS])
     with torch.no_grad():
         torch.testing.assert_close(model(batch), hf_model(batch).logits, atol=1e-5, rtol=0)
@@ -308,6 +320,7 @@ def test_bad_checkpoints(hf_folder, tmp_path):
 
     torch.manual_seed(123)
     file = save_checkpoint(tmp_path / "model.safetensors", GPTModel(TINY), TINY)
+    assert error_for(file) == f"{file} is a tutor checkpoint, not GPT-2 weights: load it as a checkpoint."
     data = file.read_bytes()
     file.write_bytes(data[: len(data) - 1000])
     assert not is_checkpoint(file)
