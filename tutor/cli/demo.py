@@ -136,14 +136,14 @@ def run_demo_command(args: argparse.Namespace) -> int:
     options = parser.parse_args(args.demo_args)
     as_json = args.json or options.json
     values = {key: value for key, value in vars(options).items() if key != "json"}
-    from tutor.cli.demo_text import render, render_progress
+    from tutor.cli.demo_text import ProgressPrinter, render
     from tutor.demos import get_demo
 
     demo = get_demo(args.name)
     if demo.streams:
         # Training progress always shows; generated text streams only to a terminal (the result repeats it).
         live = not as_json and (demo.name != "generate" or sys.stderr.isatty())
-        result = _run_cancellable(demo, values, render_progress if live else None)
+        result = _run_cancellable(demo, values, ProgressPrinter() if live else None)
         if live and demo.name == "generate":
             print("\n", file=sys.stderr)
     else:

@@ -235,17 +235,27 @@ def render(result) -> str:
     return RENDERERS[type(result).__name__](result)
 
 
-def render_progress(update) -> None:
-    """Streaming demos call this from their worker thread: a generated token, or a training evaluation."""
-    kind = type(update).__name__
-    if kind == "GenerateStep":
-        sys.stderr.write(update.text)  # the text as it streams in; the full result follows on stdout
-        sys.stderr.flush()
+class ProgressPrinter:
+    """Streaming demos call this from their worker thread: a generated token, or a training evaluation
+    (an evaluation's sample can arrive later, as a second update for the same step)."""
 
-    elif kind == "PretrainProgress":
-        sample = (update.sample or "").replace("\n", " ")[:70]
-        print(
-            f"step {update.step:>5}  tokens {update.tokens_seen:>9,}  train {update.train_loss:.3f}  "
-            f"val {update.val_loss:.3f}  | {sample}",
-            flush=True,
-        )
+    def __init__(self) -> None:
+        self.last_step: int | None = None
+
+    def __call__(self, update) -> None:
+        kind = type(update).__name__
+        if kind == "GenerateStep":
+            sys.stderr.write(update.text)  # the text as it streams in; the full result follows on stdout
+            sys.stderr.flush()
+        elif kind == "PretrainProgress":
+            sample = (update.sample or "").replace("\n", " ")[:70]
+            if update.step == self.last_step:
+                if sample:
+                    print(f"{'':>11}sample: {sample}", flush=True)
+                return
+            self.last_step = update.step
+            print(
+                f"step {update.step:>5}  tokens {update.tokens_seen:>9,}  train {update.train_loss:.3f}  "
+                f"val {update.val_loss:.3f}" + (f"  | {sample}" if sample else ""),
+                flush=True,
+            )
