@@ -162,6 +162,7 @@ async def test_browse_searches_filters_opens_and_unsuspends(tutor_app):
         await pilot.press("enter")
         assert isinstance(app.screen, CardScreen)
         assert "Each head can attend to different things." in screen_text(app)
+        assert "new: not studied yet" in screen_text(app)
         await pilot.press("u", "escape")
         assert not app.store.card_states(["heads"])["heads"].suspended
         assert table.row_count == 0  # no suspended card left
@@ -199,3 +200,16 @@ async def test_the_decks_screen_fits_80x24_and_respects_no_color(tutor_app, deck
         assert len(rows) == 3 and all(line.rstrip().endswith("0%") for line in rows)  # every bar fits
         assert "A deck with a rather long titl… " in text  # a long title gives way to the numbers
         assert "⏎ Study" in text and "? Help" in text
+
+
+async def test_a_card_from_browse_says_where_it_stands(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        graded = app.store.grade("mask", 4, 3000, now=NOW)  # Easy on a new card: straight to review
+        await pilot.press("b")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("mask"))
+        await pilot.press("enter")
+        due = graded.due.date().isoformat()
+        assert f"review · due {due} · 1 review, 0 lapses" in screen_text(app)

@@ -173,3 +173,16 @@ async def test_an_answer_draws_an_image_whose_file_exists_and_keeps_the_alt_text
         text = screen_text(app)
         assert "🖼  a loss chart" in text and "🖼  the lost one" in text  # alt text; the found one drawn below
         assert "░░░░" in text  # the picture itself (text blocks here; sixel or kitty graphics in a terminal)
+
+
+async def test_the_summary_says_when_cards_still_in_learning_come_back(tutor_app, tutor_home):
+    (tutor_home / "config.toml").write_text(
+        "[scheduler]\nlearning_steps = [60]\n"
+    )  # an hour: past learn-ahead
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_deck(pilot, "attention")
+        await pilot.press("space", "1", "space", "1")
+        text = screen_text(app)
+        assert "Session done" in text
+        assert "2 still in learning: the first comes back in 1h; study again then." in text

@@ -33,6 +33,15 @@ def card_flags(card, state) -> list[str]:
     return flags
 
 
+def progress_line(state) -> str:
+    """Where the card stands: ``review · due 2026-03-12 · 3 reviews, 1 lapse``."""
+    if state is None or state.state == "new":
+        return "new: not studied yet"
+    due = f"due {state.due.date().isoformat()}" if state.due else "not scheduled"
+    lapses = f"{state.lapses} lapse{'s' if state.lapses != 1 else ''}"
+    return f"{state.state} · {due} · {state.reps} review{'s' if state.reps != 1 else ''}, {lapses}"
+
+
 def matches(card, words: list[str]) -> bool:
     text = f"{card.question}\n{card.answer}".casefold()
     return all(word in text for word in words)
@@ -178,6 +187,7 @@ class CardScreen(ModalScreen[None]):
         where = f"{card.path.name}:{card.line}" if card.path else card.deck_id
         with VerticalScroll(id="card-dialog"):
             yield Static(Text(f"{card.deck_id} · {where} · {flags} · {demos}", style="dim"))
+            yield Static(Text(progress_line(states.get(card.id)), style="dim"), id="card-progress")
             yield Markdown(card.question)
             yield Rule()
             yield AnswerView(card)

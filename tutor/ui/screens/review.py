@@ -155,9 +155,31 @@ class ReviewScreen(Screen):
             ]
         else:
             lines.append("- Nothing was due here. Come back later, or cram the deck with **c** on Decks.")
+        later = self.learning_later()
+        if later:
+            lines.append(later)
         lines += ["", "Press **Enter** or **Escape** to go back to the decks, **u** to undo the last grade."]
         self.query_one("#summary", Markdown).update("\n".join(lines))
         self.refresh_bindings()
+
+    def learning_later(self) -> str:
+        """Cards still in learning come back within the day: say how many and when the first one is due."""
+        if self.app.store is None or self.cram:
+            return ""
+        now = self.app.clock()
+        dues = [
+            state.due
+            for state in self.app.store.card_states().values()
+            if state.state in ("learning", "relearning")
+            and state.due is not None
+            and not state.suspended
+            and not state.orphaned
+            and (self.deck_id is None or state.deck_id == self.deck_id)
+        ]
+        if not dues:
+            return ""
+        wait = format_interval(max(min(dues) - now, timedelta(0)))
+        return f"- {len(dues)} still in learning: the first comes back in **{wait}**; study again then."
 
     # What the keys do.
 
