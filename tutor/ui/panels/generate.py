@@ -16,6 +16,8 @@ from tutor.ui.panels.base import DemoPanel
 from tutor.ui.widgets.bars import bar
 from tutor.ui.widgets.tokens import token_style, visible
 
+HISTORY_LINES = 200
+
 
 class GeneratePanel(DemoPanel):
     demo_name = "generate"
@@ -39,6 +41,7 @@ class GeneratePanel(DemoPanel):
         with VerticalScroll(classes="demo-output"):
             yield Static(id="generate-text")
             yield Static(id="generate-candidates")
+            yield Static(id="generate-history")
 
     def running_text(self) -> str:
         return "Loading the model…" if not self.weights_label else "Generating… (ctrl+t stops)"
@@ -51,6 +54,7 @@ class GeneratePanel(DemoPanel):
         self.query_one("#generate-weights", Static).update(Text(f"Weights: {self.weights_label or loading}"))
         self.draw_text()
         self.query_one("#generate-candidates", Static).update("")
+        self.query_one("#generate-history", Static).update("")
 
     def compute(self, run_id: int, values: dict[str, Any], cancel: threading.Event, emit) -> Any:
         from tutor.demos.generation import open_generation
@@ -84,6 +88,7 @@ class GeneratePanel(DemoPanel):
         self.draw_text()
         if self.steps:
             self.draw_candidates(self.steps[-1])
+            self.draw_history()
 
     def draw_text(self) -> None:
         text = Text(self.values.get("prompt", ""), style="bold")
@@ -114,6 +119,18 @@ class GeneratePanel(DemoPanel):
                 f"{candidate.probability:6.1%}",
             )
         self.query_one("#generate-candidates", Static).update(table)
+
+    def draw_history(self) -> None:
+        """Every earlier step on a line: the token picked and the runners-up, newest first."""
+        if len(self.steps) < 2:
+            return
+        lines = Text("Earlier steps (picked, then the runners-up):\n", style="bold")
+        for step in reversed(self.steps[-HISTORY_LINES - 1 : -1]):
+            lines.append(f"{step.index + 1:>4}  ", style="dim")
+            lines.append(f"{visible(step.text)} {step.probability:.1%}", style="bold")
+            others = [c for c in step.candidates if c.token_id != step.token_id][:3]
+            lines.append("   " + "  ".join(f"{visible(c.text)} {c.probability:.1%}" for c in others) + "\n")
+        self.query_one("#generate-history", Static).update(lines)
 
     def done_text(self, result) -> str:
         how = (
