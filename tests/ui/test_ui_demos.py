@@ -109,6 +109,8 @@ async def test_generate_streams_tokens_with_candidates_and_shows_the_weights(tut
         assert "Step 3: the most likely next tokens" in text
         chosen = panel.steps[-1]
         assert f"▶  {visible(chosen.text)}" in text
+        first = panel.steps[0]
+        assert f"   1  {visible(first.text)} {first.probability:.1%}" in text  # earlier steps stay readable
 
 
 async def test_a_pretrain_can_be_cancelled_while_keys_keep_working(tutor_app, tmp_path):
