@@ -319,7 +319,7 @@ def pretrain(
         calls["steps"] += 1
         return (cancel is not None and cancel.is_set()) or calls["steps"] >= planned
 
-    if planned > 0:
+    if planned > 0 and not (cancel is not None and cancel.is_set()):
         train_model_simple(
             model,
             train_loader,
@@ -360,8 +360,10 @@ def pretrain(
     if steps_done:
         save(steps_done, steps_done * settings.batch_size * cfg["context_length"], cancelled)
     notes = []
-    if cancelled:
+    if cancelled and steps_done:
         notes.append(f"Stopped after {steps_done} of {planned} steps; the model as it was then is saved.")
+    elif cancelled:
+        notes.append("Stopped before the first training step; there is nothing to save.")
     if steps_done == 0:
         notes.append("No training steps were run: the losses are those of the untrained model.")
     last = history[-1]

@@ -70,6 +70,11 @@ def test_cancelling_stops_at_the_next_step_and_keeps_a_checkpoint(tutor_home):
     assert saved.meta["cancelled"] is True and saved.meta["steps"] == 1
     assert saved.config["emb_dim"] == 32
 
+    cancel.set()  # already set when the run starts: the untrained model's losses, no checkpoint
+    early = pretrain(corpus="notes", config="nano", steps=50, cancel=cancel)
+    assert early.steps == 0 and early.checkpoint is None and len(early.history) == 1
+    assert early.notes[0] == "Stopped before the first training step; there is nothing to save."
+
 
 def test_a_corpus_too_short_or_missing_gives_one_sentence(tmp_path):
     short = tmp_path / "short.txt"
