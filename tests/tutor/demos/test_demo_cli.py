@@ -231,3 +231,35 @@ def test_ctrl_c_stops_pretraining_and_keeps_the_checkpoint(tutor_home):
     assert re.search(r"Note: Stopped after \d+ of 18000 steps; the model as it was then is saved\.", out)
     saved = list((tutor_home / "checkpoints").glob("pretrain-nano-*.safetensors"))
     assert len(saved) == 1 and f"Checkpoint: {saved[0]}" in out
+
+
+def test_a_downloaded_gpt2_is_found_by_its_name(capsys, monkeypatch, tutor_home):
+    """`tutor weights download gpt2` with the Hub replaced by a tiny GPT-2 written on the spot."""
+    import types
+
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    asked = {}
+
+    def snapshot_download(repo_id, local_dir, allow_patterns):
+        asked.update(repo_id=repo_id, allow_patterns=allow_patterns)
+        torch.manual_seed(0)
+        tiny = GPT2LMHeadModel(GPT2Config(n_positions=64, n_embd=32, n_layer=1, n_head=2))
+        tiny.save_pretrained(local_dir, safe_serialization=True)
+        return str(local_dir)
+
+    monkeypatch.setitem(
+        sys.modules, "huggingface_hub", types.SimpleNamespace(snapshot_download=snapshot_download)
+    )
+    code, out, err = run(capsys, "weights", "download", "gpt2")
+    folder = tutor_home / "weights" / "gpt2"
+    assert code == 0 and asked == {
+        "repo_id": "openai-community/gpt2",
+        "allow_patterns": ["config.json", "model.safetensors"],
+    }
+    assert f"GPT-2 'gpt2' is in {folder}" in out and "Downloading openai-community/gpt2" in err
+    text = run_json(capsys, "generate", "--weights", "gpt2", "--max-new-tokens", "2")
+    assert text["weights"] == f"OpenAI GPT-2 'gpt2' ({folder}): 1 layers, 32 wide" and len(text["steps"]) == 2
+    _, out, _ = run(capsys, "weights", "list")
+    assert "gpt2 " in out and str(folder) in out
