@@ -186,3 +186,17 @@ async def test_the_summary_says_when_cards_still_in_learning_come_back(tutor_app
         text = screen_text(app)
         assert "Session done" in text
         assert "2 still in learning: the first comes back in 1h; study again then." in text
+
+
+async def test_an_editor_that_is_not_there_is_one_sentence(tutor_app, monkeypatch):
+    monkeypatch.setenv("VISUAL", "no-such-editor-here --wait")
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_deck(pilot, "attention")
+        await pilot.press("e")
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == 1 and messages[0].startswith(
+            "Cannot start the editor 'no-such-editor-here --wait'"
+        )
+        assert messages[0].endswith("set $EDITOR to one you have.")
+        assert app.screen.current == "mask"  # still on the card

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Markdown, Rule, Select, Static
 
+from tutor.ui.editing import edit_card
 from tutor.ui.widgets.answer import AnswerView
 from tutor.ui.widgets.bars import short
 
@@ -172,6 +173,7 @@ class CardScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="card.close"),
         Binding("u", "unsuspend", "Unsuspend", id="card.unsuspend"),
+        Binding("e", "edit", "Edit", id="card.edit"),
         Binding("d", "demo", "Demo", id="card.demo"),
     ]
 
@@ -195,6 +197,12 @@ class CardScreen(ModalScreen[None]):
     def action_unsuspend(self) -> None:
         if self.app.store:
             unsuspend(self, self.card_id)
+
+    def action_edit(self) -> None:
+        if edit_card(self.app, self.app.cards[self.card_id]):
+            self.app.reload_decks()
+            self.app.show_errors()
+            self.dismiss()  # Browse refills from the reloaded decks when it comes back
 
     def action_demo(self) -> None:
         from tutor.ui.screens.demo import DemoScreen

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
 from datetime import datetime, timedelta
 
 from textual.app import ComposeResult
@@ -13,6 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Markdown, Rule, Static
 
+from tutor.ui.editing import edit_card
 from tutor.ui.widgets.answer import AnswerView
 from tutor.ui.widgets.bars import short
 
@@ -255,20 +253,8 @@ class ReviewScreen(Screen):
         self.next_card()
 
     def action_edit(self) -> None:
-        card = self.app.cards[self.current]
-        if card.path is None:
-            self.notify("This card has no deck file to edit.", severity="warning")
+        if not edit_card(self.app, self.app.cards[self.current]):
             return
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        command = [*shlex.split(editor), f"+{card.line}", str(card.path)]
-        try:
-            with self.app.suspend():
-                subprocess.run(command, check=False)
-        except FileNotFoundError:
-            self.notify(f"Cannot start the editor '{editor}'; set $EDITOR to one you have.", severity="error")
-            return
-        except Exception:  # headless runs (tests, web) cannot hand the terminal over; run it anyway
-            subprocess.run(command, check=False)
         self.app.reload_decks()
         self.app.show_errors()
         if self.current not in self.app.cards:
