@@ -177,7 +177,8 @@ def _prepare_images(app: TutorApp) -> None:
     """textual-image asks the terminal what it can draw, which only works before Textual starts."""
     from tutor.ui.widgets.answer import answer_images
 
-    if sys.stdout.isatty() and any(answer_images(card) for card in app.cards.values()):
+    drawable = any(file for card in app.cards.values() for _alt, file in answer_images(card))
+    if sys.stdout.isatty() and drawable:
         import textual_image.widget  # noqa: F401
 
 
