@@ -12,6 +12,7 @@ identical. The ratio (ours / theirs, higher is better) is printed last.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import torch
@@ -87,6 +88,8 @@ def main() -> None:
         print(f"{label:32s} {speed[name]:8.1f} tokens/s   ({cpu_speed[name]:.1f} per CPU-second)")
     print(f"generated ids identical: {'yes' if same else 'NO'}")
     print(f"ratio per CPU-second: {cpu_speed['ours'] / cpu_speed['transformers']:.2f}x")
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} cores, load average {load:.1f} (above the core count: noisy timings)")
     print(f"ratio ours/transformers: {speed['ours'] / speed['transformers']:.2f}x")
     if not same:
         raise SystemExit(1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import time
 from pathlib import Path
 
@@ -119,6 +120,8 @@ def main() -> None:
     for name, label in (("ours", "ours (GPTModel)"), ("transformers", "transformers (GPT2LMHeadModel)")):
         print(f"{label:32s} {speed[name]:8.0f} tokens/s   ({cpu_speed[name]:.0f} per CPU-second)")
     print(f"ratio per CPU-second: {cpu_speed['ours'] / cpu_speed['transformers']:.2f}x")
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} cores, load average {load:.1f} (above the core count: noisy timings)")
     print(f"ratio ours/transformers: {speed['ours'] / speed['transformers']:.2f}x")
 
 
