@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from typing import Any
@@ -155,7 +156,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
         else:
             print(render(result))
     except BrokenPipeError:  # `tutor demo ... | head`: the reader has all it wants
-        sys.stderr.close()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush stays quiet
     return 0
 
 
