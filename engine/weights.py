@@ -32,9 +32,6 @@ CHECKPOINT_VERSION = 1
 # GPT-2's published sizes: embedding width -> attention heads (a bare safetensors file does not say).
 GPT2_HEADS_BY_EMB_DIM = {768: 12, 1024: 16, 1280: 20, 1600: 25}
 
-# Tensors some GPT-2 files carry that are not weights (the causal-mask buffers of old transformers).
-_IGNORED = re.compile(r"h\.\d+\.attn\.(bias|masked_bias)$")
-
 
 class WeightsError(ValueError):
     """A weights or checkpoint file we cannot use; the message is one sentence naming the file."""
@@ -130,16 +127,17 @@ def _weights_files(path: Path) -> tuple[list[Path], Path | None]:
     config_file = config if config.is_file() else None
     if path.is_file():
         return [path], config_file
-    index = path / "model.safetensors.index.json"
-    for candidate in (path / "model.safetensors", path / "pytorch_model.bin"):
-        if candidate.is_file():
-            return [candidate], config_file
+    if (path / "model.safetensors").is_file():
+        return [path / "model.safetensors"], config_file
+    index = path / "model.safetensors.index.json"  # large models come in shards
     if index.is_file():
         try:
             shards = sorted(set(json.loads(index.read_text())["weight_map"].values()))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise WeightsError(f"{index} is not a valid safetensors index (no weight_map).") from None
         return [path / shard for shard in shards], config_file
+    if (path / "pytorch_model.bin").is_file():
+        return [path / "pytorch_model.bin"], config_file
     raise WeightsError(
         f"{path} holds no model.safetensors or pytorch_model.bin, so it is not a GPT-2 model folder."
     )
@@ -322,7 +320,7 @@ def load_gpt2_weights(path: str | os.PathLike, device: str | torch.device = "cpu
     hf_config = _read_hf_config(config_file)
     n_heads = hf_config.get("n_head")
     source = str(files[0]) if len(files) == 1 else str(path)
-    if files[0].suffix == ".bin":
+    if files[0].suffix in (".bin", ".pt", ".pth"):  # PyTorch's own format
         tensors: Mapping[str, torch.Tensor] = _read_pytorch_bin(files[0])
         shapes = None
     else:
