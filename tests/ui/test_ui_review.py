@@ -200,3 +200,21 @@ async def test_an_editor_that_is_not_there_is_one_sentence(tutor_app, monkeypatc
         )
         assert messages[0].endswith("set $EDITOR to one you have.")
         assert app.screen.current == "mask"  # still on the card
+
+
+async def test_brackets_in_the_learners_text_are_shown_as_written(tmp_path):
+    deck = {
+        "id": "b",
+        "title": "[draft] Notes",
+        "cards": [{"id": "x", "question": "Why [1] not [b]?", "answer": "[b]"}],
+    }
+    write_deck(tmp_path / "decks", deck)
+    app = make_app(deck_dirs=[tmp_path / "decks"], store_path=tmp_path / "s.sqlite3", clock=lambda: NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert "[draft] Notes" in screen_text(app)
+        await pilot.press("enter", "space")
+        text = screen_text(app)
+        assert "[draft] Notes · 1 left" in text and "Why [1] not [b]?" in text
+        assert "tutor — [draft] Notes" in text  # the header too
+        await pilot.press("escape", "b")
+        assert "[draft] Notes" in screen_text(app)  # Browse's deck column and filter

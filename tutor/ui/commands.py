@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from functools import partial
 
+from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 
@@ -37,7 +38,7 @@ class TutorCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, command, help_text in self.commands():
-            yield DiscoveryHit(title, command, help=help_text)
+            yield DiscoveryHit(Text(title), command, text=title, help=help_text)  # titles are not markup
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

@@ -59,7 +59,7 @@ class AttendPanel(DemoPanel):
         table.clear(columns=True)
         table.add_column("query ↓ key →", key="query")
         for index, token in enumerate(result.tokens):
-            table.add_column(label(token), key=f"k{index}")
+            table.add_column(Text(label(token)), key=f"k{index}")
         weights = head.dropped_weights or head.weights
         for row, token in enumerate(result.tokens):
             cells = []

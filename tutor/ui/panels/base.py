@@ -261,7 +261,7 @@ class DemoPanel(Vertical):
 
     def set_status(self, text: str, error: bool = False) -> None:
         status = self.query_one(".demo-status", Static)
-        status.update(text)
+        status.update(Text(text))  # plain text: error sentences quote values like [2, 3]
         status.set_class(error, "error")
 
 

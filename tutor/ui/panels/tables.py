@@ -22,12 +22,12 @@ def fill_table(table: DataTable, headers: list[str], rows: list[list[object]]) -
         table.add_row(*(_cell(value) for value in row))
 
 
-def _cell(value: object) -> Text | str:
+def _cell(value: object) -> Text:
     if isinstance(value, float):
         return Text(f"{value:.4f}", justify="right")
     if isinstance(value, int):
         return Text(f"{value:,}", justify="right")
-    return str(value)
+    return Text(str(value))  # never markup: token pieces like "[" are shown as they are
 
 
 def shape(dims: list[int]) -> str:

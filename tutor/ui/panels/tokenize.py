@@ -19,7 +19,7 @@ class TokenizePanel(DemoPanel):
             yield Static(id="token-count", classes="headline")
             yield Static(id="token-text")
             yield TokenStrip(id="token-strip")
-            yield Static(id="token-splits")
+            yield Static(id="token-splits", markup=False)
 
     def done_text(self, result) -> str:
         notes = " ".join(result.notes)

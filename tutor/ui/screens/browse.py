@@ -61,7 +61,7 @@ class BrowseScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        decks = [(deck.title, deck.id) for deck in self.app.decks.values()]
+        decks = [(Text(deck.title), deck.id) for deck in self.app.decks.values()]
         with Horizontal(id="browse-filters"):
             yield Input(placeholder="search questions and answers", id="browse-search", compact=True)
             yield Select(
@@ -117,8 +117,8 @@ class BrowseScreen(Screen):
                 else state.due.date().isoformat()
             )
             table.add_row(
-                short(titles.get(card.deck_id, card.deck_id), 18),
-                question,
+                Text(short(titles.get(card.deck_id, card.deck_id), 18)),  # Text: a str cell is markup
+                Text(question),
                 Text(" ".join(f.replace("_", " ") for f in flags), style="italic"),
                 due,
                 key=card.id,

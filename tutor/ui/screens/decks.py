@@ -27,7 +27,7 @@ class DecksScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
-        yield Static(id="decks-summary")
+        yield Static(id="decks-summary", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -65,7 +65,7 @@ class DecksScreen(Screen):
             cells = [counts.new, counts.learning, counts.review] if counts else [0, 0, 0]
             title = short(deck.title, title_width)
             table.add_row(
-                title,
+                Text(title),  # Text, not str: a DataTable reads a str as markup
                 *(Text(str(n), justify="right", style="bold" if n else "dim") for n in cells),
                 share_bar(seen_by_deck.get(deck.id, 0), len(deck.cards), bar_width),
                 key=deck.id,

@@ -73,7 +73,7 @@ class ReviewScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="review-status")
+        yield Static(id="review-status", markup=False)  # deck titles are the learner's text
         with VerticalScroll(id="card"):
             yield Markdown(id="question")
             yield Rule(id="answer-rule")

@@ -31,7 +31,7 @@ class StatsScreen(Screen):
                 yield Static("The progress store could not be opened, so there are no stats to show.")
             else:
                 stats = store.stats(now=self.app.clock())
-                yield Static(self.headline(stats), id="stats-headline")
+                yield Static(self.headline(stats), id="stats-headline", markup=False)
                 yield Static("Reviews", classes="stats-heading")
                 yield ReviewCalendar(stats.reviews_per_day, stats.today, id="stats-calendar")
                 yield Static("Due in the next 30 days", classes="stats-heading")
@@ -57,7 +57,7 @@ class StatsScreen(Screen):
             title = short(
                 titles.get(deck.deck_id, deck.deck_id), 36
             )  # the numbers stay on screen at 80 columns
-            table.add_row(title, *(Text(str(v), justify="right") for v in values))
+            table.add_row(Text(title), *(Text(str(v), justify="right") for v in values))
 
     @staticmethod
     def headline(stats) -> str:

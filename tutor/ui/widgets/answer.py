@@ -45,4 +45,8 @@ class AnswerView(Vertical):
             if file is None:
                 continue
             widget = _image_widget(file, alt)
-            yield widget if widget is not None else Static(f"🖼  {alt} ({file.name})", classes="image-alt")
+            yield (
+                widget
+                if widget is not None
+                else Static(f"🖼  {alt} ({file.name})", classes="image-alt", markup=False)
+            )
