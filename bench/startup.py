@@ -68,6 +68,7 @@ def main() -> None:
     bare_s, tutor_s = statistics.median(bare), statistics.median(tutor)
     print(f"bare Textual app, first screen:  {bare_s * 1000:6.0f} ms (median of {args.runs})")
     print(f"tutor, interactive Decks screen: {tutor_s * 1000:6.0f} ms (median of {args.runs})")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"ratio tutor / bare: {tutor_s / bare_s:.2f}x (target: at most 2x)")
 
 
