@@ -8,11 +8,11 @@ survive every re-import. The README section "Decks and your own notes" documents
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote
 
 import yaml
-from markdown_it import MarkdownIt
 
 from tutor import paths
 from tutor.errors import TutorError
@@ -34,7 +34,14 @@ CARD_KEYS = (
 )
 
 _LINE = "__line__"
-_MARKDOWN = MarkdownIt("commonmark")
+
+
+@cache
+def _markdown():
+    """The markdown parser, built on first use: loading the decks at start-up does not need it."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
 
 
 @dataclass
@@ -70,7 +77,7 @@ class Card:
     def images(self) -> list[CardImage]:
         """The answer's images; relative targets are resolved against the deck file's folder."""
         found: list[CardImage] = []
-        stack = list(_MARKDOWN.parse(self.answer))
+        stack = list(_markdown().parse(self.answer))
         while stack:
             token = stack.pop(0)
             if token.children:
