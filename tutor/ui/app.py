@@ -177,8 +177,9 @@ def _prepare_images(app: TutorApp) -> None:
     """textual-image asks the terminal what it can draw, which only works before Textual starts."""
     from tutor.ui.widgets.answer import answer_images
 
-    drawable = any(file for card in app.cards.values() for _alt, file in answer_images(card))
-    if sys.stdout.isatty() and drawable:
+    if not sys.stdout.isatty():
+        return  # nothing to ask, and no pictures to draw but text ones
+    if any(file for card in app.cards.values() for _alt, file in answer_images(card)):
         import textual_image.widget  # noqa: F401
 
 
