@@ -33,7 +33,7 @@ Bare().run(headless=True, size=(100, 30))
 """
 
 TUTOR = """
-from tutor.ui.app import TutorApp
+from tutor.ui.app import TutorApp, _prepare_images
 
 class Timed(TutorApp):
     def on_ready(self):
@@ -42,6 +42,7 @@ class Timed(TutorApp):
 
 app = Timed()
 app.load()  # what run_app() does before the first frame
+_prepare_images(app)
 app.run(headless=True, size=(100, 30))
 assert app.decks, "no decks were loaded"
 """
