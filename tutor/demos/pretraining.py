@@ -7,6 +7,7 @@ reports each evaluation, saves checkpoints in the tutor's data folder, and stops
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from tutor.demos.seeding import GLOBAL_GENERATOR, LockedDraws
 from tutor.errors import TutorError
 
 NOTES = "notes"
+_IMAGE_LINK = re.compile(r"!\[([^\]]*)\]\([^)]*\)")  # ![alt text](path) in markdown
 PRESETS = ("book",)
 SAVE_EVERY_EVAL_BELOW = 50_000_000  # parameters; bigger models save at epoch ends and when stopped
 
@@ -112,7 +114,10 @@ def notes_corpus() -> str:
         parts.append(f"# {deck.title}\n\n{deck.notes}".strip())
         for card in deck.cards:
             parts.append(f"{card.question}\n\n{card.answer}".strip())
-    return "\n\n".join(part for part in parts if part)
+    text = "\n\n".join(part for part in parts if part)
+    return _IMAGE_LINK.sub(
+        r"\1", text
+    )  # an image link's file path is not prose worth learning; its alt text is
 
 
 def _corpus(corpus: str) -> tuple[str, str]:
