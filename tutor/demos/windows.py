@@ -16,6 +16,7 @@ VERDICT_OPENING = (
     "married a rich widow, and established himself in a villa on the Riviera."
 )
 MAX_PAIRS_SHOWN = 64
+MAX_TOKENS = 20_000
 
 
 @dataclass
@@ -72,7 +73,13 @@ def window(text: str, max_length: int, stride: int, batch_size: int) -> WindowRe
     from engine import create_dataloader_v1, get_tokenizer
 
     tokenizer = get_tokenizer()
-    token_count = len(tokenizer.encode(text, allowed_special="all"))
+    notes = []
+    ids = tokenizer.encode(text, allowed_special="all")
+    if len(ids) > MAX_TOKENS:  # every window is a tensor of its own: a book's worth at stride 1 is slow
+        notes.append(f"The text has {len(ids):,} tokens; windows are cut from the first {MAX_TOKENS:,}.")
+        ids = ids[:MAX_TOKENS]
+        text = tokenizer.decode(ids)
+    token_count = len(ids)
     if token_count < max_length + 1:
         raise TutorError(
             f"The text has {token_count} token{'s' if token_count != 1 else ''}; a window of max_length "
@@ -84,7 +91,6 @@ def window(text: str, max_length: int, stride: int, batch_size: int) -> WindowRe
         text, batch_size=batch_size, max_length=max_length, stride=stride, shuffle=False, drop_last=True
     )
     dataset = loader.dataset
-    notes = []
     if len(loader) == 0:
         notes.append(
             f"The text gives {len(dataset)} window{'s' if len(dataset) != 1 else ''}, "

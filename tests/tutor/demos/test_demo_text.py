@@ -133,6 +133,12 @@ def test_window_reproduces_the_books_data_loader_on_the_verdict():
     assert wide.batch_count == 160
 
 
+def test_window_cuts_a_very_long_text_and_says_so():
+    result = window("word " * 30_000, max_length=4, stride=4, batch_size=2)
+    assert result.token_count == 20_000 and result.window_count == 4_999
+    assert result.notes[0] == "The text has 30,001 tokens; windows are cut from the first 20,000."
+
+
 def test_window_shows_next_token_prediction_in_the_first_window():
     result = window()  # the opening of The Verdict
     steps = [(step.context_text, step.target_text) for step in result.first_window_steps]
