@@ -175,11 +175,10 @@ def make_app(
 
 def _prepare_images(app: TutorApp) -> None:
     """textual-image asks the terminal what it can draw, which only works before Textual starts."""
-    from tutor.ui.widgets.answer import answer_images
-
     if not sys.stdout.isatty():
         return  # nothing to ask, and no pictures to draw but text ones
-    if any(file for card in app.cards.values() for _alt, file in answer_images(card)):
+    cards = (card for card in app.cards.values() if "![" in card.answer)
+    if any(image.exists for card in cards for image in card.images()):
         import textual_image.widget  # noqa: F401
 
 

@@ -30,14 +30,14 @@ class DecksScreen(Screen):
         yield Static(id="decks-summary", markup=False)
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_counts()
+    drawn_width = 0
 
     def on_screen_resume(self) -> None:
-        self.refresh_counts()
+        self.refresh_counts()  # also the first time the screen shows
 
     def on_resize(self) -> None:
-        self.refresh_counts()  # titles are cut to the width, so the bars stay on screen
+        if self.size.width != self.drawn_width:
+            self.refresh_counts()  # titles are cut to the width, so the bars stay on screen
 
     def refresh_counts(self) -> None:
         """Ask the store for today's counts; cheap, so it runs every time the screen comes back."""
@@ -45,7 +45,7 @@ class DecksScreen(Screen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)  # columns too: their widths follow the screen's
-        width = self.size.width or 80
+        width = self.drawn_width = self.size.width or 80
         bar_width = 12 if width < 90 else 20
         title_width = max(16, width - bar_width - 37)  # the counts and the bar always stay on screen
         longest = max((len(deck.title) for deck in app.decks.values()), default=4)
