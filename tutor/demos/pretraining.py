@@ -104,6 +104,18 @@ class PretrainResult(Result):
     notes: list[str] = field(default_factory=list)
 
 
+def overfitting_note(history: list[PretrainProgress]) -> str | None:
+    """A sentence when the validation loss has risen from its best while the training loss kept falling."""
+    best = min(history, key=lambda entry: entry.val_loss)
+    last = history[-1]
+    if last.val_loss > best.val_loss + 0.1 and last.train_loss < best.train_loss:
+        return (
+            f"The validation loss was lowest ({best.val_loss:.3f}) at step {best.step} and has risen since, "
+            "while the training loss kept falling: the model is memorising its corpus (overfitting, 5.2)."
+        )
+    return None
+
+
 def notes_corpus() -> str:
     """The bundled and the learner's decks as one text: titles, notes, questions and answers."""
     from tutor.decks import load_decks
@@ -371,6 +383,9 @@ def pretrain(
         notes.append("Stopped before the first training step; there is nothing to save.")
     if steps_done == 0:
         notes.append("No training steps were run: the losses are those of the untrained model.")
+    overfitting = overfitting_note(history)
+    if overfitting:
+        notes.append(overfitting)
     last = history[-1]
     return PretrainResult(
         config_name=config_name,

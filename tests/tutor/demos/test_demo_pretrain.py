@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import VERDICT
 from tutor.demos import generate, pretrain
-from tutor.demos.pretraining import plan_training
+from tutor.demos.pretraining import PretrainProgress, overfitting_note, plan_training
 from tutor.errors import TutorError
 
 
@@ -146,3 +146,20 @@ def test_seeded_demos_and_training_in_parallel_do_not_disturb_each_other(tmp_pat
     assert [(h.step, h.train_loss, h.val_loss) for h in together.history] == [
         (h.step, h.train_loss, h.val_loss) for h in alone.history
     ]
+
+
+def test_a_rising_validation_loss_is_named_overfitting():
+    def history(*losses):
+        return [
+            PretrainProgress(10 * i, 50, 1, 0, train, val, None, 0.0) for i, (train, val) in enumerate(losses)
+        ]
+
+    rising = history((10.9, 10.9), (6.0, 7.0), (4.0, 6.5), (2.5, 6.8))
+    assert overfitting_note(rising) == (
+        "The validation loss was lowest (6.500) at step 20 and has risen since, while the training loss kept "
+        "falling: the model is memorising its corpus (overfitting, 5.2)."
+    )
+    assert overfitting_note(history((10.9, 10.9), (6.0, 7.0), (4.0, 6.5))) is None
+    assert (
+        overfitting_note(history((10.9, 10.9), (6.0, 7.0), (6.5, 7.2))) is None
+    )  # both rose: not memorising
