@@ -57,6 +57,7 @@ class ReviewScreen(Screen):
         Binding("b", "bury", "Bury", id="review.bury"),
         Binding("e", "edit", "Edit", id="review.edit"),
         Binding("d", "demo", "Demo", id="review.demo"),
+        Binding("enter", "finish", "Back to decks", id="review.finish"),
         Binding("escape", "back", "Decks", id="review.back"),
     ]
 
@@ -184,18 +185,20 @@ class ReviewScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that do nothing right now leave the footer (space before the answer, 1-4 after it)."""
         if action == "show_answer":
-            return not (self.current and self.shown)  # on the summary, Enter goes back
+            return bool(self.current and not self.shown)
+        if action == "finish":
+            return self.current is None  # the summary: Enter goes back to the decks
         if action == "grade":
             return bool(self.current and self.shown)
         if action in ("suspend", "bury", "edit", "demo"):
             return self.current is not None
         return True
 
+    def action_finish(self) -> None:
+        self.app.pop_screen()
+
     def action_show_answer(self) -> None:
-        if self.current is None:
-            self.action_back()
-            return
-        if not self.shown:
+        if self.current is not None and not self.shown:
             self.shown = True
             self.add_class("answered")
             self.refresh_bindings()
