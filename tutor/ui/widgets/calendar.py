@@ -36,12 +36,19 @@ class ReviewCalendar(Widget):
         shown = [n for day, n in self.reviews_per_day.items() if first <= day <= self.today]
         most = max(shown, default=0)
         months = Text("    ")
-        previous_month = None
+        previous_month, labelled = None, -2
         for week in range(weeks):
             monday = first + timedelta(weeks=week)
-            label = monday.strftime("%b") if monday.month != previous_month else ""
+            # A month's name where it starts, unless the last name is right beside it (a partial first week).
+            label = (
+                monday.strftime("%b")[:3] if monday.month != previous_month and week - labelled >= 2 else ""
+            )
             previous_month = monday.month
-            months.append(label[:2].ljust(2) if label else "  ", style="dim")
+            if label:
+                labelled = week
+                months.append(label, style="dim")
+            else:
+                months.append("  ")
         lines = [months]
         for weekday in range(7):
             line = Text(f"{ROWS[weekday]:<4}", style="dim")
