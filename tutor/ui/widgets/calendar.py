@@ -35,20 +35,17 @@ class ReviewCalendar(Widget):
         first = last_monday - timedelta(weeks=weeks - 1)
         shown = [n for day, n in self.reviews_per_day.items() if first <= day <= self.today]
         most = max(shown, default=0)
-        months = Text("    ")
-        previous_month, labelled = None, -2
+        # Month names (3 letters) above the week a month starts in, when there is room after the last one.
+        header = [" "] * (4 + 2 * weeks + 2)
+        previous_month, free_from = None, 4
         for week in range(weeks):
             monday = first + timedelta(weeks=week)
-            # A month's name where it starts, unless the last name is right beside it (a partial first week).
-            label = (
-                monday.strftime("%b")[:3] if monday.month != previous_month and week - labelled >= 2 else ""
-            )
+            column = 4 + 2 * week
+            if monday.month != previous_month and column >= free_from:
+                header[column : column + 3] = monday.strftime("%b")
+                free_from = column + 4
             previous_month = monday.month
-            if label:
-                labelled = week
-                months.append(label, style="dim")
-            else:
-                months.append("  ")
+        months = Text("".join(header).rstrip(), style="dim")
         lines = [months]
         for weekday in range(7):
             line = Text(f"{ROWS[weekday]:<4}", style="dim")
