@@ -5,8 +5,8 @@ under 1 s. Peers, in the same run and on the same threads:
   attend    transformers' GPT2Model with ``output_attentions=True`` on the same architecture and 64 tokens,
             its weights turned into plain lists as the demo hands them over
   tokenize  tiktoken itself: ``encode`` plus ``decode_with_offsets`` (ids and character offsets)
-Each measurement is the best of ``--repeats`` runs (the machine is shared). Ratios are peer time / our
-time (above 1: the demo is faster); the last line prints them.
+Each side runs ``--repeats`` times, in turns, and its best run counts (the machine is shared). Ratios are
+peer time / our time (above 1: the demo is faster); the last line prints them.
 
     python bench/demos.py [--threads N] [--repeats 5]
 """
@@ -22,13 +22,15 @@ import torch
 VERDICT = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "the-verdict.txt"
 
 
-def best_of(repeats: int, run) -> float:
-    times = []
+def best_of(repeats: int, ours, theirs) -> tuple[float, float]:
+    """Best times of the two, run in turns so both see the same moments of a shared machine."""
+    times: dict[str, list[float]] = {"ours": [], "theirs": []}
     for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return min(times)
+        for name, run in (("ours", ours), ("theirs", theirs)):
+            started = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - started)
+    return min(times["ours"]), min(times["theirs"])
 
 
 def bench_attend(repeats: int) -> float:
@@ -56,8 +58,7 @@ def bench_attend(repeats: int) -> float:
                 [layer[0] for layer in theirs(ids, output_attentions=True).attentions]
             ).tolist()
 
-    ours = best_of(repeats, lambda: attend(text=text, weights="random"))
-    peer = best_of(repeats, run_theirs)
+    ours, peer = best_of(repeats, lambda: attend(text=text, weights="random"), run_theirs)
     print(
         f"attend, 64 tokens, 12 layers x 12 heads: ours {ours * 1000:.0f} ms (target < 300 ms), "
         f"transformers {peer * 1000:.0f} ms"
@@ -79,8 +80,7 @@ def bench_tokenize(repeats: int) -> float:
         ids = tokenizer.encode(megabyte, allowed_special="all")
         return tokenizer.decode_with_offsets(ids)
 
-    ours = best_of(repeats, lambda: tokenize(megabyte))
-    peer = best_of(repeats, run_peer)
+    ours, peer = best_of(repeats, lambda: tokenize(megabyte), run_peer)
     count = tokenize(megabyte).count
     print(
         f"tokenize, 1 MB ({count:,} tokens, pieces, spans and split words): ours {ours:.3f} s "
