@@ -37,7 +37,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     )
     from tutor.demos.models import GPT2_DOWNLOADS
 
-    download.add_argument("size", choices=list(GPT2_DOWNLOADS), help="which GPT-2")
+    download.add_argument("size", metavar="SIZE", help="which GPT-2: " + ", ".join(GPT2_DOWNLOADS))
     download.set_defaults(func=download_command)
     listing = actions.add_parser("list", help="list the weights the demos can use")
     listing.set_defaults(func=list_weights_command)

@@ -162,6 +162,15 @@ def test_weights_download_without_network_or_package_says_so_in_one_sentence(cap
     )
 
 
+def test_an_unknown_gpt2_size_is_one_sentence(capsys):
+    code, _, err = run(capsys, "weights", "download", "gpt3")
+    assert code == 2
+    assert (
+        err
+        == "tutor: There is no GPT-2 called 'gpt3'; choose one of: gpt2, gpt2-medium, gpt2-large, gpt2-xl.\n"
+    )
+
+
 def test_weights_list_shows_random_downloaded_sizes_and_checkpoints(capsys, tutor_home):
     (tutor_home / "weights" / "gpt2").mkdir(parents=True)
     (tutor_home / "weights" / "gpt2" / "model.safetensors").write_bytes(b"")
