@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from threading import Event
@@ -39,32 +39,18 @@ class Settings:
     start_context: str
 
 
+# Section 5.2: GPT-124M (at context 256), AdamW 4e-4 with weight decay 0.1, 10 epochs, batches of 2.
+BOOK_SETTINGS = Settings("gpt2-small (124M)", None, 10, 2, 4e-4, 0.1, 5, 5, "Every effort moves you")
+# Small models take a larger step (5e-3): the loss falls within the first minute on two cores. The run
+# stops after ``steps`` (200 unless epochs are asked for).
+SMALL_SETTINGS = Settings("tiny", 200, 1000, 8, 5e-3, 0.1, 10, 2, "Attention is")
+
+
 def _settings(preset: str | None, config: str | None, steps: int | None, epochs: int | None) -> Settings:
-    if preset == "book":  # section 5.2: GPT-124M at context 256, AdamW 4e-4, weight decay 0.1, 10 epochs
-        return Settings(
-            config=config or "gpt2-small (124M)",
-            steps=steps,
-            epochs=epochs or 10,
-            batch_size=2,
-            learning_rate=4e-4,
-            weight_decay=0.1,
-            eval_freq=5,
-            eval_iter=5,
-            start_context="Every effort moves you",
-        )
-    # Small models take a larger step (5e-3): the loss falls within the first minute on two cores.
-    default_steps = None if epochs else 200
-    return Settings(
-        config=config or "tiny",
-        steps=steps if steps is not None else default_steps,
-        epochs=epochs or 1000,
-        batch_size=8,
-        learning_rate=5e-3,
-        weight_decay=0.1,
-        eval_freq=10,
-        eval_iter=2,
-        start_context="Attention is",
-    )
+    base = BOOK_SETTINGS if preset == "book" else SMALL_SETTINGS
+    if steps is None and epochs is None:  # given epochs, as many steps as they take
+        steps = base.steps
+    return replace(base, config=config or base.config, steps=steps, epochs=epochs or base.epochs)
 
 
 @dataclass
