@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import ProgressBar, Sparkline, Static
+from textual.widgets import ProgressBar, Static
+from textual_plotext import PlotextPlot
 
 from tutor.ui.panels.base import DemoPanel
 
@@ -32,15 +33,14 @@ class PretrainPanel(DemoPanel):
             yield ProgressBar(total=1, id="pretrain-progress", show_eta=False)  # no bar bouncing until a run
             yield Static(id="pretrain-step")
         with VerticalScroll(classes="demo-output"):
-            yield Static(id="pretrain-train-label", classes="loss-label")
-            yield Sparkline([], id="pretrain-train")
-            yield Static(id="pretrain-val-label", classes="loss-label")
-            yield Sparkline([], id="pretrain-val")
+            yield Static(id="pretrain-losses", classes="loss-label")
+            yield PlotextPlot(id="pretrain-plot")
             yield Static(id="pretrain-table")
             yield Static(id="pretrain-sample")
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.draw_plot([], [], [])
         self.set_status("ctrl+r starts training with these settings; ctrl+t stops it and keeps the model.")
 
     def input_changed(self) -> None:
@@ -56,11 +56,9 @@ class PretrainPanel(DemoPanel):
     def before_run(self, values: dict[str, Any]) -> None:
         self.history = []
         self.query_one(ProgressBar).update(total=None, progress=0)
-        for widget_id in ("#pretrain-train", "#pretrain-val"):
-            self.query_one(widget_id, Sparkline).data = []
-        for widget_id in ("#pretrain-step", "#pretrain-table", "#pretrain-sample", "#pretrain-train-label",
-                          "#pretrain-val-label"):  # fmt: skip
+        for widget_id in ("#pretrain-step", "#pretrain-table", "#pretrain-sample", "#pretrain-losses"):
             self.query_one(widget_id, Static).update("")
+        self.draw_plot([], [], [])
 
     def show_step(self, progress) -> None:
         if self.history and self.history[-1].step == progress.step:
@@ -82,16 +80,28 @@ class PretrainPanel(DemoPanel):
             sample.append(progress.sample)
             self.query_one("#pretrain-sample", Static).update(sample)
 
+    def draw_plot(self, steps: list[int], train: list[float], val: list[float]) -> None:
+        """Training and validation loss against the step, as chapter 5's figure 5.12 plots them."""
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.title("loss")
+        plt.xlabel("step")
+        if steps:
+            plt.plot(steps, train, label="training", marker="braille")
+            plt.plot(steps, val, label="validation", marker="braille")
+        plot.refresh()
+
     def draw_losses(self) -> None:
+        steps = [entry.step for entry in self.history]
         train = [entry.train_loss for entry in self.history]
         val = [entry.val_loss for entry in self.history]
-        self.query_one("#pretrain-train", Sparkline).data = train
-        self.query_one("#pretrain-val", Sparkline).data = val
-        self.query_one("#pretrain-train-label", Static).update(
-            Text(f"training loss {train[0]:.3f} → {train[-1]:.3f}  (lower is better)")
-        )
-        self.query_one("#pretrain-val-label", Static).update(
-            Text(f"validation loss {val[0]:.3f} → {val[-1]:.3f}  (rising while training falls: overfitting)")
+        self.draw_plot(steps, train, val)
+        self.query_one("#pretrain-losses", Static).update(
+            Text(
+                f"training loss {train[0]:.3f} → {train[-1]:.3f} · validation loss {val[0]:.3f} → "
+                f"{val[-1]:.3f} (validation rising while training falls: overfitting)"
+            )
         )
         table = Table(box=None, padding=(0, 2, 0, 0))
         for name in ("step", "tokens seen", "train loss", "val loss"):
