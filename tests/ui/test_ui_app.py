@@ -213,3 +213,14 @@ async def test_a_card_from_browse_says_where_it_stands(tutor_app):
         await pilot.press("enter")
         due = graded.due.date().isoformat()
         assert f"review · due {due} · 1 review, 0 lapses" in screen_text(app)
+
+
+async def test_with_no_decks_the_home_screen_says_how_to_get_some(tmp_path):
+    app = make_app(deck_dirs=[tmp_path / "none"], store_path=tmp_path / "s.sqlite3", clock=lambda: NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "No decks yet. Import your notes with `tutor import NOTES.md`, then come back." in screen_text(
+            app
+        )
+        await pilot.press("enter", "c")  # nothing to pick: nothing happens
+        assert isinstance(app.screen, DecksScreen)
