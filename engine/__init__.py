@@ -44,7 +44,7 @@ from engine.model import (
     LayerNorm,
     TransformerBlock,
 )
-from engine.tokenizer import END_OF_TEXT, END_OF_TEXT_ID, TokenPiece, get_tokenizer, token_pieces
+from engine.tokenizer import END_OF_TEXT, END_OF_TEXT_ID, TokenPiece, get_tokenizer, token_pieces, token_spans
 from engine.training import (
     calc_loss_batch,
     calc_loss_loader,
@@ -107,5 +107,6 @@ __all__ = [
     "simplified_self_attention",
     "token_ids_to_text",
     "token_pieces",
+    "token_spans",
     "train_model_simple",
 ]

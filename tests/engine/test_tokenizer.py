@@ -3,7 +3,7 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import END_OF_TEXT_ID, get_tokenizer, token_pieces
+from engine import END_OF_TEXT_ID, get_tokenizer, token_pieces, token_spans
 
 
 def test_reference_values_from_shared_readme():
@@ -63,3 +63,25 @@ def test_pieces_always_tile_the_text(text):
         assert piece.start == position
         position = piece.end
     assert position == len(text)
+
+
+def _reference_spans(text: str) -> list[tuple[int, int]]:
+    """Spans from tiktoken's own character offsets (slow, but plainly right)."""
+    tokenizer = get_tokenizer()
+    ids = tokenizer.encode(text, allowed_special="all")
+    _, offsets = tokenizer.decode_with_offsets(ids)
+    spans, previous_end = [], 0
+    for index in range(len(ids)):
+        end = offsets[index + 1] if index + 1 < len(ids) else len(text)
+        start = min(max(offsets[index], previous_end), end)
+        spans.append((start, end))
+        previous_end = end
+    return spans
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(min_size=1, alphabet=st.characters(blacklist_categories=["Cs"])))
+def test_spans_equal_tiktokens_offsets(text):
+    ids, starts, ends = token_spans(text)
+    assert ids == get_tokenizer().encode(text, allowed_special="all")
+    assert list(zip(starts, ends, strict=True)) == _reference_spans(text)

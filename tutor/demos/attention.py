@@ -206,23 +206,6 @@ def _cap(pieces: list, limit: int, notes: list[str]) -> list:
     return pieces
 
 
-def _attention_weights(model, ids) -> list:
-    """Every block's AttentionWeights for token ids (1, num_tokens): GPTModel.forward up to the last block.
-
-    The output head (a third of the work at 124M) is left out: attention weights do not need logits.
-    """
-    import torch
-
-    with torch.inference_mode():
-        positions = torch.arange(ids.shape[1])
-        x = model.drop_emb(model.tok_emb(ids) + model.pos_emb(positions))  # (1, num_tokens, emb_dim)
-        attention = []
-        for block in model.trf_blocks:
-            x, weights = block(x, return_attention=True)
-            attention.append(weights)
-    return attention
-
-
 def _attend_model(text: str, weights: str, layer: int, head: int) -> AttendResult:
     import torch
 
@@ -239,7 +222,7 @@ def _attend_model(text: str, weights: str, layer: int, head: int) -> AttendResul
         )
     pieces = _cap(token_pieces(text), min(MAX_TOKENS, config["context_length"]), notes)
     ids = torch.tensor([[p.id for p in pieces]])  # (1, num_tokens)
-    attention = _attention_weights(loaded.model, ids)
+    attention = loaded.model.attention(ids)  # every block's weights; no output head
     everything = torch.stack([block.weights[0] for block in attention])  # (n_layers, n_heads, T, T)
     chosen = attention[layer]
     detail = HeadAttention(

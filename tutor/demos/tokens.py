@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate
 
 from tutor.demos.registry import Arg, Result, demo
 
@@ -78,32 +77,6 @@ class TokenizeResult(Result):
         }
 
 
-_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))  # UTF-8 bytes that continue a character
-
-
-def _pieces(text: str) -> tuple[list[int], list[int], list[int]]:
-    """(ids, starts, ends): each token stands for ``text[start:end]``.
-
-    The same spans as ``engine.token_pieces`` (a token holding part of a character gets an empty span, the
-    one completing it the whole character), computed from whole-token byte lengths so a megabyte takes a
-    fraction of a second.
-    """
-    from engine import get_tokenizer
-
-    tokenizer = get_tokenizer()
-    ids = tokenizer.encode(text, allowed_special="all")
-    token_bytes = tokenizer.decode_tokens_bytes(ids)
-    if text.isascii():
-        ends = list(accumulate(map(len, token_bytes)))
-    else:
-        # Characters begun by each token (its lead bytes), and whether it ends on a character boundary.
-        begun = list(accumulate(len(piece.translate(None, _CONTINUATION_BYTES)) for piece in token_bytes))
-        whole = [not (0x80 <= piece[0] < 0xC0) for piece in token_bytes[1:]] + [True]
-        ends = [count if boundary else count - 1 for count, boundary in zip(begun, whole, strict=True)]
-    starts = [0, *ends[:-1]]
-    return ids, starts, ends
-
-
 def _split_words(text: str, ids: list[int], starts: list[int], ends: list[int]) -> list[SplitWord]:
     """Words with a token boundary inside them: a token starts between two letters or digits."""
     inside = [
@@ -142,7 +115,9 @@ def _split_words(text: str, ids: list[int], starts: list[int], ends: list[int]) 
     },
 )
 def tokenize(text: str) -> TokenizeResult:
-    ids, starts, ends = _pieces(text)
+    from engine import token_spans
+
+    ids, starts, ends = token_spans(text)
     specials = ids.count(END_OF_TEXT_ID)
     notes = []
     if specials:
