@@ -60,6 +60,10 @@ async def test_editing_the_tokenize_text_shows_the_new_count(tutor_app):
         assert panel.last_result.count == 6  # Hello , ␣world . ␣unh appiness
         assert "6 tokens for 3 words" in screen_text(app)
         assert panel.run_id >= len(", world. unhappiness")
+        await pilot.press("question_mark")  # typed into the text, as a learner typing expects
+        assert field.value.endswith("?")
+        await pilot.press("f1")  # Help while typing
+        assert type(app.screen).__name__ == "HelpScreen"
 
 
 async def test_a_bad_input_says_what_is_wrong_in_one_sentence(tutor_app):
