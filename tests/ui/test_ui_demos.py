@@ -143,3 +143,22 @@ async def test_a_pretrain_can_be_cancelled_while_keys_keep_working(tutor_app, tm
         assert "Stopped after" in str(panel.query_one(".demo-status").render())
         first, last = result.history[0], result.history[-1]
         assert f"training loss {first.train_loss:.3f} → {last.train_loss:.3f}" in screen_text(app)
+
+
+async def test_changing_an_input_cancels_the_stale_generation(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_demo("generate", {"max_new_tokens": 500, "weights": "random"})
+        await pilot.pause()
+        panel = app.screen.query_one(GeneratePanel)
+        for _ in range(1200):  # until the long run has produced its first token
+            if panel.steps:
+                break
+            await pilot.pause(0.05)
+        stale = panel.cancel_event
+        panel.query_one("#arg-max_new_tokens", Input).value = "2"
+        await pilot.pause()
+        assert stale.is_set()  # the long run stops at its next step
+        await settle(pilot)
+        assert len(panel.last_result.steps) == 2 and not panel.last_result.cancelled
+        assert len(panel.steps) == 2  # nothing of the stale run was drawn after the change
