@@ -18,7 +18,9 @@ def bar(fraction: float, width: int, style: str = "") -> Text:
 
 def share_bar(done: int, total: int, width: int) -> Text:
     """``done`` of ``total`` as a bar and a percentage: ``██████···· 60%``."""
-    fraction = done / total if total else 0.0
+    if not total:
+        return Text("no cards".ljust(width + 5), style="dim")
+    fraction = done / total
     text = bar(fraction, width)
     text.append(f" {fraction:4.0%}")
     return text
