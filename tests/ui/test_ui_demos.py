@@ -162,3 +162,24 @@ async def test_changing_an_input_cancels_the_stale_generation(tutor_app):
         await settle(pilot)
         assert len(panel.last_result.steps) == 2 and not panel.last_result.cancelled
         assert len(panel.steps) == 2  # nothing of the stale run was drawn after the change
+
+
+async def test_a_demo_without_a_panel_of_its_own_shows_its_result_as_json(tutor_app, monkeypatch):
+    from dataclasses import dataclass
+
+    from tutor.demos import DEMOS, Arg, Demo, Result
+
+    @dataclass
+    class Echo(Result):
+        text: str
+        length: int
+
+    demo = Demo("echo", "Say it back.", 1, "1.1 Echo", {"text": Arg(str, "hi", "what to say")},
+                lambda text: Echo(text, len(text)))  # fmt: skip
+    monkeypatch.setitem(DEMOS, "echo", demo)
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_demo("echo", {"text": "hello"})
+        await settle(pilot)
+        text = screen_text(app)
+        assert '"text": "hello"' in text and '"length": 5' in text
