@@ -88,7 +88,9 @@ async def test_a_card_with_several_demos_shows_them_all(tutor_app):
         table.move_cursor(row=table.get_row_index("basics"))
         await pilot.press("enter", "space", "4", "space", "4", "d")  # the third card, "emb", links two
         await settle(pilot)
-        assert app.screen.query_one(TabbedContent).tab_count == 2
+        tabs = app.screen.query_one(TabbedContent)
+        assert tabs.tab_count == 2
+        assert [str(tab.label) for tab in tabs.query("Tab")] == ["embed", "tokenize: row"]
         embed = app.screen.query_one(EmbedPanel)
         assert embed.last_result.shapes["embedding_matrix"] == [6, 3]  # the book's 6x3 example
         tokenize = app.screen.query_one(TokenizePanel)

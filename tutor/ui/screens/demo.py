@@ -6,11 +6,20 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from tutor.errors import TutorError
 from tutor.ui.panels import panel_class
+from tutor.ui.widgets.bars import short
+
+
+def tab_title(name: str, args: dict[str, Any]) -> Content:
+    """``tokenize: unhappiness``: the demo and its first argument, so two links to one demo differ."""
+    if not args:
+        return Content(name)
+    return Content(f"{name}: {short(str(next(iter(args.values()))), 18)}")  # plain: a value is not markup
 
 
 class DemoScreen(Screen):
@@ -31,15 +40,15 @@ class DemoScreen(Screen):
         panels = []
         for name, args in self.links:
             try:
-                panels.append(panel_class(name)(args))
+                panels.append((tab_title(name, args), panel_class(name)(args)))
             except TutorError as exc:
                 self.notify(str(exc), severity="error")
         if len(panels) == 1:
-            yield panels[0]
+            yield panels[0][1]
         elif panels:
             with TabbedContent():
-                for panel in panels:
-                    with TabPane(panel.demo_name):
+                for title, panel in panels:
+                    with TabPane(title):
                         yield panel
         yield Footer()
 
