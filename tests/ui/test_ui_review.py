@@ -37,7 +37,7 @@ async def test_review_a_deck_end_to_end_with_every_grade_undo_and_suspend(tutor_
         text = screen_text(app)
         assert "What does byte pair encoding do" in text
         assert "sub-word pieces" not in text  # the answer waits for space
-        assert "3 left" in text
+        assert "Tokens and embeddings · 3 left · 0 done · d opens tokenize" in text
 
         await pilot.press("1")  # grading before the answer is shown does nothing
         assert app.store.stats(now=NOW).total_reviews == 0

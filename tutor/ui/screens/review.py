@@ -131,6 +131,8 @@ class ReviewScreen(Screen):
             self.query_one(f"#grade-{rating}", Button).label = label
         left = len(self.queue) + (1 if self.cram else 0)
         flags = " · needs an answer" if card.needs_answer else ""
+        if card.demos:
+            flags += " · d opens " + ", ".join(link.name for link in card.demos)
         self.query_one("#review-status", Static).update(
             f"{self.app.decks[card.deck_id].title if card.deck_id in self.app.decks else card.deck_id}"
             f" · {left} left · {len(self.graded)} done{flags}"
