@@ -9,8 +9,9 @@ import pytest
 from textual.widgets import Button, DataTable
 from ui_support import NOW, screen_text, write_deck
 
+from tutor.scheduling import format_interval
 from tutor.ui.app import make_app
-from tutor.ui.screens.review import ReviewScreen, format_interval
+from tutor.ui.screens.review import ReviewScreen
 
 pytestmark = pytest.mark.anyio
 
@@ -144,13 +145,6 @@ async def test_a_card_without_a_demo_says_so(tutor_app):
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
         assert any("links no demo" in n.message for n in app._notifications)
-
-
-def test_intervals_read_like_ankis():
-    from datetime import timedelta
-
-    assert [format_interval(timedelta(seconds=s)) for s in (30, 600, 3 * 3600)] == ["<1m", "10m", "3h"]
-    assert [format_interval(timedelta(days=d)) for d in (4, 63, 548)] == ["4d", "2.1mo", "1.5y"]
 
 
 async def test_an_answer_draws_an_image_whose_file_exists_and_keeps_the_alt_text_of_a_missing_one(tmp_path):

@@ -10,28 +10,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Markdown, Rule, Static
 
+from tutor.scheduling import format_interval
 from tutor.ui.editing import edit_card
 from tutor.ui.widgets.answer import AnswerView
 from tutor.ui.widgets.bars import short
 
 GRADES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-
-
-def format_interval(interval: timedelta) -> str:
-    """Anki's short form: <1m, 10m, 3h, 4d, 2.1mo, 1.5y."""
-    seconds = interval.total_seconds()
-    if seconds < 60:
-        return "<1m"
-    if seconds < 3600:
-        return f"{round(seconds / 60)}m"
-    if seconds < 86400:
-        return f"{round(seconds / 3600)}h"
-    days = seconds / 86400
-    if days < 30:
-        return f"{round(days)}d"
-    if days < 365:
-        return f"{days / 30:.1f}mo"
-    return f"{days / 365:.1f}y"
 
 
 def format_duration(seconds: float) -> str:
