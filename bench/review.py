@@ -42,7 +42,6 @@ def fill(store, now: datetime) -> None:
         SimpleNamespace(
             id=f"deck{i % DECKS}-{i}",
             deck_id=f"deck{i % DECKS}",
-            order=i,
             needs_answer=False,
             suspended=False,
         )

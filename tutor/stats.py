@@ -88,7 +88,7 @@ def deck_stats(db: sqlite3.Connection) -> list[DeckStats]:
             f"AND julianday(due) - julianday(last_review) >= {MATURE_DAYS}), 0), "
             "coalesce(sum(suspended OR deck_suspended), 0), "
             "coalesce(sum(needs_answer AND state IS NULL AND NOT suspended AND NOT deck_suspended), 0) "
-            "FROM cards WHERE NOT orphaned GROUP BY deck_id ORDER BY deck_id"
+            "FROM cards WHERE NOT orphaned GROUP BY deck_id ORDER BY MIN(position)"
         )
     ]
 
@@ -132,6 +132,6 @@ def collect(db: sqlite3.Connection, settings: SchedulerSettings, now: datetime) 
         decks=decks,
         average_seconds=average_ms / 1000 if average_ms is not None else None,
         total_reviews=total,
-        orphans=[r[0] for r in db.execute("SELECT id FROM cards WHERE orphaned ORDER BY deck_id, position")],
+        orphans=[r[0] for r in db.execute("SELECT id FROM cards WHERE orphaned ORDER BY position")],
         leeches=[r[0] for r in db.execute("SELECT id FROM cards WHERE leech AND NOT orphaned ORDER BY id")],
     )

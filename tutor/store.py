@@ -209,11 +209,15 @@ class Store:
     # --- cards -------------------------------------------------------------------------------
 
     def sync_cards(self, cards: Iterable) -> SyncResult:
-        """Register the decks' cards (objects with id, deck_id, order, needs_answer, suspended).
+        """Register the decks' cards (objects with id, deck_id, needs_answer, suspended), given in study
+        order: decks as the learner sees them listed, each deck's cards in notes order.
 
         Cards no longer given become orphans: out of every queue, history kept, back when they return.
         """
-        rows = {c.id: (c.id, c.deck_id, c.order, int(c.needs_answer), int(c.suspended)) for c in cards}
+        rows = {
+            c.id: (c.id, c.deck_id, position, int(c.needs_answer), int(c.suspended))
+            for position, c in enumerate(cards)
+        }
         with self._writing() as db:
             known = dict(db.execute("SELECT id, orphaned FROM cards"))
             db.executemany(

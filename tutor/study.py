@@ -87,7 +87,7 @@ def today_queue(
             r[0]
             for r in db.execute(
                 "SELECT id FROM cards WHERE NOT orphaned AND NOT suspended AND NOT deck_suspended "
-                f"AND NOT needs_answer{deck} ORDER BY deck_id, position",
+                f"AND NOT needs_answer{deck} ORDER BY position",
                 params,
             )
         ]
@@ -110,7 +110,7 @@ def today_queue(
         reviews_left,
     )
     queue += take(
-        f"SELECT id FROM cards WHERE state IS NULL AND {ELIGIBLE}{deck} ORDER BY deck_id, position", new_left
+        f"SELECT id FROM cards WHERE state IS NULL AND {ELIGIBLE}{deck} ORDER BY position", new_left
     )
     queue += take(
         f"SELECT id FROM cards WHERE {LEARNING} AND due > :now AND due <= :ahead AND {ELIGIBLE}{deck} "

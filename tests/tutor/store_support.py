@@ -15,17 +15,13 @@ from tutor.store import Store
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday noon; with TZ=UTC the study day is 2026-03-02
 
 
-def card(
-    card_id: str, deck: str = "basics", order: int = 0, needs_answer: bool = False, suspended: bool = False
-):
+def card(card_id: str, deck: str = "basics", needs_answer: bool = False, suspended: bool = False):
     """What the store needs from a deck's card (tutor.decks.Card has these attributes)."""
-    return SimpleNamespace(
-        id=card_id, deck_id=deck, order=order, needs_answer=needs_answer, suspended=suspended
-    )
+    return SimpleNamespace(id=card_id, deck_id=deck, needs_answer=needs_answer, suspended=suspended)
 
 
 def deck_cards(deck: str, count: int, prefix: str | None = None) -> list[SimpleNamespace]:
-    return [card(f"{prefix or deck}-{i}", deck, i) for i in range(count)]
+    return [card(f"{prefix or deck}-{i}", deck) for i in range(count)]
 
 
 def open_store(path: Path, cards=(), backup: bool = True, **settings) -> Store:

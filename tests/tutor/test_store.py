@@ -28,15 +28,15 @@ def graduate(store, card_id: str, when: datetime) -> datetime:
 
 
 def test_new_cards_come_in_notes_order_and_skip_unanswered_and_deck_suspended(tmp_path, zone):  # noqa: F811
-    cards = [
-        card("c", order=2),
-        card("a", order=0),
-        card("b", order=1, needs_answer=True),
-        card("d", order=3, suspended=True),
-        card("e", order=4),
+    cards = [  # in the order the decks list them
+        card("c"),
+        card("a"),
+        card("b", needs_answer=True),
+        card("d", suspended=True),
+        card("e"),
     ]
     store = open_store(tmp_path / "p.sqlite3", cards)
-    assert store.queue(now=NOW) == ["a", "c", "e"]
+    assert store.queue(now=NOW) == ["c", "a", "e"]
     counts = store.deck_counts(now=NOW)
     assert (counts.new, counts.learning, counts.review) == (3, 0, 0)
 
@@ -98,7 +98,8 @@ def test_when_the_queue_is_done_it_says_when_learning_cards_come_back(tmp_path, 
 def test_one_deck_or_all(tmp_path, zone):  # noqa: F811
     store = open_store(tmp_path / "p.sqlite3", deck_cards("basics", 2) + deck_cards("attention", 2))
     assert store.queue("attention", now=NOW) == ["attention-0", "attention-1"]
-    assert store.queue(now=NOW) == ["attention-0", "attention-1", "basics-0", "basics-1"]
+    # All decks: in the order the decks were given (as the Decks screen lists them), not by id.
+    assert store.queue(now=NOW) == ["basics-0", "basics-1", "attention-0", "attention-1"]
     assert store.deck_counts("basics", now=NOW).new == 2
     assert {deck: c.new for deck, c in store.due_by_deck(now=NOW).items()} == {"attention": 2, "basics": 2}
 
@@ -187,7 +188,7 @@ def test_cards_gone_from_the_decks_become_orphans_and_get_their_history_back(sto
     assert store.stats(now=NOW).orphans == ["basics-0"]
     assert "basics-0" not in store.queue(now=NOW + timedelta(days=60))
     assert len(log(store)) == 1  # its history is kept
-    result = store.sync_cards(deck_cards("basics", 6) + [card("basics-new", order=9)])
+    result = store.sync_cards(deck_cards("basics", 6) + [card("basics-new")])
     assert result.returned == ["basics-0"] and result.added == ["basics-new"] and result.orphaned == []
     assert store.card_states(["basics-0"])["basics-0"].reps == 1
     assert store.stats(now=NOW).orphans == []

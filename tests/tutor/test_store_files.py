@@ -85,7 +85,7 @@ def test_a_version_1_store_is_migrated_with_its_history(tmp_path):
     before.close()
     # Old answers cannot be undone (they never recorded the state before); new ones can.
     assert store.undo() is None
-    store.sync_cards([card("a"), card("b", order=1)])
+    store.sync_cards([card("a"), card("b")])
     assert store.queue(now=NOW)[0] == "b"
     store.grade("a", 3, 1000, now=final.due)
     assert store.undo() == "a" and row(store, "a") == a
@@ -180,7 +180,7 @@ def test_another_programs_database_is_moved_aside(tmp_path):
 
 def test_a_damaged_store_is_moved_aside(tmp_path):
     path = tmp_path / "progress.sqlite3"
-    store = open_store(path, [card(f"c{i}", order=i) for i in range(300)])
+    store = open_store(path, [card(f"c{i}") for i in range(300)])
     store.grade("c0", 3, 1000, now=NOW)
     store.close()
     data = bytearray(path.read_bytes())
