@@ -161,12 +161,53 @@ class MultiHeadAttention(nn.Module):
         self.out_proj = nn.Linear(d_out, d_out)
         self.dropout = nn.Dropout(dropout)
         self.register_buffer("mask", torch.triu(torch.ones(context_length, context_length), diagonal=1))
+        # Set by store_qkv_fused: (weight, bias, where the three layers' tensors lived then).
+        self._qkv: tuple[torch.Tensor, torch.Tensor | None, tuple[int, ...]] | None = None
+
+    def store_qkv_fused(self) -> None:
+        """Keep W_query, W_key and W_value side by side in one (d_in, 3 * d_out) tensor; the three layers'
+        weights (and biases) become views of it, with the same values, shapes and names.
+
+        Without gradients, ``forward`` then computes queries, keys and values in one matmul that reads the
+        three matrices in a single pass: for one new token that is ~3% faster per token than three
+        separate ones (bench/generate.py). Training updates the views in place, so the fused tensor stays
+        current; a weight replaced by another tensor turns the shortcut off.
+        """
+        layers = (self.W_query, self.W_key, self.W_value)
+        with torch.no_grad():
+            weight = torch.cat([layer.weight.T for layer in layers], dim=1)  # (d_in, 3 * d_out)
+            bias = None
+            if self.W_query.bias is not None:
+                bias = torch.cat([layer.bias for layer in layers])  # (3 * d_out,)
+            for index, layer in enumerate(layers):
+                columns = slice(index * self.d_out, (index + 1) * self.d_out)
+                layer.weight.data = weight[:, columns].T
+                if bias is not None:
+                    layer.bias.data = bias[columns]
+        self._qkv = (weight, bias, self._qkv_pointers())
+
+    def _qkv_pointers(self) -> tuple[int, ...]:
+        layers = (self.W_query, self.W_key, self.W_value)
+        return tuple(p.data_ptr() for layer in layers for p in (layer.weight, layer.bias) if p is not None)
+
+    def _fused_projections(self, x):
+        """Queries, keys and values (b, num_tokens, d_out) in one matmul, or None when it cannot be used."""
+        if self._qkv is None or torch.is_grad_enabled():
+            return None  # autograd must see the three layers' own parameters
+        weight, bias, pointers = self._qkv
+        if self._qkv_pointers() != pointers:
+            return None  # a weight was replaced (a new Parameter, another device): the layers are the truth
+        return F.linear(x, weight.T, bias).split(self.d_out, dim=-1)
 
     def forward(self, x, kv_cache: LayerKVCache | None = None, return_attention=False):
         b, num_tokens, d_in = x.shape
-        keys = self.W_key(x)  # (b, num_tokens, d_out)
-        queries = self.W_query(x)
-        values = self.W_value(x)
+        fused = self._fused_projections(x)
+        if fused is not None:
+            queries, keys, values = fused
+        else:
+            keys = self.W_key(x)  # (b, num_tokens, d_out)
+            queries = self.W_query(x)
+            values = self.W_value(x)
 
         # Split d_out into heads: (b, num_tokens, d_out) -> (b, num_heads, num_tokens, head_dim)
         keys = keys.view(b, num_tokens, self.num_heads, self.head_dim).transpose(1, 2)

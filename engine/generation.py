@@ -113,7 +113,7 @@ class _NextTokenLogits:
         else:
             new = idx[:, self.fed :]  # only the tokens the cache has not seen
         self.fed = total
-        return self.model(new, kv_cache=self.cache)[:, -1, :]
+        return self.model(new, kv_cache=self.cache, last_only=True)[:, -1, :]
 
 
 def generate(

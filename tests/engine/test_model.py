@@ -198,3 +198,64 @@ def test_sizes_of_every_gpt2_config_exercise_4_2(name, total, tied, megabytes):
     assert total_params == total
     assert total_params - model.out_head.weight.numel() == tied
     assert round(total_params * 4 / (1024 * 1024), 2) == megabytes
+
+
+def _tiny_pair(qkv_bias=True):
+    """The same tiny model twice: as built, and with ``use_fast_layout``."""
+    torch.manual_seed(0)
+    plain = GPTModel({**TINY_CONFIG, "qkv_bias": qkv_bias}).eval()
+    fast = GPTModel({**TINY_CONFIG, "qkv_bias": qkv_bias}).eval()
+    fast.load_state_dict(plain.state_dict())
+    assert fast.use_fast_layout() is fast
+    return plain, fast
+
+
+@pytest.mark.parametrize("qkv_bias", [False, True])
+def test_fast_layout_keeps_names_values_and_logits(qkv_bias):
+    plain, fast = _tiny_pair(qkv_bias)
+    expected = plain.state_dict()
+    assert list(fast.state_dict()) == list(expected)
+    for name, tensor in fast.state_dict().items():
+        assert torch.equal(tensor, expected[name]), name
+    att = fast.trf_blocks[0].att
+    assert att.W_query.weight.shape == (32, 32) and att.W_query.weight.stride() == (1, 96)  # input-major
+    assert fast.trf_blocks[0].ff.layers[0].weight.stride(0) == 1
+    # Queries, keys and values lie side by side in one (d_in, 3 * d_out) tensor.
+    storage = att.W_query.weight.untyped_storage().data_ptr()
+    assert att.W_key.weight.untyped_storage().data_ptr() == storage
+    assert att.W_value.weight.untyped_storage().data_ptr() == storage
+    idx = torch.randint(0, 50257, (2, 9))
+    with torch.inference_mode():
+        assert_close(fast(idx), plain(idx), atol=1e-6, rtol=0)
+        cache = fast.new_kv_cache()
+        fast(idx[:, :5], kv_cache=cache)
+        assert_close(fast(idx[:, 5:], kv_cache=cache), plain(idx)[:, 5:], atol=1e-6, rtol=0)
+
+
+def test_fast_layout_follows_training_and_replaced_weights():
+    """Training updates the fused views in place; a weight replaced by a new tensor is used from then on."""
+    plain, fast = _tiny_pair()
+    optimizer = torch.optim.AdamW(fast.parameters(), lr=1e-2)
+    idx = torch.randint(0, 50257, (2, 8))
+    fast.train()
+    loss = torch.nn.functional.cross_entropy(fast(idx[:, :-1]).flatten(0, 1), idx[:, 1:].flatten())
+    loss.backward()
+    optimizer.step()
+    fast.eval()
+    trained = GPTModel(TINY_CONFIG | {"qkv_bias": True}).eval()
+    trained.load_state_dict(fast.state_dict())  # a plain-layout copy of the trained weights
+    with torch.no_grad():
+        assert not torch.equal(trained(idx), plain(idx))
+        assert_close(fast(idx), trained(idx), atol=1e-6, rtol=0)
+        for model in (fast, trained):
+            model.trf_blocks[1].att.W_key.weight = nn.Parameter(torch.zeros(32, 32))
+        assert_close(fast(idx), trained(idx), atol=1e-6, rtol=0)
+
+
+def test_last_only_gives_the_last_positions_logits():
+    _, fast = _tiny_pair()
+    idx = torch.randint(0, 50257, (2, 6))
+    with torch.inference_mode():
+        last = fast(idx, last_only=True)
+        assert last.shape == (2, 1, 50257)
+        assert_close(last, fast(idx)[:, -1:], atol=1e-6, rtol=0)

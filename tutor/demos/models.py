@@ -150,11 +150,12 @@ def _load(choice: WeightsChoice) -> LoadedModel:
 
         with book_seed(123):
             model = GPTModel(GPT_CONFIG_124M)
-        model.eval()
+        model.use_fast_layout().eval()  # same weights, stored the way generation reads them fastest
         return LoadedModel(model, dict(GPT_CONFIG_124M), choice, choice.label)
     try:
         if choice.kind == "checkpoint":
             checkpoint = load_checkpoint(choice.path)
+            checkpoint.model.use_fast_layout()  # demos only generate; resumed training keeps the saved layout
             meta = checkpoint.meta
             trained = (
                 f", trained {meta['steps']} steps on {meta.get('corpus', 'a corpus')}"
