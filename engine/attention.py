@@ -164,9 +164,9 @@ class MultiHeadAttention(nn.Module):
         # Set by store_qkv_fused: (weight, bias, where the three layers' tensors lived then).
         self._qkv: tuple[torch.Tensor, torch.Tensor | None, tuple[int, ...]] | None = None
 
-    def store_qkv_fused(self) -> None:
-        """Keep W_query, W_key and W_value side by side in one (d_in, 3 * d_out) tensor; the three layers'
-        weights (and biases) become views of it, with the same values, shapes and names.
+    def store_qkv_fused(self, weight: torch.Tensor | None = None) -> None:
+        """Keep W_query, W_key and W_value side by side in one (d_in, 3 * d_out) tensor (``weight``, or a new
+        one); the three layers' weights (and biases) become views of it, with the same values, shapes, names.
 
         Without gradients, ``forward`` then computes queries, keys and values in one matmul that reads the
         three matrices in a single pass: for one new token that is ~3% faster per token than three
@@ -174,13 +174,16 @@ class MultiHeadAttention(nn.Module):
         current; a weight replaced by another tensor turns the shortcut off.
         """
         layers = (self.W_query, self.W_key, self.W_value)
+        d_in = self.W_query.in_features
         with torch.no_grad():
-            weight = torch.cat([layer.weight.T for layer in layers], dim=1)  # (d_in, 3 * d_out)
+            if weight is None:
+                weight = self.W_query.weight.new_empty(d_in, 3 * self.d_out)
             bias = None
             if self.W_query.bias is not None:
                 bias = torch.cat([layer.bias for layer in layers])  # (3 * d_out,)
             for index, layer in enumerate(layers):
                 columns = slice(index * self.d_out, (index + 1) * self.d_out)
+                weight[:, columns].copy_(layer.weight.T)
                 layer.weight.data = weight[:, columns].T
                 if bias is not None:
                     layer.bias.data = bias[columns]

@@ -220,10 +220,13 @@ def test_fast_layout_keeps_names_values_and_logits(qkv_bias):
     att = fast.trf_blocks[0].att
     assert att.W_query.weight.shape == (32, 32) and att.W_query.weight.stride() == (1, 96)  # input-major
     assert fast.trf_blocks[0].ff.layers[0].weight.stride(0) == 1
-    # Queries, keys and values lie side by side in one (d_in, 3 * d_out) tensor.
+    # Queries, keys and values lie side by side, in one buffer with the block's other matrices.
+    block = fast.trf_blocks[0]
     storage = att.W_query.weight.untyped_storage().data_ptr()
-    assert att.W_key.weight.untyped_storage().data_ptr() == storage
-    assert att.W_value.weight.untyped_storage().data_ptr() == storage
+    for layer in (att.W_key, att.W_value, att.out_proj, block.ff.layers[0], block.ff.layers[2]):
+        assert layer.weight.untyped_storage().data_ptr() == storage
+    assert att.W_key.weight.data_ptr() == att.W_query.weight.data_ptr() + 32 * 4  # the next 32 columns
+    assert fast.trf_blocks[1].att.W_query.weight.untyped_storage().data_ptr() != storage
     idx = torch.randint(0, 50257, (2, 9))
     with torch.inference_mode():
         assert_close(fast(idx), plain(idx), atol=1e-6, rtol=0)
