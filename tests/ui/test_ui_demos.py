@@ -9,13 +9,14 @@ from textual.widgets import DataTable, Input, TabbedContent
 from ui_support import screen_text
 
 from tests.conftest import VERDICT
+from tutor.demos.generation import format_probability
+from tutor.demos.tokens import visible
 from tutor.ui.panels.attend import AttendPanel
 from tutor.ui.panels.generate import GeneratePanel
 from tutor.ui.panels.pretrain import PretrainPanel
 from tutor.ui.panels.tables import EmbedPanel
 from tutor.ui.panels.tokenize import TokenizePanel
 from tutor.ui.screens.demo import DemoScreen
-from tutor.ui.widgets.tokens import visible
 
 pytestmark = pytest.mark.anyio
 
@@ -116,7 +117,7 @@ async def test_generate_streams_tokens_with_candidates_and_shows_the_weights(tut
         chosen = panel.steps[-1]
         assert f"▶  {visible(chosen.text)}" in text
         first = panel.steps[0]
-        assert f"   1  {visible(first.text)} {first.probability:.1%}" in text  # earlier steps stay readable
+        assert f"   1  {visible(first.text)} {format_probability(first.probability)}" in text  # earlier steps
 
 
 async def test_a_pretrain_can_be_cancelled_while_keys_keep_working(tutor_app, tmp_path):

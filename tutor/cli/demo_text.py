@@ -5,21 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
+from tutor.demos.generation import format_probability
+from tutor.demos.tokens import visible
+
 MAX_ROWS = 24  # rows of a matrix or a table printed before "…"
 MAX_COLUMNS = 8
 
 
 def _number(value: float | None) -> str:
     return "-inf" if value is None else f"{value:.4f}"
-
-
-def _percent(probability: float) -> str:
-    return f"{probability:.1%}" if probability >= 0.001 else f"{probability:.3%}"
-
-
-def _visible(piece: str) -> str:
-    """A token's text with its whitespace made visible (GPT-2 pieces carry their leading space)."""
-    return piece.replace(" ", "·").replace("\n", "↵").replace("\t", "⇥") or "∅"
 
 
 def matrix_text(
@@ -34,7 +28,7 @@ def matrix_text(
     pad = max((len(label) for label in labels), default=0)
     lines = []
     if column_labels:
-        head = [f"{_visible(label)[:8]:>8}" for label in column_labels[:columns]]
+        head = [f"{visible(label)[:8]:>8}" for label in column_labels[:columns]]
         lines.append(" " * (pad + 2) + " ".join(head) + (" …" if width > columns else ""))
     for label, row in zip(labels, shown_rows, strict=False):
         cells = " ".join(f"{_number(v):>8}" for v in row[:columns])
@@ -51,10 +45,10 @@ def _notes(result) -> list[str]:
 def render_tokenize(result) -> str:
     lines = [f"{result.count:,} tokens for {len(result.text):,} characters ({result.word_count:,} words)", ""]
     shown = result.tokens[:200]
-    width = max(len(_visible(t.text)) for t in shown)
+    width = max(len(visible(t.text)) for t in shown)
     for token in shown:
         mark = "  (special)" if token.special else ""
-        lines.append(f"  {_visible(token.text):<{width}}  {token.id:>6}  [{token.start}:{token.end}]{mark}")
+        lines.append(f"  {visible(token.text):<{width}}  {token.id:>6}  [{token.start}:{token.end}]{mark}")
     if result.count > len(shown):
         lines.append(f"  … {result.count - len(shown):,} more tokens")
     if result.split_words:
@@ -68,7 +62,7 @@ def render_tokenize(result) -> str:
 
 def render_embed(result) -> str:
     labels = [
-        f"{i}:{_visible(t)}" if t else str(i) for i, t in zip(result.token_ids, result.tokens, strict=True)
+        f"{i}:{visible(t)}" if t else str(i) for i, t in zip(result.token_ids, result.tokens, strict=True)
     ]
     lines = [
         f"Embedding matrix {result.shapes['embedding_matrix']} (vocabulary x dimensions), "
@@ -118,7 +112,7 @@ def render_attend(result) -> str:
             f"{result.num_layers} layers x {result.num_heads} heads (every one in --json); "
             f"showing layer {result.layer}, head {result.head}"
         )
-    tokens = [_visible(token) for token in result.tokens]
+    tokens = [visible(token) for token in result.tokens]
     if result.inputs is not None:
         lines += ["", "Inputs", matrix_text(result.inputs, tokens)]
     for head in result.heads:
@@ -186,10 +180,12 @@ def render_generate(result) -> str:
         how += f", top-p {result.top_p:g}"
     lines += ["", f"Each step ({how}): the chosen token and the top candidates"]
     for step in result.steps[: MAX_ROWS * 2]:
-        candidates = "  ".join(f"{_visible(c.text)} {_percent(c.probability)}" for c in step.candidates)
+        candidates = "  ".join(
+            f"{visible(c.text)} {format_probability(c.probability)}" for c in step.candidates
+        )
         lines.append(
-            f"  {step.index + 1:>3}. {_visible(step.text):<14} "
-            f"{_percent(step.probability):>7}  | {candidates}"
+            f"  {step.index + 1:>3}. {visible(step.text):<14} "
+            f"{format_probability(step.probability):>7}  | {candidates}"
         )
     if len(result.steps) > MAX_ROWS * 2:
         lines.append(f"  … {len(result.steps) - MAX_ROWS * 2} more steps in --json")

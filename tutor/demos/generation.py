@@ -21,6 +21,11 @@ from tutor.demos.registry import Arg, Result, check_args, demo, get_demo
 TOP_CANDIDATES = 5
 
 
+def format_probability(probability: float) -> str:
+    """A percentage that stays readable for an untrained model's tiny odds: 12.3%, 0.022%."""
+    return f"{probability:.1%}" if probability >= 0.001 else f"{probability:.3%}"
+
+
 @dataclass
 class Candidate:
     token_id: int

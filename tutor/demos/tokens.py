@@ -100,6 +100,11 @@ def _split_words(text: str, ids: list[int], starts: list[int], ends: list[int]) 
     return split
 
 
+def visible(piece: str) -> str:
+    """A token's text with its whitespace made visible (GPT-2 pieces carry their leading space)."""
+    return piece.replace(" ", "␣").replace("\n", "↵").replace("\t", "→") or "∅"
+
+
 @demo(
     "tokenize",
     "Split text into GPT-2 tokens: pieces, ids, and the words cut into sub-words.",

@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
+from tutor.demos.tokens import visible
 from tutor.ui.panels.base import DemoPanel
-from tutor.ui.widgets.tokens import visible
 
 MASKED = "  ×  "
 

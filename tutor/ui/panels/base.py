@@ -92,7 +92,8 @@ class DemoPanel(Vertical):
             widget = Checkbox(value=bool(value), compact=True, id=widget_id)
         else:
             kind = {int: "integer", float: "number"}.get(arg.type, "text")
-            placeholder = "none" if arg.default is None else ""
+            # Blank means the demo's default; the help says what that is ("leave it out for the book's ...").
+            placeholder = arg.help if arg.default is None else ""
             suggestions = self.suggestions(name)
             widget = Input(
                 _field_text(value),

@@ -12,9 +12,11 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from tutor.demos.generation import format_probability
+from tutor.demos.tokens import visible
 from tutor.ui.panels.base import DemoPanel
 from tutor.ui.widgets.bars import bar
-from tutor.ui.widgets.tokens import token_style, visible
+from tutor.ui.widgets.tokens import token_style
 
 HISTORY_LINES = 200
 
@@ -116,7 +118,7 @@ class GeneratePanel(DemoPanel):
                 Text(visible(candidate.text), style="bold" if chosen else ""),
                 str(candidate.token_id),
                 bar(candidate.probability, 24),
-                f"{candidate.probability:6.1%}",
+                f"{format_probability(candidate.probability):>7}",
             )
         self.query_one("#generate-candidates", Static).update(table)
 
@@ -127,9 +129,13 @@ class GeneratePanel(DemoPanel):
         lines = Text("Earlier steps (picked, then the runners-up):\n", style="bold")
         for step in reversed(self.steps[-HISTORY_LINES - 1 : -1]):
             lines.append(f"{step.index + 1:>4}  ", style="dim")
-            lines.append(f"{visible(step.text)} {step.probability:.1%}", style="bold")
+            lines.append(f"{visible(step.text)} {format_probability(step.probability)}", style="bold")
             others = [c for c in step.candidates if c.token_id != step.token_id][:3]
-            lines.append("   " + "  ".join(f"{visible(c.text)} {c.probability:.1%}" for c in others) + "\n")
+            lines.append(
+                "   "
+                + "  ".join(f"{visible(c.text)} {format_probability(c.probability)}" for c in others)
+                + "\n"
+            )
         self.query_one("#generate-history", Static).update(lines)
 
     def done_text(self, result) -> str:

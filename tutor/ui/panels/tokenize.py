@@ -7,8 +7,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tutor.demos.tokens import visible
 from tutor.ui.panels.base import DemoPanel
-from tutor.ui.widgets.tokens import TokenStrip, token_style, visible
+from tutor.ui.widgets.tokens import TokenStrip, token_style
 
 
 class TokenizePanel(DemoPanel):

@@ -7,6 +7,8 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.widget import Widget
 
+from tutor.demos.tokens import visible
+
 # Alternating token colours; odd tokens are also underlined so the cuts stay visible under NO_COLOR.
 TOKEN_STYLES = [
     "black on #8fbcbb",
@@ -15,11 +17,6 @@ TOKEN_STYLES = [
     "black on #a3be8c",
     "black on #d08770",
 ]
-
-
-def visible(piece: str) -> str:
-    """Whitespace made visible: a space is ␣, a newline ↵, a tab →."""
-    return piece.replace(" ", "␣").replace("\n", "↵").replace("\t", "→") or "∅"
 
 
 def token_style(index: int) -> str:
