@@ -64,7 +64,7 @@ class TutorApp(App[None]):
     def load(self) -> None:
         """Load the decks and open the store; problems become notifications, never a traceback."""
         self.loaded = True
-        self.reload_decks()
+        self.reload_decks(report=False)  # shown by on_mount, once the Decks screen is up
         from tutor.store import Store
 
         try:
@@ -89,7 +89,8 @@ class TutorApp(App[None]):
             self.notify(str(exc), title="Not saved", severity="error", timeout=10)
             return False, None
 
-    def reload_decks(self) -> None:
+    def reload_decks(self, report: bool = True) -> None:
+        """Read the deck files again (after an edit, or `r`) and sync the store; ``report`` shows problems."""
         from tutor.decks import load_decks
 
         decks, problems = load_decks(self.deck_dirs)
@@ -98,6 +99,8 @@ class TutorApp(App[None]):
         self.startup_errors.extend(str(problem) for problem in problems)  # "file, line N: what to do"
         if self.store is not None:
             self.store_write(self.store.sync_cards, list(self.cards.values()))
+        if report:
+            self.show_errors()
 
     def notify(
         self, message: str, *, title: str = "", severity="information", timeout=None, markup=True

@@ -201,7 +201,6 @@ class CardScreen(ModalScreen[None]):
     def action_edit(self) -> None:
         if edit_card(self.app, self.app.cards[self.card_id]):
             self.app.reload_decks()
-            self.app.show_errors()
             self.dismiss()  # Browse refills from the reloaded decks when it comes back
 
     def action_demo(self) -> None:

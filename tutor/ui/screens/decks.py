@@ -105,6 +105,5 @@ class DecksScreen(Screen):
 
     def action_reload(self) -> None:
         self.app.reload_decks()
-        self.app.show_errors()
         self.refresh_counts()
         self.notify(f"Reloaded {len(self.app.decks)} decks.", timeout=3)

@@ -245,7 +245,6 @@ class ReviewScreen(Screen):
         if not edit_card(self.app, self.app.cards[self.current]):
             return
         self.app.reload_decks()
-        self.app.show_errors()
         if self.current not in self.app.cards:
             self.notify("The card is gone from its deck after the edit.", timeout=4)
             self.next_card()
