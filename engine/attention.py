@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.kv_cache import LayerKVCache
+from engine.linear import Linear, linear
 
 
 @dataclass
@@ -155,10 +156,10 @@ class MultiHeadAttention(nn.Module):
         self.d_out = d_out
         self.num_heads = num_heads
         self.head_dim = d_out // num_heads
-        self.W_query = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.out_proj = nn.Linear(d_out, d_out)
+        self.W_query = Linear(d_in, d_out, bias=qkv_bias)  # nn.Linear, faster without gradients (linear.py)
+        self.W_key = Linear(d_in, d_out, bias=qkv_bias)
+        self.W_value = Linear(d_in, d_out, bias=qkv_bias)
+        self.out_proj = Linear(d_out, d_out)
         self.dropout = nn.Dropout(dropout)
         self.register_buffer("mask", torch.triu(torch.ones(context_length, context_length), diagonal=1))
         # Set by store_qkv_fused: (weight, bias, where the three layers' tensors lived then).
@@ -200,7 +201,7 @@ class MultiHeadAttention(nn.Module):
         weight, bias, pointers = self._qkv
         if self._qkv_pointers() != pointers:
             return None  # a weight was replaced (a new Parameter, another device): the layers are the truth
-        return F.linear(x, weight.T, bias).split(self.d_out, dim=-1)
+        return linear(x, weight.T, bias).split(self.d_out, dim=-1)
 
     def forward(self, x, kv_cache: LayerKVCache | None = None, return_attention=False):
         b, num_tokens, d_in = x.shape

@@ -12,6 +12,7 @@ from torch import nn
 
 from engine.attention import AttentionWeights, MultiHeadAttention
 from engine.kv_cache import KVCache
+from engine.linear import Linear
 
 GPT_CONFIG_124M = {
     "vocab_size": 50257,  # GPT-2's BPE vocabulary
@@ -62,9 +63,9 @@ class FeedForward(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         self.layers = nn.Sequential(
-            nn.Linear(cfg["emb_dim"], 4 * cfg["emb_dim"]),
+            Linear(cfg["emb_dim"], 4 * cfg["emb_dim"]),  # nn.Linear, faster without gradients (linear.py)
             GELU(),
-            nn.Linear(4 * cfg["emb_dim"], cfg["emb_dim"]),
+            Linear(4 * cfg["emb_dim"], cfg["emb_dim"]),
         )
 
     def forward(self, x):
@@ -135,7 +136,7 @@ class GPTModel(nn.Module):
         self.drop_emb = nn.Dropout(cfg["drop_rate"])
         self.trf_blocks = nn.Sequential(*[TransformerBlock(cfg) for _ in range(cfg["n_layers"])])
         self.final_norm = LayerNorm(cfg["emb_dim"])
-        self.out_head = nn.Linear(cfg["emb_dim"], cfg["vocab_size"], bias=False)
+        self.out_head = Linear(cfg["emb_dim"], cfg["vocab_size"], bias=False)
 
     @property
     def context_length(self) -> int:
