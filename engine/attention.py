@@ -170,9 +170,9 @@ class MultiHeadAttention(nn.Module):
         one); the three layers' weights (and biases) become views of it, with the same values, shapes, names.
 
         Without gradients, ``forward`` then computes queries, keys and values in one matmul that reads the
-        three matrices in a single pass: for one new token that is ~3% faster per token than three
-        separate ones (bench/generate.py). Training updates the views in place, so the fused tensor stays
-        current; a weight replaced by another tensor turns the shortcut off.
+        three matrices in a single pass: for one new token that is a few percent faster than three
+        separate ones (``GPTModel.use_fast_layout``). Training updates the views in place, so the fused
+        tensor stays current; a weight replaced by another tensor turns the shortcut off.
         """
         layers = (self.W_query, self.W_key, self.W_value)
         d_in = self.W_query.in_features
