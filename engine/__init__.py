@@ -4,7 +4,7 @@ One concept a module, the book's names. This package imports torch and never imp
 
     tokenizer.py   GPT-2's BPE, offline, and token pieces with their character spans (chapter 2)
     data.py        GPTDatasetV1 and create_dataloader_v1: sliding windows of input/target ids (chapter 2)
-    linear.py      nn.Linear with oneDNN's faster CPU matrix product when no gradient is needed
+    linear.py      nn.Linear with oneDNN's faster CPU matrix products
     attention.py   from simplified self-attention to MultiHeadAttention (chapter 3)
     model.py       the configs, LayerNorm, GELU, FeedForward, TransformerBlock, GPTModel (chapter 4)
     kv_cache.py    the keys and values generation keeps between steps

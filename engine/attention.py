@@ -156,7 +156,7 @@ class MultiHeadAttention(nn.Module):
         self.d_out = d_out
         self.num_heads = num_heads
         self.head_dim = d_out // num_heads
-        self.W_query = Linear(d_in, d_out, bias=qkv_bias)  # nn.Linear, faster without gradients (linear.py)
+        self.W_query = Linear(d_in, d_out, bias=qkv_bias)  # nn.Linear, faster on a CPU (linear.py)
         self.W_key = Linear(d_in, d_out, bias=qkv_bias)
         self.W_value = Linear(d_in, d_out, bias=qkv_bias)
         self.out_proj = Linear(d_out, d_out)

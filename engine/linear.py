@@ -1,16 +1,16 @@
-"""The linear layer, with a faster matrix product on a CPU when no gradient is needed.
+"""The linear layer, with a faster matrix product on a CPU.
 
 ``nn.Linear`` computes ``x @ W.T + b`` with ``F.linear``, which on a CPU goes to MKL's sgemm. On AMD CPUs
 (this project's test machines are AMD EPYC) MKL takes a generic code path that multiplies at about half
-the speed of oneDNN's inner product, the CPU kernel ``torch.compile`` picks for linear layers. The gap is
-largest where generation spends its time: one new token is a single row times every weight matrix of the
-model, so each matrix is read once from memory per token, and oneDNN reads it ~1.6x faster (MKL ~23 GB/s,
-oneDNN ~36 GB/s on 2 cores here; bench/generate.py).
+the speed of oneDNN's matrix kernels, which ``torch.compile`` picks for CPU linear layers. Generation
+feels it most: one new token is a single row times every weight matrix of the model, so each matrix is
+read once from memory per token, and oneDNN reads it ~1.6x faster (MKL ~23 GB/s, oneDNN ~36 GB/s on 2
+cores here). Training multiplies whole batches, three products per layer (forward, and the gradients of
+the input and of the weight), and gains ~1.25x (bench/train.py).
 
-``Linear`` is ``nn.Linear`` with the same parameters, initialisation and state-dict names; only its
-forward without gradients (generation, evaluation, the attention demos) takes oneDNN's kernel. Training
-keeps ``F.linear``: the oneDNN op has no backward. Where oneDNN is missing (a torch built without it, or
-``torch.backends.mkldnn.enabled = False``), everything goes through ``F.linear`` as usual.
+``Linear`` is ``nn.Linear`` with the same parameters, initialisation and state-dict names; only the
+products go to oneDNN. Where oneDNN is missing (a torch built without it, or
+``torch.backends.mkldnn.enabled = False``), or for other dtypes and devices, ``F.linear`` does the work.
 """
 
 from __future__ import annotations
@@ -24,16 +24,49 @@ from torch import nn
 
 def linear(x, weight, bias=None):
     """``F.linear(x, weight, bias)``: x (..., d_in), weight (d_out, d_in), bias (d_out,) -> (..., d_out)."""
-    if (
-        not torch.is_grad_enabled()
-        and x.dtype == weight.dtype == torch.float32
+    if not _onednn_can(x, weight):
+        return F.linear(x, weight, bias)
+    needs_grad = x.requires_grad or weight.requires_grad or (bias is not None and bias.requires_grad)
+    if torch.is_grad_enabled() and needs_grad:
+        return _OneDNNLinear.apply(x, weight, bias)
+    return _onednn_linear(x, weight, bias)
+
+
+def _onednn_can(x, weight) -> bool:
+    return (
+        x.dtype == weight.dtype == torch.float32
         and x.device.type == weight.device.type == "cpu"
         and torch.backends.mkldnn.enabled
         and _onednn_works()
-    ):
-        # oneDNN's inner product on the plain weight (any strides): no repacked copy of the weights
-        return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
-    return F.linear(x, weight, bias)
+    )
+
+
+def _onednn_linear(x, weight, bias=None):
+    # oneDNN's inner product on the plain weight, any strides: no repacked copy of the weights
+    return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
+
+
+class _OneDNNLinear(torch.autograd.Function):
+    """``x @ weight.T + bias`` with its backward, every product by oneDNN (the op itself has no backward)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        ctx.save_for_backward(x, weight)
+        ctx.has_bias = bias is not None
+        return _onednn_linear(x, weight, bias)
+
+    @staticmethod
+    def backward(ctx, grad):  # grad: (..., d_out)
+        x, weight = ctx.saved_tensors
+        grad_x = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            grad_x = _onednn_linear(grad, weight.T)  # grad @ weight: (..., d_in)
+        rows = grad.reshape(-1, grad.shape[-1])  # (n, d_out), n = every position of the batch
+        if ctx.needs_input_grad[1]:
+            grad_weight = _onednn_linear(rows.T, x.reshape(-1, x.shape[-1]).T)  # rows.T @ x: (d_out, d_in)
+        if ctx.has_bias and ctx.needs_input_grad[2]:
+            grad_bias = rows.sum(0)
+        return grad_x, grad_weight, grad_bias
 
 
 @functools.cache
@@ -52,7 +85,7 @@ def _onednn_works() -> bool:
 
 
 class Linear(nn.Linear):
-    """``nn.Linear`` whose forward without gradients uses ``linear`` (oneDNN on a CPU)."""
+    """``nn.Linear`` whose products go to oneDNN on a CPU (see ``linear``)."""
 
     def forward(self, x):
         return linear(x, self.weight, self.bias)

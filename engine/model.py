@@ -63,7 +63,7 @@ class FeedForward(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         self.layers = nn.Sequential(
-            Linear(cfg["emb_dim"], 4 * cfg["emb_dim"]),  # nn.Linear, faster without gradients (linear.py)
+            Linear(cfg["emb_dim"], 4 * cfg["emb_dim"]),  # nn.Linear, faster on a CPU (linear.py)
             GELU(),
             Linear(4 * cfg["emb_dim"], cfg["emb_dim"]),
         )

@@ -36,8 +36,32 @@ def test_without_gradients_it_computes_what_f_linear_does(shape, bias):
         assert_close(linear(wide[..., ::2], layer.weight), F.linear(wide[..., ::2], layer.weight))
 
 
+@pytest.mark.parametrize("bias", [True, False])
+def test_with_gradients_it_gives_f_linears_output_and_gradients(bias):
+    torch.manual_seed(0)
+    layer = Linear(48, 80, bias=bias)
+    x = torch.randn(2, 7, 48, requires_grad=True)
+    upstream = torch.randn(2, 7, 80)
+    layer(x).backward(upstream)
+    ours = [x.grad] + [p.grad for p in layer.parameters()]
+    x.grad = None
+    layer.zero_grad(set_to_none=True)
+    F.linear(x, layer.weight, layer.bias).backward(upstream)
+    expected = [x.grad] + [p.grad for p in layer.parameters()]
+    assert len(ours) == len(expected) == (3 if bias else 2)
+    for got, want in zip(ours, expected, strict=True):
+        assert_close(got, want, atol=1e-5, rtol=1e-5)
+
+    frozen = Linear(48, 80)  # gradients for the input only, as for a frozen layer
+    frozen.requires_grad_(False)
+    x.grad = None
+    frozen(x).backward(upstream)
+    assert_close(x.grad, upstream @ frozen.weight, atol=1e-5, rtol=1e-5)
+
+
 @onednn
-def test_without_gradients_it_uses_onednn_and_with_them_f_linear(monkeypatch):
+@pytest.mark.filterwarnings("ignore:TF32 acceleration")  # torch's note when mkldnn.flags() is entered
+def test_it_uses_onednn_and_falls_back_to_f_linear_when_switched_off(monkeypatch):
     layer, x = Linear(16, 8), torch.randn(3, 16)
     calls, f_linear = [], F.linear
 
@@ -48,11 +72,9 @@ def test_without_gradients_it_uses_onednn_and_with_them_f_linear(monkeypatch):
     monkeypatch.setattr(engine.linear.F, "linear", counted)
     with torch.inference_mode():
         layer(x)
-    assert calls == []  # oneDNN's kernel did the work
-    with torch.backends.mkldnn.flags(enabled=False), torch.no_grad():
-        layer(x)
-    assert len(calls) == 1  # oneDNN switched off: F.linear as usual
-
-    loss = layer(x).square().sum()  # training: F.linear, with its backward
-    loss.backward()
-    assert len(calls) == 2 and layer.weight.grad is not None
+    layer(x).square().sum().backward()
+    assert calls == []  # oneDNN's kernels did the work, with and without gradients
+    with torch.backends.mkldnn.flags(enabled=False):
+        layer(x).square().sum().backward()
+    layer.double()(x.double())  # float64: oneDNN's kernel is for float32
+    assert len(calls) == 2
