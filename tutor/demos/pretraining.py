@@ -22,6 +22,7 @@ from tutor.errors import TutorError
 
 NOTES = "notes"
 _IMAGE_LINK = re.compile(r"!\[([^\]]*)\]\([^)]*\)")  # ![alt text](path) in markdown
+_EMPTY_BULLET = re.compile(r"^[ \t]*[-*+][ \t]*\n", re.MULTILINE)  # a list item that held only an image
 PRESETS = ("book",)
 SAVE_EVERY_EVAL_BELOW = 50_000_000  # parameters; bigger models save at epoch ends and when stopped
 
@@ -113,9 +114,13 @@ def notes_corpus() -> str:
         for card in deck.cards:
             parts.append(f"{card.question}\n\n{card.answer}".strip())
     text = "\n\n".join(part for part in parts if part)
-    return _IMAGE_LINK.sub(
-        r"\1", text
-    )  # an image link's file path is not prose worth learning; its alt text is
+    # An image's file path is not prose worth learning; its alt text is, unless it is a placeholder.
+    text = _IMAGE_LINK.sub(lambda link: "" if _is_placeholder(link[1]) else link[1], text)
+    return _EMPTY_BULLET.sub("", text)
+
+
+def _is_placeholder(alt: str) -> bool:
+    return alt.strip().lower() in {"", "alt text", "alt", "image", "img", "picture", "screenshot"}
 
 
 def _corpus(corpus: str) -> tuple[str, str]:

@@ -163,3 +163,21 @@ def test_a_rising_validation_loss_is_named_overfitting():
     assert (
         overfitting_note(history((10.9, 10.9), (6.0, 7.0), (6.5, 7.2))) is None
     )  # both rose: not memorising
+
+
+def test_the_notes_corpus_keeps_an_images_description_but_not_its_path_or_a_placeholder(monkeypatch):
+    from types import SimpleNamespace
+
+    import tutor.decks
+    from tutor.demos.pretraining import notes_corpus
+
+    card = SimpleNamespace(
+        question="What does the loss curve show?",
+        answer="- ![alt text](image-3.png)\n- ![the loss falling for 10 epochs](l.png)\n- summary ![](a.png)",
+    )
+    deck = SimpleNamespace(title="Chapter 5", notes="Pretraining. ![image](b.png)", cards=[card])
+    monkeypatch.setattr(tutor.decks, "load_decks", lambda: ([deck], []))
+    assert notes_corpus() == (
+        "# Chapter 5\n\nPretraining. \n\n"
+        "What does the loss curve show?\n\n- the loss falling for 10 epochs\n- summary "
+    )
