@@ -371,6 +371,10 @@ class Store:
         _, tomorrow = scheduling.today_bounds(as_utc(now), self.settings.day_start_hour)
         self._set(card_id, "buried_until = ?", stamp(tomorrow))
 
+    def unbury(self, card_id: str) -> None:
+        """Back into today's queue (the review screen's undo of a bury)."""
+        self._set(card_id, "buried_until = NULL")
+
     def _set(self, card_id: str, assignment: str, *values) -> None:
         with self._writing() as db:
             self._card(db, card_id)

@@ -137,6 +137,14 @@ def test_bury_hides_a_card_until_the_next_study_day(store):
     assert store.queue(now=next_day)[0] == "basics-0"
 
 
+def test_unbury_puts_a_card_back_in_todays_queue_where_it_was(store):
+    before = store.queue(now=NOW)
+    store.bury("basics-0", now=NOW)
+    store.unbury("basics-0")
+    assert store.queue(now=NOW) == before
+    assert store.card_states(["basics-0"])["basics-0"].buried_until is None
+
+
 def test_suspend_and_unsuspend(store):
     store.suspend("basics-1")
     assert "basics-1" not in store.queue(now=NOW)

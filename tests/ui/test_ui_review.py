@@ -212,3 +212,35 @@ async def test_brackets_in_the_learners_text_are_shown_as_written(tmp_path):
         assert "tutor — [draft] Notes" in text  # the header too
         await pilot.press("escape", "b")
         assert "[draft] Notes" in screen_text(app)  # Browse's deck column and filter
+
+
+async def test_undo_takes_back_a_suspend_and_a_bury_in_the_order_they_happened(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await open_deck(pilot, "basics")
+        screen = app.screen
+        assert screen.current == "bpe"
+        await pilot.press("space", "3")  # Good on bpe
+        assert screen.current == "eot"
+        await pilot.press("s")  # suspend eot
+        assert screen.current == "emb"
+        await pilot.press("b")  # bury emb
+        assert screen.current == "bpe"
+        states = app.store.card_states()
+        assert states["eot"].suspended and states["emb"].buried_until is not None
+
+        await pilot.press("u")  # the bury first: emb is back in front of us, and in the queue
+        assert screen.current == "emb" and not screen.shown
+        assert app.store.card_states()["emb"].buried_until is None
+        assert any("Undid the bury of" in n.message for n in app._notifications)
+        await pilot.press("u")  # then the suspension
+        assert screen.current == "eot"
+        assert not app.store.card_states()["eot"].suspended
+        await pilot.press("u")  # then the grade, from the store's log
+        assert screen.current == "bpe"
+        assert app.store.stats(now=NOW).total_reviews == 0
+        await pilot.press("u")
+        assert screen.current == "bpe"
+        assert app._notifications and list(app._notifications)[-1].message == "Nothing to undo."
+        await pilot.press("space", "3", "space", "3", "space", "3")  # all three are in today's queue again
+        assert app.store.stats(now=NOW).total_reviews == 3

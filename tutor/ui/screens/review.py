@@ -1,4 +1,4 @@
-"""Review: Anki's loop. Question, answer, grade 1-4; undo, suspend, bury, edit, open the card's demo."""
+"""Review: Anki's loop. Question, answer, grade 1-4; suspend, bury, undo each, edit, open the card's demo."""
 
 from __future__ import annotations
 
@@ -55,6 +55,9 @@ class ReviewScreen(Screen):
         self.shown_at: datetime | None = None
         self.session_start: datetime | None = None
         self.graded: list[tuple[str, int]] = []
+        # What u takes back, latest last: ("grade" | "suspend" | "bury", card id), this session only.
+        # Grades from earlier sessions are undone from the store's log once these run out.
+        self.done: list[tuple[str, str]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -143,7 +146,11 @@ class ReviewScreen(Screen):
         later = self.learning_later()
         if later:
             lines.append(later)
-        lines += ["", "Press **Enter** or **Escape** to go back to the decks, **u** to undo the last grade."]
+        lines += [
+            "",
+            "Press **Enter** or **Escape** to go back to the decks, "
+            "**u** to undo the last grade, suspend or bury.",
+        ]
         self.query_one("#summary", Markdown).update("\n".join(lines))
         self.refresh_bindings()
 
@@ -200,6 +207,7 @@ class ReviewScreen(Screen):
         if not saved:
             return  # not saved (the learner was told why); the card stays, answer shown, to try again
         self.graded.append((self.current, rating))
+        self.done.append(("grade", self.current))
         if graded.became_leech:
             self.notify(
                 "This card is a leech now (forgotten again and again) and was suspended; "
@@ -210,12 +218,17 @@ class ReviewScreen(Screen):
         self.next_card()
 
     def action_undo(self) -> None:
+        if self.done and self.done[-1][0] in ("suspend", "bury"):
+            self._undo_hiding(*self.done[-1])
+            return
         saved, card_id = self.app.store_write(self.app.store.undo) if self.app.store else (True, None)
         if not saved:
             return
         if card_id is None:
             self.notify("Nothing to undo.", timeout=3)
             return
+        if self.done and self.done[-1] == ("grade", card_id):
+            self.done.pop()
         for index in range(len(self.graded) - 1, -1, -1):
             if self.graded[index][0] == card_id:
                 del self.graded[index]
@@ -223,22 +236,41 @@ class ReviewScreen(Screen):
         if card_id not in self.app.cards:
             self.notify("Undid a grade of a card that is no longer in your decks.", timeout=4)
             return
+        self._show_again(card_id)
+        self.notify(f"Undid the last grade of “{short(self.app.cards[card_id].question, 40)}”.", timeout=3)
+
+    def _undo_hiding(self, kind: str, card_id: str) -> None:
+        """Put a card suspended or buried in this session back in front of the learner."""
+        restore = self.app.store.unsuspend if kind == "suspend" else self.app.store.unbury
+        if not self.app.store_write(restore, card_id)[0]:
+            return
+        self.done.pop()
+        if card_id not in self.app.cards:
+            return  # an edit in between removed it from its deck: nothing to show
+        self._show_again(card_id)
+        what = "suspension" if kind == "suspend" else "bury"
+        self.notify(f"Undid the {what} of “{short(self.app.cards[card_id].question, 40)}”.", timeout=3)
+
+    def _show_again(self, card_id: str) -> None:
         if self.cram and self.current is not None:
             self.queue.insert(0, self.current)
         self.current = card_id
         self.show_card()
-        self.notify(f"Undid the last grade of “{short(self.app.cards[card_id].question, 40)}”.", timeout=3)
 
     def action_suspend(self) -> None:
         if not self.app.store_write(self.app.store.suspend, self.current)[0]:
             return
-        self.notify("Suspended: it stays out of reviews until you unsuspend it in Browse.", timeout=3)
+        self.done.append(("suspend", self.current))
+        self.notify(
+            "Suspended: it stays out of reviews until you unsuspend it in Browse (u undoes).", timeout=3
+        )
         self.next_card()
 
     def action_bury(self) -> None:
         if not self.app.store_write(self.app.store.bury, self.current, now=self.app.clock())[0]:
             return
-        self.notify("Buried until tomorrow.", timeout=3)
+        self.done.append(("bury", self.current))
+        self.notify("Buried until tomorrow (u undoes).", timeout=3)
         self.next_card()
 
     def action_edit(self) -> None:
