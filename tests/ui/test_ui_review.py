@@ -6,7 +6,7 @@ import sys
 import textwrap
 
 import pytest
-from textual.widgets import Button, DataTable
+from textual.widgets import Button, DataTable, Static
 from ui_support import NOW, screen_text, write_deck
 
 from tutor.scheduling import format_interval
@@ -229,8 +229,11 @@ async def test_undo_takes_back_a_suspend_and_a_bury_in_the_order_they_happened(t
         states = app.store.card_states()
         assert states["eot"].suspended and states["emb"].buried_until is not None
 
+        status = screen.query_one("#review-status", Static)
+        assert " 1 left · 1 done" in str(status.content)  # bpe, due again in minutes
         await pilot.press("u")  # the bury first: emb is back in front of us, and in the queue
         assert screen.current == "emb" and not screen.shown
+        assert " 2 left · 1 done" in str(status.content)
         assert app.store.card_states()["emb"].buried_until is None
         assert any("Undid the bury of" in n.message for n in app._notifications)
         await pilot.press("u")  # then the suspension

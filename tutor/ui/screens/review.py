@@ -252,8 +252,12 @@ class ReviewScreen(Screen):
         self.notify(f"Undid the {what} of “{short(self.app.cards[card_id].question, 40)}”.", timeout=3)
 
     def _show_again(self, card_id: str) -> None:
-        if self.cram and self.current is not None:
-            self.queue.insert(0, self.current)
+        if self.cram:
+            if self.current is not None:
+                self.queue.insert(0, self.current)
+        else:  # back in the queue (the "left" count says so), in front
+            queue = self._known(self.app.store.queue(self.deck_id, now=self.app.clock()))
+            self.queue = [card_id, *(other for other in queue if other != card_id)]
         self.current = card_id
         self.show_card()
 
