@@ -36,6 +36,7 @@ def _onednn_can(x, weight) -> bool:
     return (
         x.dtype == weight.dtype == torch.float32
         and x.device.type == weight.device.type == "cpu"
+        and x.numel() > 0  # oneDNN has no primitive for an empty product
         and torch.backends.mkldnn.enabled
         and _onednn_works()
     )

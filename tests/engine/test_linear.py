@@ -32,6 +32,7 @@ def test_without_gradients_it_computes_what_f_linear_does(shape, bias):
         assert_close(layer(x), expected, atol=1e-5, rtol=1e-5)
         # an input-major weight (the transposed view of a (d_in, d_out) tensor) and a strided input
         assert_close(linear(x, layer.weight.T.contiguous().T, layer.bias), expected, atol=1e-5, rtol=1e-5)
+        assert linear(x[..., :0, :], layer.weight, layer.bias).shape == (*shape[:-2], 0, 80)  # no rows
         wide = torch.randn(*shape[:-1], 96)
         assert_close(linear(wide[..., ::2], layer.weight), F.linear(wide[..., ::2], layer.weight))
 
