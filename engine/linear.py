@@ -1,12 +1,12 @@
 """The linear layer, with a faster matrix product on a CPU.
 
 ``nn.Linear`` computes ``x @ W.T + b`` with ``F.linear``, which on a CPU goes to MKL's sgemm. On AMD CPUs
-(this project's test machines are AMD EPYC) MKL takes a generic code path that multiplies at about half
-the speed of oneDNN's matrix kernels, which ``torch.compile`` picks for CPU linear layers. Generation
-feels it most: one new token is a single row times every weight matrix of the model, so each matrix is
-read once from memory per token, and oneDNN reads it ~1.6x faster (MKL ~23 GB/s, oneDNN ~36 GB/s on 2
-cores here). Training multiplies whole batches, three products per layer (forward, and the gradients of
-the input and of the weight), and gains ~1.25x (bench/train.py).
+MKL takes a generic code path that multiplies at about half the speed of oneDNN's matrix kernels, which
+``torch.compile`` picks for CPU linear layers. Generation feels it most: one new token is a single row
+times every weight matrix of the model, so each matrix is read once from memory per token, and oneDNN
+reads it ~1.6x faster (on 2 cores of an AMD EPYC: MKL ~23 GB/s, oneDNN ~36 GB/s). Training multiplies
+whole batches, three products per layer (forward, and the gradients of the input and of the weight), and
+gains ~1.25x (bench/train.py).
 
 ``Linear`` is ``nn.Linear`` with the same parameters, initialisation and state-dict names; only the
 products go to oneDNN. Where oneDNN is missing (a torch built without it, or
