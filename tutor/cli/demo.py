@@ -11,6 +11,8 @@ from typing import Any
 
 from tutor.errors import TutorError
 
+POSITIONAL = "first_argument"  # where argparse puts a demo's main argument given without its flag
+
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser(
@@ -84,8 +86,26 @@ def demo_parser(name: str) -> argparse.ArgumentParser:
             default=argparse.SUPPRESS,
             help=arg.help + default + (f"; one of: {', '.join(arg.choices)}" if arg.choices else ""),
         )
+    first, first_arg = next(iter(demo.args.items()))
+    parser.add_argument(  # the main argument may come first without its flag: tutor demo tokenize "Hi there"
+        POSITIONAL,
+        nargs="?",
+        metavar=first.upper(),
+        type=_bool if first_arg.type is bool else first_arg.type,
+        default=argparse.SUPPRESS,
+        help=f"the same as --{first.replace('_', '-')}",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
+
+
+def _demo_values(parser: argparse.ArgumentParser, options: argparse.Namespace, first: str) -> dict:
+    values = {key: value for key, value in vars(options).items() if key != "json"}
+    if POSITIONAL in values:
+        if first in values:
+            parser.error(f"give the {first} once, either first or with --{first.replace('_', '-')}")
+        values[first] = values.pop(POSITIONAL)
+    return values
 
 
 def list_demos() -> str:
@@ -136,11 +156,11 @@ def run_demo_command(args: argparse.Namespace) -> int:
     parser = demo_parser(args.name)
     options = parser.parse_args(args.demo_args)
     as_json = args.json or options.json
-    values = {key: value for key, value in vars(options).items() if key != "json"}
     from tutor.cli.demo_text import ProgressPrinter, render
     from tutor.demos import get_demo
 
     demo = get_demo(args.name)
+    values = _demo_values(parser, options, next(iter(demo.args)))
     if demo.streams:
         # Training progress always shows; generated text streams only to a terminal (the result repeats it).
         live = not as_json and (demo.name != "generate" or sys.stderr.isatty())

@@ -128,13 +128,22 @@ def test_readable_output_shows_the_numbers_a_learner_looks_for(capsys, nano_chec
             ["attend", "--heads", "two"],
             "tutor: tutor demo attend: argument --heads: invalid int value: 'two'",
         ),
-        (["embed", "--txt", "hello"], "tutor: tutor demo embed: unrecognized arguments: --txt hello"),
+        (["embed", "--txt", "hello"], "tutor: tutor demo embed: unrecognized arguments: --txt;"),
+        (["tokenize", "Hi", "--text", "Ho"], "give the text once, either first or with --text;"),
+        (["tokenize", "Hi", "there"], "tutor: tutor demo tokenize: unrecognized arguments: there;"),
     ],
 )
 def test_bad_input_exits_2_with_one_sentence(capsys, argv, message):
     code, out, err = run(capsys, "demo", *argv)
     assert code == 2 and out == ""
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_the_main_argument_may_come_first_without_its_flag(capsys):
+    assert run_json(capsys, "tokenize", "Hi there") == run_json(capsys, "tokenize", "--text", "Hi there")
+    assert run_json(capsys, "model", "medium") == run_json(capsys, "model", "--config", "gpt2-medium (355M)")
+    code, out, _ = run(capsys, "demo", "window", "one two three four five six", "--max-length", "2")
+    assert code == 0 and "one two" in out
 
 
 def test_a_corpus_too_short_for_one_window(capsys, tmp_path):
