@@ -31,7 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Tensors of 2 MB and more on huge pages (Linux; torch reads this at its first such tensor). Training a
+# small GPT allocates ~100 MB of logits a step, and in 4 KB pages each new one costs ~25,000 page faults:
+# the pretrain demo runs ~1.7x faster with it. THP_MEM_ALLOC_ENABLE=0 in the environment turns it off.
+HUGE_PAGES = ("THP_MEM_ALLOC_ENABLE", "1")
+
+
 def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault(*HUGE_PAGES)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

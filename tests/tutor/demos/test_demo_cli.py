@@ -1,6 +1,7 @@
 """`tutor demo NAME [--arg value ...] [--json]`, `tutor demo --list` and `tutor weights`, as typed."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -281,3 +282,12 @@ def test_a_downloaded_gpt2_is_found_by_its_name(capsys, monkeypatch, tutor_home)
     assert text["weights"] == f"OpenAI GPT-2 'gpt2' ({folder}): 1 layers, 32 wide" and len(text["steps"]) == 2
     _, out, _ = run(capsys, "weights", "list")
     assert "gpt2 " in out and str(folder) in out
+
+
+def test_the_tutor_command_asks_torch_for_huge_pages_unless_the_learner_said_otherwise(capsys, monkeypatch):
+    monkeypatch.delenv("THP_MEM_ALLOC_ENABLE", raising=False)
+    assert run(capsys, "demo", "--list")[0] == 0
+    assert os.environ["THP_MEM_ALLOC_ENABLE"] == "1"
+    monkeypatch.setenv("THP_MEM_ALLOC_ENABLE", "0")
+    assert run(capsys, "demo", "--list")[0] == 0
+    assert os.environ["THP_MEM_ALLOC_ENABLE"] == "0"
