@@ -54,10 +54,9 @@ class ReviewScreen(Screen):
         self.shown = False
         self.shown_at: datetime | None = None
         self.session_start: datetime | None = None
-        self.graded: list[tuple[str, int]] = []
-        # What u takes back, latest last: ("grade" | "suspend" | "bury", card id), this session only.
-        # Grades from earlier sessions are undone from the store's log once these run out.
-        self.done: list[tuple[str, str]] = []
+        # What the learner did, latest last: ("grade", card id, rating), ("suspend" | "bury", card id,
+        # None). u takes these back in turn, then grades of earlier sessions from the store's log.
+        self.done: list[tuple[str, str, int | None]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -127,15 +126,21 @@ class ReviewScreen(Screen):
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self.refresh_bindings()
 
+    @property
+    def graded(self) -> list[tuple[str, int]]:
+        """(card id, rating) of each answer given in this session and not undone."""
+        return [(card_id, rating) for kind, card_id, rating in self.done if kind == "grade"]
+
     def show_summary(self) -> None:
         self.add_class("done")
-        reviewed = len(self.graded)
+        graded = self.graded
+        reviewed = len(graded)
         seconds = (self.app.clock() - self.session_start).total_seconds() if self.session_start else 0.0
-        again = sum(1 for _, rating in self.graded if rating == 1)
+        again = sum(1 for _, rating in graded if rating == 1)
         lines = ["## Session done", ""]
         if reviewed:
             counts = ", ".join(
-                f"{sum(1 for _, r in self.graded if r == rating)} {name}" for rating, name in GRADES.items()
+                f"{sum(1 for _, r in graded if r == rating)} {name}" for rating, name in GRADES.items()
             )
             lines += [
                 f"- **{reviewed}** cards in **{format_duration(seconds)}**",
@@ -206,8 +211,7 @@ class ReviewScreen(Screen):
         )
         if not saved:
             return  # not saved (the learner was told why); the card stays, answer shown, to try again
-        self.graded.append((self.current, rating))
-        self.done.append(("grade", self.current))
+        self.done.append(("grade", self.current, rating))
         if graded.became_leech:
             self.notify(
                 "This card is a leech now (forgotten again and again) and was suspended; "
@@ -219,7 +223,7 @@ class ReviewScreen(Screen):
 
     def action_undo(self) -> None:
         if self.done and self.done[-1][0] in ("suspend", "bury"):
-            self._undo_hiding(*self.done[-1])
+            self._undo_hiding(*self.done[-1][:2])
             return
         saved, card_id = self.app.store_write(self.app.store.undo) if self.app.store else (True, None)
         if not saved:
@@ -227,12 +231,8 @@ class ReviewScreen(Screen):
         if card_id is None:
             self.notify("Nothing to undo.", timeout=3)
             return
-        if self.done and self.done[-1] == ("grade", card_id):
+        if self.done and self.done[-1][:2] == ("grade", card_id):
             self.done.pop()
-        for index in range(len(self.graded) - 1, -1, -1):
-            if self.graded[index][0] == card_id:
-                del self.graded[index]
-                break
         if card_id not in self.app.cards:
             self.notify("Undid a grade of a card that is no longer in your decks.", timeout=4)
             return
@@ -264,7 +264,7 @@ class ReviewScreen(Screen):
     def action_suspend(self) -> None:
         if not self.app.store_write(self.app.store.suspend, self.current)[0]:
             return
-        self.done.append(("suspend", self.current))
+        self.done.append(("suspend", self.current, None))
         self.notify(
             "Suspended: it stays out of reviews until you unsuspend it in Browse (u undoes).", timeout=3
         )
@@ -273,7 +273,7 @@ class ReviewScreen(Screen):
     def action_bury(self) -> None:
         if not self.app.store_write(self.app.store.bury, self.current, now=self.app.clock())[0]:
             return
-        self.done.append(("bury", self.current))
+        self.done.append(("bury", self.current, None))
         self.notify("Buried until tomorrow (u undoes).", timeout=3)
         self.next_card()
 
