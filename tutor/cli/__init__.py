@@ -1,6 +1,6 @@
 """The ``tutor`` command: parses arguments, then calls the core or starts the app.
 
-Each group of subcommands lives in a module of its own here (``notes``, ``progress``, ``demo``) and
+Each group of subcommands lives in a module of its own here (``notes``, ``anki``, ``progress``, ``demo``) and
 offers ``add_parsers(subparsers)``; a subcommand's parser sets ``func(args) -> int``.
 """
 
@@ -15,7 +15,7 @@ from tutor.errors import TutorError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tutor.cli import demo, notes, progress
+    from tutor.cli import anki, demo, notes, progress
 
     parser = argparse.ArgumentParser(
         prog="tutor",
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (notes, progress, demo):
+    for module in (notes, anki, progress, demo):
         module.add_parsers(subparsers)
     return parser
 

@@ -21,7 +21,9 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
             "card's id (and review history), and your demo links, tags and suspended flags."
         ),
     )
-    importer.add_argument("notes", type=Path, metavar="NOTES.md", help="the notes file")
+    importer.add_argument(
+        "notes", type=Path, metavar="NOTES.md", help="the notes file, or an Anki package (.apkg)"
+    )
     importer.add_argument(
         "--out", type=Path, metavar="DIR", help=f"deck folder (default: {paths.user_decks_dir()})"
     )
@@ -34,7 +36,11 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from tutor.cli import anki
     from tutor.importer import import_notes
+
+    if args.notes.suffix.lower() in anki.ANKI_SUFFIXES:
+        return anki.run_import(args)
 
     report = import_notes(args.notes, args.out)
     if args.json:

@@ -1,0 +1,252 @@
+"""``tutor import FILE.apkg``: an Anki package's basic and cloze notes become tutor deck files.
+
+One deck file per Anki deck. A basic card's question is what its template shows on the front, its
+answer what the back adds; HTML becomes markdown (markdownify). The tutor has no cloze card of its own
+yet, so each cloze deletion becomes one card tagged ``cloze``: the question is the text with that
+deletion blanked as ``[...]`` (or ``[hint]``), the answer the whole text with the deletion in bold.
+
+A card's id comes from its note's guid and its ordinal, so importing the same package again gives the
+same ids (and keeps the review history); a card the tutor exported (guid ``tutor:<id>``) gets its own id
+back. Media is not imported: pictures become links to files that are missing, and are reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from tutor.anki.export import GUID_PREFIX
+from tutor.anki.package import AnkiCard, Collection, read_package, referenced_fields
+from tutor.decks import Card, Deck, load_deck, save_deck
+from tutor.importer import deck_slug
+
+CLOZE_TAG = "cloze"
+# {{c1::text}} or {{c1::text::hint}}; the innermost deletions first, so nested ones work too.
+CLOZE = re.compile(r"\{\{c(\d+)::((?:(?!\{\{|\}\}|::).)*)(?:::((?:(?!\{\{|\}\}).)*))?\}\}", re.DOTALL)
+IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc=)(["']?)([^"'>\s]+)\2""", re.IGNORECASE)
+SOUND = re.compile(r"\[sound:([^\]]+)\]")
+
+
+@dataclass
+class PackageReport:
+    package: Path
+    out: Path
+    decks: list[Deck] = field(default_factory=list)
+    cloze_count: int = 0
+    problems: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def card_count(self) -> int:
+        return sum(len(deck.cards) for deck in self.decks)
+
+    def to_json(self) -> dict:
+        return {
+            "package": str(self.package),
+            "out": str(self.out),
+            "decks": [
+                {"id": d.id, "title": d.title, "cards": len(d.cards), "path": str(d.path)} for d in self.decks
+            ],
+            "cards": self.card_count,
+            "cloze": self.cloze_count,
+            "problems": self.problems,
+            "written": [str(p) for p in self.written],
+        }
+
+
+def to_markdown(html: str) -> str:
+    """An Anki field (HTML) as markdown; a picture's name is quoted so a space cannot break its link."""
+    from markdownify import markdownify
+
+    html = IMAGE.sub(lambda m: f'{m[1]}"{quote(m[3], safe="/:%")}"', html)
+    text = markdownify(html, heading_style="ATX", bullets="-", escape_underscores=False)
+    text = text.replace("\xa0", " ")
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def cloze_numbers(text: str) -> set[int]:
+    numbers: set[int] = set()
+    while True:
+        matches = list(CLOZE.finditer(text))
+        if not matches:
+            return numbers
+        numbers.update(int(m[1]) for m in matches)
+        text = CLOZE.sub(lambda m: m[2], text)
+
+
+def cloze_side(text: str, number: int, answer: bool) -> str:
+    """The text with deletion ``number`` blanked (question) or in bold (answer), the others shown."""
+
+    def replace(match: re.Match) -> str:
+        if int(match[1]) != number:
+            return match[2]
+        if answer:
+            return f"<b>{match[2]}</b>"
+        return f"[{match[3]}]" if match[3] else "[...]"
+
+    while CLOZE.search(text):
+        text = CLOZE.sub(replace, text)
+    return text
+
+
+def _sides(card: AnkiCard) -> tuple[str, str] | None:
+    """Question and answer (HTML) of one card, from its note's fields and its template.
+
+    None for a cloze card whose deletion is no longer in its note's text (Anki leaves such cards empty).
+    """
+    note_type, values = card.note_type, card.fields
+    templates = note_type.templates
+    front, back = templates[min(card.ordinal, len(templates) - 1)] if templates else ("", "")
+    if note_type.is_cloze:
+        compact = front.replace(" ", "")
+        cloze_fields = [name for name in referenced_fields(front) if f"cloze:{name}" in compact]
+        text_field = cloze_fields[0] if cloze_fields else note_type.fields[0]
+        text = values.get(text_field, "")
+        extra = [values.get(name, "") for name in referenced_fields(back) if name != text_field]
+        number = card.ordinal + 1
+        if number not in cloze_numbers(text):
+            return None
+        answer = "<br><br>".join(part for part in [cloze_side(text, number, True), *extra] if part.strip())
+        return cloze_side(text, number, False), answer
+    question_fields = referenced_fields(front, skip_type_in=True) or note_type.fields[:1]
+    answer_fields = [name for name in referenced_fields(back) if name not in question_fields]
+    if not answer_fields:
+        answer_fields = [name for name in note_type.fields if name not in question_fields][:1]
+    question = "<br>".join(values.get(name, "") for name in question_fields if values.get(name, "").strip())
+    answer = "<br><br>".join(values.get(name, "") for name in answer_fields if values.get(name, "").strip())
+    return question, answer
+
+
+def _digest(card: AnkiCard) -> str:
+    return hashlib.sha256(f"{card.guid}:{card.ordinal}".encode()).hexdigest()[:8]
+
+
+def card_id(card: AnkiCard, question: str, known: dict[str, str]) -> str:
+    """Stable across imports: the tutor's own id, or an id this package's card got before, or a new one."""
+    if card.guid.startswith(GUID_PREFIX) and card.ordinal == 0:
+        return card.guid[len(GUID_PREFIX) :]
+    digest = _digest(card)
+    if digest in known:
+        return known[digest]
+    words = re.findall(r"[a-z0-9]+", question.lower())
+    slug = "-".join(words[:4])[:28].strip("-") or "card"
+    return f"{slug}-{digest}"
+
+
+def _earlier_decks(out: Path) -> dict[str, Deck]:
+    decks = {}
+    for path in sorted(out.glob("*.yaml")) if out.is_dir() else []:
+        deck, _ = load_deck(path)
+        if deck is not None:
+            decks[deck.id] = deck
+    return decks
+
+
+def import_package(package: Path, out: Path, write: bool = True) -> PackageReport:
+    """Read ``package`` and write one deck file per Anki deck into ``out``."""
+    collection: Collection = read_package(package)
+    report = PackageReport(Path(package), Path(out))
+    earlier = _earlier_decks(report.out)
+    # Ids this package's cards were given by an earlier import keep being used, whatever the question.
+    known = {
+        c.id.rsplit("-", 1)[1]: c.id
+        for deck in earlier.values()
+        if deck.source == report.package.name
+        for c in deck.cards
+        if "-" in c.id
+    }
+    decks: dict[str, Deck] = {}
+    taken_ids: set[str] = set()
+    for card in collection.cards:
+        sides = _sides(card)
+        where = f"{report.package.name}: note {card.note_id} ({card.note_type.name}, card {card.ordinal + 1})"
+        if sides is None:
+            report.problems.append(f"{where} has no cloze deletion c{card.ordinal + 1}; it was skipped.")
+            continue
+        question_html, answer_html = sides
+        question, answer = to_markdown(question_html), to_markdown(answer_html)
+        if not question:
+            report.problems.append(f"{where} shows nothing on its front; it was skipped.")
+            continue
+        for sound in SOUND.findall(question + answer):
+            report.problems.append(f"{where} plays the sound {sound}, which the tutor does not import.")
+        deck = decks.get(card.deck)
+        if deck is None:
+            deck = _new_deck(card.deck, collection, report, earlier, decks)
+            decks[card.deck] = deck
+        identity = card_id(card, question, known)
+        if identity in taken_ids:
+            report.problems.append(f"{where} repeats card id '{identity}'; it was skipped.")
+            continue
+        taken_ids.add(identity)
+        tags = [tag for tag in card.tags if tag.lower() != CLOZE_TAG]
+        if card.note_type.is_cloze:
+            tags.append(CLOZE_TAG)
+            report.cloze_count += 1
+        deck.cards.append(
+            Card(
+                id=identity,
+                deck_id=deck.id,
+                question=question,
+                answer=answer,
+                order=len(deck.cards),
+                suspended=card.suspended,
+                tags=tags,
+                path=deck.path,
+            )
+        )
+    for deck in decks.values():
+        _keep_learner_fields(deck, earlier.get(deck.id))
+        for card in deck.cards:
+            for image in card.images():
+                if image.path is not None and not image.exists:
+                    report.problems.append(
+                        f"{deck.path.name}: card '{card.id}' shows the picture {image.target}, which is in "
+                        "Anki's media and was not imported; copy it next to the deck file."
+                    )
+        report.decks.append(deck)
+        if write:
+            report.written.append(save_deck(deck))
+    return report
+
+
+def _new_deck(name: str, collection: Collection, report: PackageReport, earlier: dict, decks: dict) -> Deck:
+    """The deck for an Anki deck; an unrelated deck of the same id in ``out`` is left alone."""
+    base = deck_id = deck_slug(name)
+    used = {deck.id for deck in decks.values()}
+    suffix = 2
+    while deck_id in used or (deck_id in earlier and earlier[deck_id].source != report.package.name):
+        deck_id, suffix = f"{base}-{suffix}", suffix + 1
+    description = collection.deck_descriptions.get(name, "")
+    return Deck(
+        id=deck_id,
+        title=name,
+        notes=to_markdown(description) if description else "",
+        cards=[],
+        path=report.out / f"{deck_id}.yaml",
+        source=report.package.name,
+        order=len(decks),
+    )
+
+
+def _keep_learner_fields(deck: Deck, earlier: Deck | None) -> None:
+    """Demo links and tags added in the deck file survive importing the package again."""
+    if earlier is None:
+        return
+    before = {card.id: card for card in earlier.cards}
+    for card in deck.cards:
+        old = before.get(card.id)
+        if old is None:
+            continue
+        card.demos = old.demos
+        card.tags = [*card.tags, *(tag for tag in old.tags if tag not in card.tags)]
+        card.suspended = card.suspended or old.suspended
+    current = {card.id for card in deck.cards}
+    retired = {item["id"]: item for item in earlier.retired}
+    for card in earlier.cards:
+        if card.id not in current:
+            retired[card.id] = {"id": card.id, "question": card.question}
+    deck.retired = [item for card_id, item in retired.items() if card_id not in current]

@@ -1,0 +1,233 @@
+"""``tutor export --anki FILE.apkg``: the decks as an Anki package, and if asked the learner's progress.
+
+genanki writes the notes, cards, decks and note type. Each note's guid is ``tutor:<card id>``: the same
+card exported again updates its note in Anki instead of adding a second one, and ``tutor import`` of the
+package gives the card its id back. genanki knows no scheduling, so the progress (card states, FSRS
+memory state, review log) is written into its collection before the package is zipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import sqlite3
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import genanki
+
+from tutor.anki import progress
+from tutor.decks import Card, Deck
+from tutor.errors import TutorError
+from tutor.scheduling import as_utc
+
+GUID_PREFIX = "tutor:"
+ANSWER_RULE = '<hr id="answer">'
+CSS = """\
+.card { font-family: sans-serif; font-size: 18px; text-align: left; color: black; background: white; }
+pre, code { font-family: monospace; background: #f2f2f2; }
+table { border-collapse: collapse; } td, th { border: 1px solid #999; padding: 2px 6px; }
+"""
+
+
+def note_guid(card_id: str) -> str:
+    return GUID_PREFIX + card_id
+
+
+def _stable_id(text: str) -> int:
+    """An Anki model or deck id (any positive 63-bit number) that is the same on every export."""
+    return (1 << 30) + int.from_bytes(hashlib.sha256(text.encode()).digest()[:6], "big") % (1 << 40)
+
+
+BASIC_MODEL = genanki.Model(
+    model_id=_stable_id("tutor basic"),
+    name="Tutor basic",
+    fields=[{"name": "Question"}, {"name": "Answer"}],
+    templates=[
+        {"name": "Card 1", "qfmt": "{{Question}}", "afmt": "{{FrontSide}}\n" + ANSWER_RULE + "\n{{Answer}}"}
+    ],
+    css=CSS,
+)
+
+
+@dataclass
+class ExportReport:
+    path: Path
+    decks: int = 0
+    notes: int = 0
+    needs_answer: list[str] = field(default_factory=list)  # card ids left out: they have no answer yet
+    media: int = 0  # pictures from the answers packed with the notes
+    missing_images: list[str] = field(default_factory=list)  # "card id: target" of pictures not found
+    with_progress: bool = False
+    cards_with_progress: int = 0
+    reviews: int = 0
+    parameters: list[float] | None = None  # the learner's fitted FSRS parameters, to paste into Anki
+
+    def to_json(self) -> dict:
+        return {
+            "path": str(self.path),
+            "decks": self.decks,
+            "notes": self.notes,
+            "needs_answer": self.needs_answer,
+            "media": self.media,
+            "missing_images": self.missing_images,
+            "with_progress": self.with_progress,
+            "cards_with_progress": self.cards_with_progress,
+            "reviews": self.reviews,
+            "fsrs_parameters": self.parameters,
+        }
+
+
+@cache
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    default_image = md.renderer.rules.get("image")
+
+    def image(renderer, tokens, idx, options, env):
+        # Pictures packed into the package are referred to by their media name, as Anki expects.
+        token = tokens[idx]
+        src = str(token.attrs.get("src", ""))
+        if src in env.get("media", {}):
+            token.attrs["src"] = env["media"][src]
+        return default_image(tokens, idx, options, env)
+
+    md.add_render_rule("image", image)
+    return md
+
+
+def _media_name(path: Path) -> str:
+    """A unique name in Anki's flat media folder: two pictures called chart.png stay apart."""
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:8]
+    return f"tutor-{digest}-{path.name}"
+
+
+def _note(card: Card, media: dict[str, Path], report: ExportReport) -> genanki.Note:
+    names = {}
+    for image in card.images():
+        if image.path is None:
+            continue  # a web address: Anki shows it as it is
+        if not image.exists:
+            report.missing_images.append(f"{card.id}: {image.target}")
+            continue
+        names[image.target] = _media_name(image.path)
+        media[names[image.target]] = image.path
+    md = _markdown()
+    question = md.renderInline(card.question)
+    answer = md.render(card.answer, {"media": names}).strip()
+    tags = [tag.strip().replace(" ", "_") for tag in card.tags if tag.strip()]
+    return genanki.Note(model=BASIC_MODEL, fields=[question, answer], guid=note_guid(card.id), tags=tags)
+
+
+def anki_deck_id(deck: Deck) -> int:
+    return _stable_id(f"tutor deck {deck.id}")
+
+
+def export_decks(decks: list[Deck], out: Path, store=None, now: datetime | None = None) -> ExportReport:
+    """Write ``out`` (an .apkg); with ``store`` (an open ``tutor.store.Store``) the progress goes too."""
+    now = as_utc(now)
+    out = Path(out)
+    report = ExportReport(path=out, with_progress=store is not None)
+    media: dict[str, Path] = {}
+    anki_decks, order = [], {}
+    for deck in decks:
+        anki_deck = genanki.Deck(anki_deck_id(deck), deck.title, _markdown().render(deck.notes))
+        for card in deck.cards:
+            if card.needs_answer:
+                report.needs_answer.append(card.id)
+                continue
+            anki_deck.add_note(_note(card, media, report))
+            order[note_guid(card.id)] = (len(order), card)
+        if anki_deck.notes:
+            anki_decks.append(anki_deck)
+    report.decks, report.notes, report.media = len(anki_decks), len(order), len(media)
+    with tempfile.TemporaryDirectory(prefix="tutor-export-") as folder:
+        collection = Path(folder) / "collection.anki2"
+        db = sqlite3.connect(collection)
+        try:
+            cursor = db.cursor()
+            genanki.Package(anki_decks).write_to_db(
+                cursor, now.timestamp(), itertools.count(int(now.timestamp() * 1000))
+            )
+            numbers = {
+                guid: number
+                for number, guid in cursor.execute(
+                    "SELECT c.id, n.guid FROM cards c JOIN notes n ON n.id = c.nid"
+                )
+            }
+            # New cards come up in Anki in the order of the notes; a card suspended in its deck file
+            # is suspended in Anki too.
+            cursor.executemany(
+                "UPDATE cards SET due = ?, queue = ? WHERE id = ?",
+                (
+                    (position, progress.QUEUE_SUSPENDED if card.suspended else progress.QUEUE_NEW, number)
+                    for guid, number in numbers.items()
+                    for position, card in [order[guid]]
+                ),
+            )
+            if store is not None:
+                _write_progress(cursor, store, numbers, order, now, report)
+            db.commit()
+        finally:
+            db.close()
+        _zip(out, collection, media)
+    return report
+
+
+def _write_progress(cursor, store, numbers: dict, order: dict, now: datetime, report: ExportReport) -> None:
+    settings = store.settings
+    store_db = store.db
+    calendar = progress.calendar_for(store_db, settings, now)
+    parameters = store.parameters
+    report.parameters = parameters
+    weights = list(store.scheduler.parameters)
+    decay = weights[20] if len(weights) > 20 else None  # FSRS-6's forgetting-curve decay
+    rows = {row["id"]: row for row in store_db.execute("SELECT * FROM cards")}
+    suspended_in_deck = {card.id for _, card in order.values() if card.suspended}
+    for guid, number in numbers.items():
+        position, card = order[guid]
+        row = rows.get(card.id)
+        if row is None:
+            continue
+        columns = progress.card_columns(row, position, calendar, settings, now, decay)
+        if card.id in suspended_in_deck:
+            columns["queue"] = progress.QUEUE_SUSPENDED
+        if row["state"] is not None:
+            report.cards_with_progress += 1
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        cursor.execute(f"UPDATE cards SET {assignments} WHERE id = ?", (*columns.values(), number))
+    by_card = {card.id: numbers[guid] for guid, (_, card) in order.items()}
+    revlog = [
+        progress.revlog_row(review, by_card[review["card_id"]])
+        for review in store_db.execute("SELECT * FROM reviews ORDER BY id")
+        if review["card_id"] in by_card
+    ]
+    cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", progress.unique_ids(revlog))
+    report.reviews = len(revlog)
+    cursor.execute("UPDATE col SET crt = ?", (calendar.crt,))
+
+
+def _zip(out: Path, collection: Path, media: dict[str, Path]) -> None:
+    """The package as Anki reads it: the collection, a ``media`` map of numbered files, the files."""
+    temporary = out.with_name(out.name + ".tmp")
+    try:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as package:
+            package.write(collection, "collection.anki2")
+            numbered = dict(enumerate(media.items()))
+            package.writestr("media", json.dumps({str(i): name for i, (name, _) in numbered.items()}))
+            for i, (_, path) in numbered.items():
+                package.write(path, str(i))
+        temporary.replace(out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise TutorError(
+            f"{out}: cannot write the Anki package ({exc.strerror or exc}); choose a folder you can write to."
+        ) from None

@@ -1,0 +1,120 @@
+"""Subcommands for Anki: ``export --anki FILE.apkg``, and ``import FILE.apkg`` (through ``import``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tutor import paths
+from tutor.errors import TutorError
+
+ANKI_SUFFIXES = (".apkg", ".colpkg")
+
+
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
+    export = subparsers.add_parser(
+        "export",
+        help="write the decks as an Anki package",
+        description=(
+            "Write the decks as an Anki package (.apkg): one Anki deck per deck, one basic note per card. "
+            "Exporting again updates the same notes in Anki rather than adding new ones. With "
+            "--with-progress the package also carries each card's schedule, its FSRS memory state and "
+            "your review history, so you can go on in Anki where you left off."
+        ),
+    )
+    export.add_argument("--anki", type=Path, required=True, metavar="FILE.apkg", help="the package to write")
+    export.add_argument(
+        "--with-progress", action="store_true", help="include schedules, FSRS state and the review history"
+    )
+    export.add_argument(
+        "--deck", action="append", metavar="ID", help="only this deck (give it again for more)"
+    )
+    export.add_argument("--json", action="store_true", help="print the report as JSON")
+    export.set_defaults(func=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from tutor.anki.export import export_decks
+    from tutor.decks import load_decks
+
+    out: Path = args.anki
+    if out.suffix.lower() != ".apkg":
+        raise TutorError(f"{out}: an Anki package ends in .apkg; give --anki a name like decks.apkg.")
+    if out.is_dir():
+        raise TutorError(f"{out} is a folder; give --anki a file name like {out / 'tutor.apkg'}.")
+    if not out.parent.is_dir():
+        raise TutorError(f"{out}: the folder {out.parent} does not exist; create it or choose another path.")
+    decks, problems = load_decks()
+    for problem in problems:
+        print(f"tutor: {problem}", file=sys.stderr)
+    if args.deck:
+        unknown = [name for name in args.deck if all(deck.id != name for deck in decks)]
+        if unknown:
+            known = ", ".join(deck.id for deck in decks) or "none"
+            raise TutorError(f"There is no deck '{unknown[0]}' (decks: {known}); check --deck.")
+        decks = [deck for deck in decks if deck.id in args.deck]
+    if args.with_progress:
+        from tutor.store import Store
+
+        store = Store.open(backup=False)
+        for notice in store.notices:
+            print(f"tutor: {notice}", file=sys.stderr)
+        with store:
+            store.sync_cards(card for deck in decks for card in deck.cards)
+            report = export_decks(decks, out, store)
+    else:
+        report = export_decks(decks, out)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    line = f"Wrote {out}: {_count(report.decks, 'deck')}, {_count(report.notes, 'note')}"
+    if report.media:
+        line += f", {_count(report.media, 'picture')}"
+    if report.with_progress:
+        line += (
+            f"; progress of {_count(report.cards_with_progress, 'card')} and "
+            f"{_count(report.reviews, 'review')}"
+        )
+    print(line + ".")
+    if report.needs_answer:
+        print(f"Left out {_count(len(report.needs_answer), 'card')} that still need an answer.")
+    for missing in report.missing_images:
+        print(f"Picture not found, left as a broken link: {missing}")
+    if report.with_progress:
+        print(
+            "In Anki: File > Import, tick 'Import any learning progress', and turn on FSRS in the deck "
+            "options so Anki goes on from the memory state."
+        )
+        if report.parameters:
+            weights = ", ".join(f"{w:.4f}" for w in report.parameters)
+            print(f"Your FSRS parameters (from tutor optimize), to paste into Anki's FSRS box: {weights}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """``tutor import FILE.apkg``: an Anki package's basic and cloze notes become deck files."""
+    from tutor.anki.convert import import_package
+
+    out = args.out or paths.user_decks_dir()
+    report = import_package(args.notes, out)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(
+        f"Imported {report.package.name} into {out}: {_count(len(report.decks), 'deck')}, "
+        f"{_count(report.card_count, 'card')} ({report.cloze_count} from cloze deletions)."
+    )
+    width = max((len(deck.id) for deck in report.decks), default=0)
+    for deck in report.decks:
+        print(f"  {deck.id:<{width}}  {_count(len(deck.cards), 'card', 3)}")
+    if report.problems:
+        print(f"\nNeeds attention ({len(report.problems)}):")
+        for problem in report.problems:
+            print(f"  {problem}")
+    return 0
+
+
+def _count(number: int, noun: str, width: int = 0) -> str:
+    return f"{number:>{width}} {noun}{'' if number == 1 else 's'}"
