@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from tutor.anki.export import GUID_PREFIX
+from tutor.anki.export import DECK_ID_MARK, GUID_PREFIX
 from tutor.anki.package import AnkiCard, Collection, read_package, referenced_fields
 from tutor.decks import Card, Deck, load_deck, save_deck
 from tutor.importer import deck_slug
@@ -26,8 +26,9 @@ from tutor.importer import deck_slug
 CLOZE_TAG = "cloze"
 # {{c1::text}} or {{c1::text::hint}}; the innermost deletions first, so nested ones work too.
 CLOZE = re.compile(r"\{\{c(\d+)::((?:(?!\{\{|\}\}|::).)*)(?:::((?:(?!\{\{|\}\}).)*))?\}\}", re.DOTALL)
-IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc=)(["']?)([^"'>\s]+)\2""", re.IGNORECASE)
+IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc=)(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 SOUND = re.compile(r"\[sound:([^\]]+)\]")
+DECK_ID = re.compile(re.escape(DECK_ID_MARK).replace(r"\{\}", r"([a-z0-9][a-z0-9-]*)"))
 
 
 @dataclass
@@ -61,8 +62,10 @@ def to_markdown(html: str) -> str:
     """An Anki field (HTML) as markdown; a picture's name is quoted so a space cannot break its link."""
     from markdownify import markdownify
 
-    html = IMAGE.sub(lambda m: f'{m[1]}"{quote(m[3], safe="/:%")}"', html)
-    text = markdownify(html, heading_style="ATX", bullets="-", escape_underscores=False)
+    html = IMAGE.sub(lambda m: f'{m[1]}"{quote(m[2] or m[3] or m[4] or "", safe="/:%")}"', html)
+    text = markdownify(
+        html, heading_style="ATX", bullets="-", escape_underscores=False, newline_style="BACKSLASH"
+    )
     text = text.replace("\xa0", " ")
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
@@ -92,8 +95,8 @@ def cloze_side(text: str, number: int, answer: bool) -> str:
     return text
 
 
-def _sides(card: AnkiCard) -> tuple[str, str] | None:
-    """Question and answer (HTML) of one card, from its note's fields and its template.
+def _sides(card: AnkiCard) -> tuple[list[str], list[str]] | None:
+    """The HTML parts of one card's question and answer, from its note's fields and its template.
 
     None for a cloze card whose deletion is no longer in its note's text (Anki leaves such cards empty).
     """
@@ -105,19 +108,22 @@ def _sides(card: AnkiCard) -> tuple[str, str] | None:
         cloze_fields = [name for name in referenced_fields(front) if f"cloze:{name}" in compact]
         text_field = cloze_fields[0] if cloze_fields else note_type.fields[0]
         text = values.get(text_field, "")
-        extra = [values.get(name, "") for name in referenced_fields(back) if name != text_field]
         number = card.ordinal + 1
         if number not in cloze_numbers(text):
             return None
-        answer = "<br><br>".join(part for part in [cloze_side(text, number, True), *extra] if part.strip())
-        return cloze_side(text, number, False), answer
+        extra = [values.get(name, "") for name in referenced_fields(back) if name != text_field]
+        return [cloze_side(text, number, False)], [cloze_side(text, number, True), *extra]
     question_fields = referenced_fields(front, skip_type_in=True) or note_type.fields[:1]
     answer_fields = [name for name in referenced_fields(back) if name not in question_fields]
     if not answer_fields:
         answer_fields = [name for name in note_type.fields if name not in question_fields][:1]
-    question = "<br>".join(values.get(name, "") for name in question_fields if values.get(name, "").strip())
-    answer = "<br><br>".join(values.get(name, "") for name in answer_fields if values.get(name, "").strip())
-    return question, answer
+    return [values.get(name, "") for name in question_fields], [
+        values.get(name, "") for name in answer_fields
+    ]
+
+
+def _markdown(parts: list[str]) -> str:
+    return "\n\n".join(text for text in map(to_markdown, parts) if text)
 
 
 def _digest(card: AnkiCard) -> str:
@@ -166,11 +172,17 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
         if sides is None:
             report.problems.append(f"{where} has no cloze deletion c{card.ordinal + 1}; it was skipped.")
             continue
-        question_html, answer_html = sides
-        question, answer = to_markdown(question_html), to_markdown(answer_html)
+        question, answer = _markdown(sides[0]), _markdown(sides[1])
         if not question:
             report.problems.append(f"{where} shows nothing on its front; it was skipped.")
             continue
+        for picture in IMAGE.finditer("".join(sides[0] + sides[1])):
+            target = picture[2] or picture[3] or picture[4]
+            if "://" not in target and not target.startswith("data:"):
+                report.problems.append(
+                    f"{where} shows the picture {target} from Anki's media, which the tutor does not import; "
+                    "copy it next to the deck file."
+                )
         for sound in SOUND.findall(question + answer):
             report.problems.append(f"{where} plays the sound {sound}, which the tutor does not import.")
         deck = decks.get(card.deck)
@@ -200,13 +212,6 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
         )
     for deck in decks.values():
         _keep_learner_fields(deck, earlier.get(deck.id))
-        for card in deck.cards:
-            for image in card.images():
-                if image.path is not None and not image.exists:
-                    report.problems.append(
-                        f"{deck.path.name}: card '{card.id}' shows the picture {image.target}, which is in "
-                        "Anki's media and was not imported; copy it next to the deck file."
-                    )
         report.decks.append(deck)
         if write:
             report.written.append(save_deck(deck))
@@ -215,12 +220,14 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
 
 def _new_deck(name: str, collection: Collection, report: PackageReport, earlier: dict, decks: dict) -> Deck:
     """The deck for an Anki deck; an unrelated deck of the same id in ``out`` is left alone."""
-    base = deck_id = deck_slug(name)
+    description = collection.deck_descriptions.get(name, "")
+    exported = DECK_ID.search(description)  # a deck the tutor exported keeps its id
+    description = DECK_ID.sub("", description)
+    base = deck_id = exported[1] if exported else deck_slug(name)
     used = {deck.id for deck in decks.values()}
     suffix = 2
     while deck_id in used or (deck_id in earlier and earlier[deck_id].source != report.package.name):
         deck_id, suffix = f"{base}-{suffix}", suffix + 1
-    description = collection.deck_descriptions.get(name, "")
     return Deck(
         id=deck_id,
         title=name,

@@ -28,6 +28,8 @@ from tutor.errors import TutorError
 from tutor.scheduling import as_utc
 
 GUID_PREFIX = "tutor:"
+# The deck's id rides in its Anki description, unseen, so importing the package gives the id back.
+DECK_ID_MARK = "<!-- tutor deck id: {} -->"
 ANSWER_RULE = '<hr id="answer">'
 CSS = """\
 .card { font-family: sans-serif; font-size: 18px; text-align: left; color: black; background: white; }
@@ -138,7 +140,8 @@ def export_decks(decks: list[Deck], out: Path, store=None, now: datetime | None 
     media: dict[str, Path] = {}
     anki_decks, order = [], {}
     for deck in decks:
-        anki_deck = genanki.Deck(anki_deck_id(deck), deck.title, _markdown().render(deck.notes))
+        description = _markdown().render(deck.notes) + DECK_ID_MARK.format(deck.id)
+        anki_deck = genanki.Deck(anki_deck_id(deck), deck.title, description)
         for card in deck.cards:
             if card.needs_answer:
                 report.needs_answer.append(card.id)

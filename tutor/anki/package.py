@@ -138,9 +138,10 @@ def _old_format(db: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
     return note_types, names, descriptions
 
 
-# In the new format a note type's kind, and a template's formats, are protobuf messages; these are the
-# few fields read (anki/proto/anki/notetypes.proto: Notetype.Config.kind = 1, Template.Config
-# q_format = 1, a_format = 2). A small reader of that wire format saves a protobuf dependency.
+# In the new format a note type's kind, a template's formats and a deck's description are protobuf
+# messages; these are the few fields read (proto/anki/notetypes.proto: Notetype.Config.kind = 1,
+# Template.Config q_format = 1, a_format = 2; decks.proto: KindContainer.normal = 1, Normal.description
+# = 4). A small reader of that wire format saves a protobuf dependency.
 def _new_format(db: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, str], dict[str, str]]:
     fields: dict[int, list[str]] = {}
     for type_id, name in db.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
@@ -158,9 +159,15 @@ def _new_format(db: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
             type_id, name, is_cloze, fields.get(type_id, []), templates.get(type_id, [])
         )
     # Deck names keep their parents apart with \x1f; Anki shows them as "Parent::Child".
-    rows = db.execute("SELECT id, name FROM decks")
-    names = {deck_id: name.replace("\x1f", "::") for deck_id, name in rows}
-    return note_types, names, {}
+    names, descriptions = {}, {}
+    for deck_id, name, kind in db.execute("SELECT id, name, kind FROM decks"):
+        names[deck_id] = name.replace("\x1f", "::")
+        normal = _protobuf(kind or b"").get(1)  # Deck.KindContainer.normal: Deck.Normal
+        if isinstance(normal, bytes):
+            description = _protobuf(normal).get(4, b"")  # Deck.Normal.description
+            if isinstance(description, bytes) and description:
+                descriptions[names[deck_id]] = description.decode("utf-8", "replace")
+    return note_types, names, descriptions
 
 
 def _protobuf(data: bytes) -> dict[int, int | bytes]:

@@ -1,0 +1,130 @@
+"""`tutor import FILE.apkg`: an Anki package's notes become deck files the tutor loads."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from markdown_it import MarkdownIt
+
+from tests.tutor.anki_support import make_anki_package, make_new_format_package, write_decks
+from tutor import paths
+from tutor.anki.convert import cloze_side, import_package
+from tutor.anki.export import export_decks
+from tutor.decks import load_decks
+
+
+def _cards(folder: Path) -> dict:
+    decks, problems = load_decks([folder])
+    assert problems == []
+    return {card.id: (deck, card) for deck in decks for card in deck.cards}
+
+
+def test_basic_reversed_type_in_and_cloze_notes(tmp_path: Path) -> None:
+    package = make_anki_package(tmp_path / "geo.apkg")
+    report = import_package(package, tmp_path / "decks")
+    assert [deck.title for deck in report.decks] == ["Geography::Europe", "Maths"]
+    assert [deck.id for deck in report.decks] == ["geography-europe", "maths"]
+    assert (report.card_count, report.cloze_count) == (10, 4)
+    cards = [card for deck in report.decks for card in deck.cards]
+    sides = [(card.question, card.answer) for card in cards]
+    assert sides[0] == ("What is the capital of *France*?", "**Paris**\\\non the Seine")
+    assert sides[1:3] == [("Berlin", "capital of Germany"), ("capital of Germany", "Berlin")]
+    assert sides[3] == ("Longest river in Europe?", "Volga")
+    assert sides[4] == (
+        "The [...] flows into the Black Sea.",
+        "The **Danube** flows into the Black Sea.\n\nSource: *Atlas*",
+    )
+    assert sides[5] == (
+        "The Danube flows into the [a sea].",
+        "The Danube flows into the **Black Sea**.\n\nSource: *Atlas*",
+    )
+    assert sides[6:8] == [
+        ("[...] is the capital of Italy", "**Rome** is the capital of Italy"),
+        ("Rome is the capital of [...]", "Rome is the capital of **Italy**"),
+    ]
+    assert sides[8] == ("Where is this? ![](alps%20map.png)", "The Alps [sound:alps.mp3]")
+    assert sides[9] == ("2 \\* 3 = ?", "6")
+    assert len(sides) == 10
+    assert [card.tags for card in cards[4:8]] == [["europe", "cloze"]] * 4
+    assert cards[0].tags == ["europe"]
+    assert report.decks[0].notes == "Capitals and **rivers**."
+    # Nothing of the media came along: the picture is a missing link, and both are reported.
+    assert any("the picture alps map.png from Anki's media" in problem for problem in report.problems)
+    assert any("sound alps.mp3" in problem for problem in report.problems)
+
+    loaded = _cards(tmp_path / "decks")
+    assert set(loaded) == {card.id for card in cards}
+
+
+def test_import_again_gives_the_same_ids_and_keeps_the_learners_fields(tmp_path: Path) -> None:
+    package = make_anki_package(tmp_path / "geo.apkg")
+    first = import_package(package, tmp_path / "decks")
+    deck_file = tmp_path / "decks" / "geography-europe.yaml"
+    card_id = first.decks[0].cards[0].id
+    text = deck_file.read_text(encoding="utf-8")
+    deck_file.write_text(
+        text.replace(f"- id: {card_id}\n", f"- id: {card_id}\n  demos:\n  - tokenize: {{text: Paris}}\n"),
+        encoding="utf-8",
+    )
+    second = import_package(package, tmp_path / "decks")
+    assert [c.id for d in second.decks for c in d.cards] == [c.id for d in first.decks for c in d.cards]
+    assert [link.name for link in _cards(tmp_path / "decks")[card_id][1].demos] == ["tokenize"]
+
+
+def test_a_package_from_anki_2_1_50_and_newer(tmp_path: Path) -> None:
+    report = import_package(make_new_format_package(tmp_path / "new.apkg"), tmp_path / "decks")
+    assert [deck.title for deck in report.decks] == ["Languages::French"]
+    cards = report.decks[0].cards
+    assert [(c.question, c.answer, c.tags, c.suspended) for c in cards] == [
+        ("chat", "cat", ["french"], False),
+        ("un [...]", "un **chien**", ["cloze"], True),
+    ]
+
+
+def _text(markdown: str) -> str:
+    """What the learner reads: the rendered text, pictures as their targets, whitespace collapsed."""
+    soup = BeautifulSoup(MarkdownIt("commonmark").enable("table").render(markdown), "html.parser")
+    for image in soup.find_all("img"):
+        image.replace_with(f"[picture {image.get('src')}]")
+    return re.sub(r"\s+", " ", soup.get_text(" ")).strip()
+
+
+@pytest.mark.parametrize("source", ["bundled", "small"])
+def test_export_then_import_gives_the_same_cards(tmp_path: Path, source: str) -> None:
+    folder = paths.bundled_decks_dir() if source == "bundled" else write_decks(tmp_path / "mine")
+    decks, _ = load_decks([folder])
+    export_decks(decks, tmp_path / "out.apkg")
+    import_package(tmp_path / "out.apkg", tmp_path / "back")
+    back = _cards(tmp_path / "back")
+    exported = {card.id: (deck, card) for deck in decks for card in deck.cards if not card.needs_answer}
+    assert set(back) == set(exported)
+    for card_id, (deck, card) in exported.items():
+        deck_back, card_back = back[card_id]
+        assert deck_back.title == deck.title
+        assert deck_back.id == deck.id
+        assert card_back.question == card.question
+        assert _text(card_back.answer) == _text(card.answer).replace(
+            "[picture merges.png]", f"[picture {_media_name(tmp_path / 'out.apkg', card)}]"
+        )
+
+
+def _media_name(package: Path, card) -> str:
+    with zipfile.ZipFile(package) as archive:
+        import json
+
+        return next(iter(json.loads(archive.read("media")).values()), "")
+
+
+def test_cloze_hint_and_other_deletions() -> None:
+    text = "{{c1::a}} {{c2::b::letter}} {{c1::c}}"
+    assert cloze_side(text, 1, answer=False) == "[...] b [...]"
+    assert cloze_side(text, 2, answer=False) == "a [letter] c"
+    assert cloze_side(text, 1, answer=True) == "<b>a</b> b <b>c</b>"
+    nested = "{{c1::Rome is {{c2::Italy}}'s capital}}"
+    assert cloze_side(nested, 1, answer=False) == "[...]"
+    assert cloze_side(nested, 2, answer=False) == "Rome is [...]'s capital"
+    assert cloze_side(nested, 2, answer=True) == "Rome is <b>Italy</b>'s capital"
