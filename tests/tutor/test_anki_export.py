@@ -41,6 +41,8 @@ def test_notes_decks_and_media_without_progress(tmp_path: Path) -> None:
     table = notes["tutor:why-scale-7a8b"]["flds"].split("\x1f")[1]
     assert "<table>" in table and "<td>64</td>" in table
 
+    # Anki reads a collection that names no scheduler as v1's, and would turn Good into Easy.
+    assert json.loads(db.execute("SELECT conf FROM col").fetchone()[0])["schedVer"] == 2
     decks_json = json.loads(db.execute("SELECT decks FROM col").fetchone()[0])
     names = {deck["name"] for deck in decks_json.values()}
     assert {"Tokens and embeddings", "Chapter 3: attention"} <= names

@@ -175,8 +175,14 @@ def export_decks(decks: list[Deck], out: Path, store=None, now: datetime | None 
                     for position, card in [order[guid]]
                 ),
             )
+            # genanki's collection names no scheduler, and Anki takes that for its first one (v1), whose
+            # learning answers had three buttons: it would turn every Good in the review log into Easy.
+            conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0])
+            conf |= {"schedVer": 2, "nextPos": len(order)}
             if store is not None:
+                conf["rollover"] = store.settings.day_start_hour  # the hour a study day begins
                 _write_progress(cursor, store, numbers, order, now, report)
+            cursor.execute("UPDATE col SET conf = ?", (json.dumps(conf),))
             db.commit()
         finally:
             db.close()
