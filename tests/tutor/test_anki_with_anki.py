@@ -1,0 +1,110 @@
+"""The packages against Anki's own engine (the ``anki`` package, its Rust core): what Anki's importer
+makes of the tutor's export, and what the tutor makes of Anki's own exports in both formats."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.tutor.anki_support import write_decks
+from tutor.anki.convert import import_package
+from tutor.anki.export import export_decks
+from tutor.config import SchedulerSettings
+from tutor.decks import load_decks
+from tutor.store import Store
+
+anki_collection = pytest.importorskip("anki.collection")
+
+
+def _anki(tmp_path: Path):
+    return anki_collection.Collection(str(tmp_path / "anki" / "collection.anki2"))
+
+
+def _import(col, package: Path, with_scheduling: bool = True):
+    request = anki_collection.ImportAnkiPackageRequest(
+        package_path=str(package),
+        options=anki_collection.ImportAnkiPackageOptions(with_scheduling=with_scheduling),
+    )
+    return col.import_anki_package(request).log
+
+
+def test_anki_imports_the_decks_and_the_progress(tmp_path: Path) -> None:
+    (tmp_path / "anki").mkdir()
+    decks, _ = load_decks([write_decks(tmp_path / "decks")])
+    now = datetime.now(UTC).replace(microsecond=0)
+    with Store.open(tmp_path / "progress.sqlite3", settings=SchedulerSettings(fuzzing=False)) as store:
+        store.sync_cards(card for deck in decks for card in deck.cards)
+        store.grade("what-is-bpe-1a2b", 3, 4_000, now=now - timedelta(days=3, minutes=10))
+        store.grade("what-is-bpe-1a2b", 3, 2_000, now=now - timedelta(days=3))
+        store.grade("why-scale-7a8b", 1, 6_000, now=now - timedelta(minutes=2))
+        learnt = store.card_states(["what-is-bpe-1a2b"])["what-is-bpe-1a2b"]
+        export_decks(decks, tmp_path / "progress.apkg", store, now=now)
+
+    col = _anki(tmp_path)
+    log = _import(col, tmp_path / "progress.apkg")
+    assert (len(log.new), len(log.updated), len(log.duplicate)) == (3, 0, 0)
+    assert {name.name for name in col.decks.all_names_and_ids()} >= {
+        "Tokens and embeddings",
+        "Chapter 3: attention",
+    }
+    cards = {col.get_card(cid).note().guid: col.get_card(cid) for cid in col.find_cards("")}
+    bpe = cards["tutor:what-is-bpe-1a2b"]
+    assert (bpe.type, bpe.queue, bpe.reps) == (2, 2, 2)
+    assert bpe.due - col.sched.today == (learnt.due.date() - now.date()).days
+    assert bpe.memory_state.stability == pytest.approx(learnt.stability, abs=1e-3)
+    assert bpe.memory_state.difficulty == pytest.approx(learnt.difficulty, abs=1e-3)
+    assert (cards["tutor:why-scale-7a8b"].type, cards["tutor:why-scale-7a8b"].queue) == (1, 1)
+    assert cards["tutor:gpt2-vocabulary-3c4d"].queue == -1
+    revlog = [tuple(row) for row in col.db.all("SELECT cid, ease, type, time FROM revlog ORDER BY id")]
+    assert revlog == [
+        (bpe.id, 3, 0, 4_000),
+        (bpe.id, 3, 0, 2_000),
+        (cards["tutor:why-scale-7a8b"].id, 1, 0, 6_000),
+    ]
+
+    # An edited answer exported again updates the note in Anki: no second copy.
+    edited = next(card for deck in decks for card in deck.cards if card.id == "why-scale-7a8b")
+    edited.answer += "\n\nEdited in the tutor."
+    export_decks(decks, tmp_path / "again.apkg", now=now + timedelta(minutes=1))
+    log = _import(col, tmp_path / "again.apkg", with_scheduling=False)
+    assert len(log.new) == 0 and col.note_count() == 3
+    assert "Edited in the tutor." in col.get_note(cards["tutor:why-scale-7a8b"].nid)["Answer"]
+    col.close()
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["anki21b", "legacy"])
+def test_the_tutor_imports_what_anki_exports(tmp_path: Path, legacy: bool) -> None:
+    (tmp_path / "anki").mkdir()
+    col = _anki(tmp_path)
+    deck_id = col.decks.id("Languages::French")
+    deck = col.decks.get(deck_id)
+    deck["desc"] = "French <i>words</i>"
+    col.decks.save(deck)
+    notes = [
+        ("Basic", {"Front": "le <b>chat</b>", "Back": "the cat"}),
+        ("Cloze", {"Text": "un {{c1::chien}} et un {{c2::chat::animal}}", "Back Extra": "pets"}),
+        ("Basic (and reversed card)", {"Front": "maison", "Back": "house"}),
+    ]
+    for type_name, fields in notes:
+        note = col.new_note(col.models.by_name(type_name))
+        for name, value in fields.items():
+            note[name] = value
+        col.add_note(note, deck_id)
+    package = tmp_path / "french.apkg"
+    options = anki_collection.ExportAnkiPackageOptions(with_scheduling=False, with_media=False, legacy=legacy)
+    col.export_anki_package(out_path=str(package), options=options, limit=None)
+    col.close()
+
+    report = import_package(package, tmp_path / "decks")
+    assert [(d.title, d.notes) for d in report.decks] == [("Languages::French", "French *words*")]
+    assert [(c.question, c.answer, c.tags) for c in report.decks[0].cards] == [
+        ("le **chat**", "the cat", []),
+        ("un [...] et un chat", "un **chien** et un chat\n\npets", ["cloze"]),
+        ("un chien et un [animal]", "un chien et un **chat**\n\npets", ["cloze"]),
+        ("maison", "house", []),
+        ("house", "maison", []),
+    ]
+    again = import_package(package, tmp_path / "decks")
+    assert [c.id for c in again.decks[0].cards] == [c.id for c in report.decks[0].cards]
