@@ -88,6 +88,8 @@ def test_progress_becomes_anki_cards_and_revlog(tmp_path: Path) -> None:
     store.grade("why-scale-7a8b", 1, 9_000, now=T0 + timedelta(minutes=11))
     store.grade("what-is-bpe-1a2b", 4, 1_000, now=T0 + timedelta(minutes=20), cram=True)
     now = T0 + timedelta(minutes=30)
+    store.bury("why-scale-7a8b", now=now)
+    store.db.execute("UPDATE cards SET leech = 1 WHERE id = 'gpt2-vocabulary-3c4d'")
     report = export_decks(decks, tmp_path / "progress.apkg", store, now=now)
     assert (report.reviews, report.cards_with_progress) == (4, 2)
 
@@ -117,10 +119,14 @@ def test_progress_becomes_anki_cards_and_revlog(tmp_path: Path) -> None:
         "lrt": int((T0 + timedelta(minutes=10)).timestamp()),
     }
     failed = cards["tutor:why-scale-7a8b"]
-    assert (failed["type"], failed["queue"], failed["due"]) == (1, 1, int(again.due.timestamp()))
+    # Buried for today: Anki's "buried by the user" queue, the due time kept for afterwards.
+    assert (failed["type"], failed["queue"], failed["due"]) == (1, -3, int(again.due.timestamp()))
     assert (failed["left"], failed["ivl"], failed["reps"]) == (2, 0, 1)
     untouched = cards["tutor:gpt2-vocabulary-3c4d"]
     assert (untouched["type"], untouched["queue"], untouched["data"]) == (0, -1, "")
+    tags = dict(db.execute("SELECT guid, tags FROM notes").fetchall())
+    assert tags["tutor:gpt2-vocabulary-3c4d"].split() == ["leech"]
+    assert tags["tutor:what-is-bpe-1a2b"].split() == ["bpe", "chapter_2"]
 
     revlog = db.execute("SELECT * FROM revlog ORDER BY id").fetchall()
     number = {guid: row["id"] for guid, row in cards.items()}

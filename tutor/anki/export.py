@@ -210,6 +210,11 @@ def _write_progress(cursor, store, numbers: dict, order: dict, now: datetime, re
             columns["queue"] = progress.QUEUE_SUSPENDED
         if row["state"] is not None:
             report.cards_with_progress += 1
+        if row["leech"]:  # Anki marks a leech with this tag
+            cursor.execute(
+                "UPDATE notes SET tags = tags || 'leech ' WHERE id = (SELECT nid FROM cards WHERE id = ?)",
+                (number,),
+            )
         assignments = ", ".join(f"{name} = ?" for name in columns)
         cursor.execute(f"UPDATE cards SET {assignments} WHERE id = ?", (*columns.values(), number))
     by_card = {card.id: numbers[guid] for guid, (_, card) in order.items()}
