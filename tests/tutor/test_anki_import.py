@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -108,14 +109,13 @@ def test_export_then_import_gives_the_same_cards(tmp_path: Path, source: str) ->
         assert deck_back.id == deck.id
         assert card_back.question == card.question
         assert _text(card_back.answer) == _text(card.answer).replace(
-            "[picture merges.png]", f"[picture {_media_name(tmp_path / 'out.apkg', card)}]"
+            "[picture merges.png]", f"[picture {_media_name(tmp_path / 'out.apkg')}]"
         )
 
 
-def _media_name(package: Path, card) -> str:
+def _media_name(package: Path) -> str:
+    """The name the package gives the picture (Anki's media folder is flat)."""
     with zipfile.ZipFile(package) as archive:
-        import json
-
         return next(iter(json.loads(archive.read("media")).values()), "")
 
 
@@ -128,3 +128,34 @@ def test_cloze_hint_and_other_deletions() -> None:
     assert cloze_side(nested, 1, answer=False) == "[...]"
     assert cloze_side(nested, 2, answer=False) == "Rome is [...]'s capital"
     assert cloze_side(nested, 2, answer=True) == "Rome is <b>Italy</b>'s capital"
+
+
+def test_cards_already_in_other_deck_files_are_not_doubled(tmp_path: Path) -> None:
+    """The learner's own decks exported, then that package imported into the same folder."""
+    folder = write_decks(tmp_path / "decks")
+    decks, _ = load_decks([folder])
+    export_decks(decks, tmp_path / "mine.apkg")
+    before = sorted(path.name for path in folder.iterdir())
+    report = import_package(tmp_path / "mine.apkg", folder)
+    assert report.decks == [] and sorted(path.name for path in folder.iterdir()) == before
+    assert len(report.problems) == 3
+    assert (
+        "card id 'why-scale-7a8b' is already in deck file attention.yaml; it was skipped."
+        in report.problems[0]
+    )
+    assert load_decks([folder])[1] == []
+
+
+def test_a_note_without_an_answer_is_kept_out_of_review(tmp_path: Path) -> None:
+    import genanki
+
+    deck = genanki.Deck(2059400120, "Drafts")
+    deck.add_note(genanki.Note(model=genanki.BASIC_MODEL, fields=["What is a logit?", ""], guid="draft0"))
+    genanki.Package(deck).write_to_file(tmp_path / "drafts.apkg")
+    report = import_package(tmp_path / "drafts.apkg", tmp_path / "decks")
+    (card,) = report.decks[0].cards
+    assert (card.question, card.answer, card.needs_answer) == ("What is a logit?", "", True)
+    assert report.problems == [
+        f"drafts.apkg: card '{card.id}' has no answer; it is kept, out of review until you write one."
+    ]
+    assert _cards(tmp_path / "decks")[card.id][1].needs_answer

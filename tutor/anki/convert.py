@@ -164,6 +164,13 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
         for c in deck.cards
         if "-" in c.id
     }
+    # Cards of the learner's other deck files (their notes, another package) keep their ids to themselves.
+    elsewhere = {
+        c.id: deck.path.name
+        for deck in earlier.values()
+        if deck.source != report.package.name
+        for c in deck.cards
+    }
     decks: dict[str, Deck] = {}
     taken_ids: set[str] = set()
     for card in collection.cards:
@@ -176,6 +183,13 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
         if not question:
             report.problems.append(f"{where} shows nothing on its front; it was skipped.")
             continue
+        identity = card_id(card, question, known)
+        if identity in taken_ids or identity in elsewhere:
+            home = f"deck file {elsewhere[identity]}" if identity in elsewhere else "this package"
+            report.problems.append(f"{where}: card id '{identity}' is already in {home}; it was skipped.")
+            continue
+        taken_ids.add(identity)
+        where = f"{report.package.name}: card '{identity}'"
         for picture in IMAGE.finditer("".join(sides[0] + sides[1])):
             target = picture[2] or picture[3] or picture[4]
             if "://" not in target and not target.startswith("data:"):
@@ -185,15 +199,12 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
                 )
         for sound in SOUND.findall(question + answer):
             report.problems.append(f"{where} plays the sound {sound}, which the tutor does not import.")
+        if not answer:
+            report.problems.append(f"{where} has no answer; it is kept, out of review until you write one.")
         deck = decks.get(card.deck)
         if deck is None:
             deck = _new_deck(card.deck, collection, report, earlier, decks)
             decks[card.deck] = deck
-        identity = card_id(card, question, known)
-        if identity in taken_ids:
-            report.problems.append(f"{where} repeats card id '{identity}'; it was skipped.")
-            continue
-        taken_ids.add(identity)
         tags = [tag for tag in card.tags if tag.lower() != CLOZE_TAG]
         if card.note_type.is_cloze:
             tags.append(CLOZE_TAG)
@@ -205,6 +216,7 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
                 question=question,
                 answer=answer,
                 order=len(deck.cards),
+                needs_answer=not answer,
                 suspended=card.suspended,
                 tags=tags,
                 path=deck.path,

@@ -61,8 +61,7 @@ def run_export(args: argparse.Namespace) -> int:
         store = Store.open(backup=False)
         for notice in store.notices:
             print(f"tutor: {notice}", file=sys.stderr)
-        with store:
-            store.sync_cards(card for deck in decks for card in deck.cards)
+        with store:  # only read: a card the store has not seen yet goes to Anki as a new card
             report = export_decks(decks, out, store)
     else:
         report = export_decks(decks, out)
