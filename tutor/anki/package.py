@@ -78,7 +78,13 @@ def read_package(path: Path) -> Collection:
 
 
 def _decompress(path: Path, data: bytes) -> bytes:
-    import zstandard
+    try:
+        import zstandard
+    except ImportError:
+        raise TutorError(
+            f"{path} comes from Anki 2.1.50 or newer, whose collections need the zstandard package: "
+            "run 'pip install zstandard', or export again in Anki with 'Support older Anki versions' ticked."
+        ) from None
 
     try:
         return zstandard.ZstdDecompressor().decompress(data, max_output_size=1 << 31)

@@ -124,7 +124,9 @@ def _interval(schedule: dict | None) -> int:
         return 0
     due = datetime.fromisoformat(schedule["due"])
     last = _when(schedule.get("last_review")) or due
-    if schedule["state"] == State.Review:
+    if schedule["state"] == State.Review or due - last >= timedelta(
+        days=1
+    ):  # Anki logs a day or more in days
         return max(1, round((due - last) / timedelta(days=1)))
     return -max(1, round((due - last).total_seconds()))
 
