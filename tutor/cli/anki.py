@@ -77,13 +77,20 @@ def run_export(args: argparse.Namespace) -> int:
             f"{_count(report.reviews, 'review')}"
         )
     print(line + ".")
+    attention = []
     if report.needs_answer:
-        print(f"Left out {_count(len(report.needs_answer), 'card')} that still need an answer.")
+        ids = ", ".join(report.needs_answer)
+        attention.append(f"left out {_count(len(report.needs_answer), 'card')} still to be answered: {ids}")
     for missing in report.missing_images:
-        print(f"Picture not found, left as a broken link: {missing}")
+        card_id, target = missing.split(": ", 1)
+        attention.append(f"card '{card_id}': the picture {target} was not found; in Anki it shows as missing")
+    if attention:
+        print(f"\nNeeds attention ({len(attention)}):")
+        for item in attention:
+            print(f"  {item}")
     if report.with_progress:
         print(
-            "In Anki: File > Import, tick 'Import any learning progress', and turn on FSRS in the deck "
+            "\nIn Anki: File > Import, tick 'Import any learning progress', and turn on FSRS in the deck "
             "options so Anki goes on from the memory state."
         )
         if report.parameters:

@@ -18,7 +18,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Turn markdown notes into decks: every '# ' heading becomes a deck and every "
             "<details><summary>🎯Q. …</summary> … </details> block a card. Importing again keeps each "
-            "card's id (and review history), and your demo links, tags and suspended flags."
+            "card's id (and review history), and your demo links, tags and suspended flags. An Anki "
+            "package (.apkg) works too: its basic and cloze notes become deck files."
         ),
     )
     importer.add_argument(
