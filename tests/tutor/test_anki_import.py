@@ -48,6 +48,7 @@ def test_basic_reversed_type_in_and_cloze_notes(tmp_path: Path) -> None:
         ("Rome is the capital of [...]", "Rome is the capital of **Italy**"),
     ]
     assert sides[8] == ("Where is this? ![](alps%20map.png)", "The Alps [sound:alps.mp3]")
+    assert re.fullmatch(r"where-is-this-[0-9a-f]{8}", cards[8].id)  # the picture is no part of the id
     assert sides[9] == ("2 \\* 3 = ?", "6")
     assert len(sides) == 10
     assert [card.tags for card in cards[4:8]] == [["europe", "cloze"]] * 4

@@ -137,7 +137,8 @@ def card_id(card: AnkiCard, question: str, known: dict[str, str]) -> str:
     digest = _digest(card)
     if digest in known:
         return known[digest]
-    words = re.findall(r"[a-z0-9]+", question.lower())
+    plain = re.sub(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)", " ", question)  # pictures and link targets
+    words = re.findall(r"[a-z0-9]+", plain.lower())
     slug = "-".join(words[:4])[:28].strip("-") or "card"
     return f"{slug}-{digest}"
 
