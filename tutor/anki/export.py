@@ -192,13 +192,19 @@ def export_decks(decks: list[Deck], out: Path, store=None, now: datetime | None 
 
 def _write_progress(cursor, store, numbers: dict, order: dict, now: datetime, report: ExportReport) -> None:
     settings = store.settings
-    store_db = store.db
-    calendar = progress.calendar_for(store_db, settings, now)
-    parameters = store.parameters
-    report.parameters = parameters
+    report.parameters = store.parameters
     weights = list(store.scheduler.parameters)
     decay = weights[20] if len(weights) > 20 else None  # FSRS-6's forgetting-curve decay
-    rows = {row["id"]: row for row in store_db.execute("SELECT * FROM cards")}
+    store_db = store.db
+    # One read transaction: a review given meanwhile in the app is in both the cards and the log, or in
+    # neither.
+    store_db.execute("BEGIN")
+    try:
+        calendar = progress.calendar_for(store_db, settings, now)
+        rows = {row["id"]: row for row in store_db.execute("SELECT * FROM cards")}
+        reviews = store_db.execute("SELECT * FROM reviews ORDER BY id").fetchall()
+    finally:
+        store_db.execute("COMMIT")
     suspended_in_deck = {card.id for _, card in order.values() if card.suspended}
     for guid, number in numbers.items():
         position, card = order[guid]
@@ -220,7 +226,7 @@ def _write_progress(cursor, store, numbers: dict, order: dict, now: datetime, re
     by_card = {card.id: numbers[guid] for guid, (_, card) in order.items()}
     revlog = [
         progress.revlog_row(review, by_card[review["card_id"]])
-        for review in store_db.execute("SELECT * FROM reviews ORDER BY id")
+        for review in reviews
         if review["card_id"] in by_card
     ]
     cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", progress.unique_ids(revlog))
