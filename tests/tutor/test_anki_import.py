@@ -160,3 +160,23 @@ def test_a_note_without_an_answer_is_kept_out_of_review(tmp_path: Path) -> None:
         f"drafts.apkg: card '{card.id}' has no answer; it is kept, out of review until you write one."
     ]
     assert _cards(tmp_path / "decks")[card.id][1].needs_answer
+
+
+def test_a_note_deleted_in_anki_is_retired_on_the_next_import(tmp_path: Path) -> None:
+    import genanki
+
+    def package(fronts: list[str]) -> Path:
+        deck = genanki.Deck(2059400130, "Vocabulary")
+        for front in fronts:
+            deck.add_note(genanki.Note(model=genanki.BASIC_MODEL, fields=[front, "an answer"], guid=front))
+        genanki.Package(deck).write_to_file(tmp_path / "vocab.apkg")
+        return tmp_path / "vocab.apkg"
+
+    first = import_package(package(["logit", "softmax"]), tmp_path / "decks")
+    kept, gone = (card.id for card in first.decks[0].cards)
+    renamed = tmp_path / "decks" / "my-vocabulary.yaml"
+    (tmp_path / "decks" / "vocabulary.yaml").rename(renamed)
+    second = import_package(package(["logit"]), tmp_path / "decks")
+    assert [card.id for card in second.decks[0].cards] == [kept]
+    assert second.decks[0].retired == [{"id": gone, "question": "softmax"}]
+    assert [path.name for path in (tmp_path / "decks").iterdir()] == ["my-vocabulary.yaml"]

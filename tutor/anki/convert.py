@@ -241,12 +241,14 @@ def _new_deck(name: str, collection: Collection, report: PackageReport, earlier:
     suffix = 2
     while deck_id in used or (deck_id in earlier and earlier[deck_id].source != report.package.name):
         deck_id, suffix = f"{base}-{suffix}", suffix + 1
+    # The deck file of an earlier import is written again where it is, even if the learner renamed it.
+    path = earlier[deck_id].path if deck_id in earlier else report.out / f"{deck_id}.yaml"
     return Deck(
         id=deck_id,
         title=name,
         notes=to_markdown(description) if description else "",
         cards=[],
-        path=report.out / f"{deck_id}.yaml",
+        path=path,
         source=report.package.name,
         order=len(decks),
     )
