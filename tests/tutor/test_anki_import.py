@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from tests.tutor.anki_support import make_anki_package, make_new_format_package, write_decks
 from tutor import paths
-from tutor.anki.convert import cloze_side, import_package
+from tutor.anki.convert import PLAIN, cloze_side, import_package, to_markdown
 from tutor.anki.export import export_decks
 from tutor.decks import load_decks
 
@@ -180,3 +182,18 @@ def test_a_note_deleted_in_anki_is_retired_on_the_next_import(tmp_path: Path) ->
     assert [card.id for card in second.decks[0].cards] == [kept]
     assert second.decks[0].retired == [{"id": gone, "question": "softmax"}]
     assert [path.name for path in (tmp_path / "decks").iterdir()] == ["my-vocabulary.yaml"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab Z9,.;:?!'\"()/%=+-", min_size=1, max_size=30))
+def test_plain_fields_read_as_markdownify_reads_them(text: str) -> None:
+    """The shortcut for plain fields gives what markdownify gives."""
+    from markdownify import markdownify
+
+    assume(PLAIN.fullmatch(text))
+
+    expected = markdownify(
+        text, heading_style="ATX", bullets="-", escape_underscores=False, newline_style="BACKSLASH"
+    )
+    expected = "\n".join(line.rstrip() for line in expected.replace("\xa0", " ").strip().splitlines())
+    assert to_markdown(text) == expected

@@ -58,8 +58,15 @@ class PackageReport:
         }
 
 
+# Most fields are plain words: as markdown they are the same text, and parsing them as HTML would be
+# most of an import's time.
+PLAIN = re.compile(r"[A-Za-z0-9,.;:?!'\"()/%=+-]+(?: [A-Za-z0-9,.;:?!'\"()/%=+-]+)*")
+
+
 def to_markdown(html: str) -> str:
     """An Anki field (HTML) as markdown; a picture's name is quoted so a space cannot break its link."""
+    if PLAIN.fullmatch(html):
+        return html
     from markdownify import markdownify
 
     html = IMAGE.sub(lambda m: f'{m[1]}"{quote(m[2] or m[3] or m[4] or "", safe="/:%")}"', html)
