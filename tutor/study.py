@@ -1,14 +1,22 @@
 """Today's queue: which cards to study now, in what order, within the learner's daily limits.
 
-Order (as in Anki): learning and relearning cards whose time has come, then review cards due today
-(the ones the learner is most likely to have forgotten first), then new cards in the order of the
-notes, and last the learning cards due within the next few minutes (so a session does not stop while
-a card is ten minutes from due). Limits count the whole study day across all decks.
+Order (as in Anki's v3 scheduler): learning and relearning cards whose time has come; then the day's
+main queue: (re)learning cards on a step of a day or more (due for all of their study day), reviews
+(the ones the learner is most likely to have forgotten first), and new cards in the order of the notes,
+spread evenly among the reviews (``new_order = "mix"``; "after" puts them after the reviews, "first"
+before); and last the learning cards due within the next few minutes (so a session does not stop
+while a card is ten minutes from due).
+
+Limits count the whole study day across all decks. A new card's first answer counts against the
+review limit too, and new cards get only what the reviews due leave of it (Anki's rule), so a
+backlog of reviews is not buried under new cards. Answers dated in the future (a clock that was
+ahead) never count against today.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -22,10 +30,15 @@ ELIGIBLE = (
     "AND (buried_until IS NULL OR buried_until <= :now)"
 )
 LEARNING = f"state IN ({int(schema.LEARNING)}, {int(schema.RELEARNING)})"
-# Lower retrievability first: FSRS's R falls as whole elapsed days / stability grows.
+# Lower retrievability first: FSRS's R falls as study days elapsed / stability grows (the days are
+# counted as the scheduler counts them: day starts passed, local time).
 BY_RETRIEVABILITY = (
-    "max(0, CAST(julianday(:now) - julianday(last_review) AS INTEGER)) * 1.0 / stability DESC, due, position"
+    "max(0, julianday(date(:now, 'localtime', :shift)) - julianday(date(last_review, 'localtime', :shift)))"
+    " * 1.0 / stability DESC, due, position"
 )
+# A (re)learning card whose step reached past a day start is due at the start of its study day.
+DAY_LEARNING = f"{LEARNING} AND due <= :day_start"
+INTRADAY = f"{LEARNING} AND due > :day_start"
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,7 @@ def _params(settings: SchedulerSettings, now: datetime, deck_id: str | None) -> 
         "day_start": _stamp(start),
         "day_end": _stamp(end),
         "deck": deck_id,
+        "shift": f"-{settings.day_start_hour} hours",
     }
 
 
@@ -61,14 +75,50 @@ def _deck(deck_id: str | None) -> str:
     return " AND deck_id = :deck" if deck_id is not None else ""
 
 
-def remaining_today(db: sqlite3.Connection, settings: SchedulerSettings, params: dict) -> tuple[int, int]:
+@dataclass(frozen=True)
+class Allowance:
+    """What today's limits leave: new cards, and answers to reviews and new cards together."""
+
+    new: int
+    reviews: int
+
+    def split(self, reviews_due: int, new_waiting: int) -> tuple[int, int]:
+        """(reviews, new cards) to take now: reviews first, new cards from what they leave."""
+        reviews = min(reviews_due, self.reviews)
+        return reviews, max(0, min(new_waiting, self.new, self.reviews - reviews))
+
+
+def remaining_today(db: sqlite3.Connection, settings: SchedulerSettings, params: dict) -> Allowance:
     """New cards and reviews the learner may still do today (limits span all decks)."""
     new, reviews = db.execute(
         f"SELECT coalesce(sum(kind = {schema.NEW}), 0), coalesce(sum(kind = {schema.REVIEW}), 0) "
-        "FROM reviews WHERE reviewed_at >= :day_start",
+        "FROM reviews WHERE reviewed_at >= :day_start AND reviewed_at < :day_end",
         params,
     ).fetchone()
-    return max(0, settings.new_per_day - new), max(0, settings.reviews_per_day - reviews)
+    return Allowance(
+        new=max(0, settings.new_per_day - new), reviews=max(0, settings.reviews_per_day - reviews - new)
+    )
+
+
+def mix_evenly(reviews: Sequence[str], new: Sequence[str]) -> Iterator[str]:
+    """New cards spread evenly among the reviews, the way Anki's queue builder interleaves them."""
+    ratio = (len(reviews) + 1) / (len(new) + 1)
+    i = j = 0
+    while i < len(reviews) or j < len(new):
+        if j < len(new) and (i == len(reviews) or (j + 1) * ratio < i + 1):
+            yield new[j]
+            j += 1
+        else:
+            yield reviews[i]
+            i += 1
+
+
+def _main_queue(order: str, reviews: list[str], new: list[str]) -> list[str]:
+    if order == "first":
+        return new + reviews
+    if order == "after":
+        return reviews + new
+    return list(mix_evenly(reviews, new))
 
 
 def today_queue(
@@ -91,33 +141,39 @@ def today_queue(
                 params,
             )
         ]
-    limit = limit if limit is not None else 1 << 62
-    new_left, reviews_left = remaining_today(db, settings, params)
 
-    def take(sql: str, most: int) -> list[str]:
-        most = min(most, limit - len(queue))
-        if most <= 0:
+    def ids(sql: str, most: int | None = None) -> list[str]:
+        if most is not None and most <= 0:
             return []
-        return [r[0] for r in db.execute(f"{sql} LIMIT {most}", params)]
+        return [r[0] for r in db.execute(sql + ("" if most is None else f" LIMIT {most}"), params)]
 
-    queue: list[str] = []
-    queue += take(
-        f"SELECT id FROM cards WHERE {LEARNING} AND due <= :now AND {ELIGIBLE}{deck} ORDER BY due", limit
+    allowance = remaining_today(db, settings, params)
+    queue = ids(f"SELECT id FROM cards WHERE {INTRADAY} AND due <= :now AND {ELIGIBLE}{deck} ORDER BY due")
+    day_learning = ids(
+        f"SELECT id FROM cards WHERE {DAY_LEARNING} AND {ELIGIBLE}{deck} ORDER BY due, position"
     )
-    queue += take(
+    reviews = ids(
         f"SELECT id FROM cards WHERE state = {schema.REVIEW} AND due < :day_end AND {ELIGIBLE}{deck} "
         f"ORDER BY {BY_RETRIEVABILITY}",
-        reviews_left,
+        allowance.reviews,
     )
-    queue += take(
-        f"SELECT id FROM cards WHERE state IS NULL AND {ELIGIBLE}{deck} ORDER BY position", new_left
+    _, new_most = allowance.split(len(reviews), allowance.new)
+    new = ids(f"SELECT id FROM cards WHERE state IS NULL AND {ELIGIBLE}{deck} ORDER BY position", new_most)
+    queue += day_learning + _main_queue(settings.new_order, reviews, new)
+    ahead = ids(
+        f"SELECT id FROM cards WHERE {INTRADAY} AND due > :now AND due <= :ahead AND {ELIGIBLE}{deck} "
+        "ORDER BY due"
     )
-    queue += take(
-        f"SELECT id FROM cards WHERE {LEARNING} AND due > :now AND due <= :ahead AND {ELIGIBLE}{deck} "
-        "ORDER BY due",
-        limit,
-    )
-    return queue
+    if len(ahead) > 1 and ahead[0] == _latest_answered(db):
+        # Just answered and back within minutes: after the next waiting card, as Anki requeues it.
+        ahead[0], ahead[1] = ahead[1], ahead[0]
+    queue += ahead
+    return queue if limit is None else queue[:limit]
+
+
+def _latest_answered(db: sqlite3.Connection) -> str | None:
+    found = db.execute("SELECT card_id FROM reviews ORDER BY id DESC LIMIT 1").fetchone()
+    return found[0] if found else None
 
 
 def next_learning_due(
@@ -126,7 +182,7 @@ def next_learning_due(
     """When the next learning card beyond today's queue falls due, if that is still today."""
     params = _params(settings, now, deck_id)
     found = db.execute(
-        f"SELECT min(due) FROM cards WHERE {LEARNING} AND due > :ahead AND due < :day_end "
+        f"SELECT min(due) FROM cards WHERE {INTRADAY} AND due > :ahead AND due < :day_end "
         f"AND {ELIGIBLE}{_deck(deck_id)}",
         params,
     ).fetchone()[0]
@@ -139,11 +195,12 @@ def due_counts(
     """How many new, learning and review cards today's queue holds now (what ``today_queue`` returns)."""
     params = _params(settings, now, deck_id)
     deck = _deck(deck_id)
-    new_left, reviews_left = remaining_today(db, settings, params)
+    allowance = remaining_today(db, settings, params)
     learning, review, new = db.execute(
-        f"SELECT coalesce(sum({LEARNING} AND due <= :ahead), 0), "
+        f"SELECT coalesce(sum(({INTRADAY} AND due <= :ahead) OR ({DAY_LEARNING})), 0), "
         f"coalesce(sum(state = {schema.REVIEW} AND due < :day_end), 0), "
         f"coalesce(sum(state IS NULL), 0) FROM cards WHERE {ELIGIBLE}{deck}",
         params,
     ).fetchone()
-    return DueCounts(new=min(new, new_left), learning=learning, review=min(review, reviews_left))
+    review, new = allowance.split(review, new)
+    return DueCounts(new=new, learning=learning, review=review)

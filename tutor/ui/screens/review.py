@@ -111,20 +111,27 @@ class ReviewScreen(Screen):
         answer = self.query_one("#answer", Vertical)
         answer.remove_children()
         answer.mount(AnswerView(card))
-        intervals = self.app.store.next_intervals(card.id, now=self.app.clock())
+        # Cram leaves the schedule as it is: the buttons show no interval they would not apply.
+        intervals = {} if self.cram else self.app.store.next_intervals(card.id, now=self.shown_at)
         for rating, name in GRADES.items():
-            label = f"{rating} {name} · {format_interval(intervals[rating])}"
+            label = f"{rating} {name}" + (f" · {format_interval(intervals[rating])}" if intervals else "")
             self.query_one(f"#grade-{rating}", Button).label = label
-        left = len(self.queue) + (1 if self.cram else 0)
         flags = " · needs an answer" if card.needs_answer else ""
         if card.demos:
             flags += " · d opens " + ", ".join(link.name for link in card.demos)
         self.query_one("#review-status", Static).update(
             f"{self.app.decks[card.deck_id].title if card.deck_id in self.app.decks else card.deck_id}"
-            f" · {left} left · {len(self.graded)} done{flags}"
+            f" · {self.counts()} · {len(self.graded)} done{flags}"
         )
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self.refresh_bindings()
+
+    def counts(self) -> str:
+        """Anki's three counts of what is left today, new · learning · review (the cram: cards left)."""
+        if self.cram:
+            return f"{len(self.queue) + 1} left"
+        counts = self.app.store.deck_counts(self.deck_id, now=self.shown_at)
+        return f"{counts.new} new · {counts.learning} learning · {counts.review} review"
 
     @property
     def graded(self) -> list[tuple[str, int]]:
@@ -207,7 +214,13 @@ class ReviewScreen(Screen):
         now = self.app.clock()
         duration_ms = int((now - self.shown_at).total_seconds() * 1000) if self.shown_at else 0
         saved, graded = self.app.store_write(
-            self.app.store.grade, self.current, rating, duration_ms, now=now, cram=self.cram
+            self.app.store.grade,
+            self.current,
+            rating,
+            duration_ms,
+            now=now,
+            cram=self.cram,
+            shown_at=self.shown_at,  # the outcome on the buttons, even if a day start passed since
         )
         if not saved:
             return  # not saved (the learner was told why); the card stays, answer shown, to try again
