@@ -442,6 +442,11 @@ class Store:
         with self._reading() as db:
             return study.next_learning_due(db, self.settings, as_utc(now), deck_id)
 
+    def next_due(self, deck_id: str | None = None, now: datetime | None = None) -> datetime | None:
+        """When the learner can next study this deck (or all), learn-ahead included (``study.next_due``)."""
+        with self._reading() as db:
+            return study.next_due(db, self.settings, as_utc(now), deck_id)
+
     def deck_counts(self, deck_id: str | None = None, now: datetime | None = None) -> study.DueCounts:
         """New / learning / review cards due now in one deck (or all), within today's limits."""
         with self._reading() as db:

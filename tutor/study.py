@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from tutor import schema
 from tutor.config import SchedulerSettings
-from tutor.scheduling import today_bounds
+from tutor.scheduling import day_start, study_day, today_bounds
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's "learn ahead limit"
 ELIGIBLE = (
@@ -204,3 +204,29 @@ def due_counts(
     ).fetchone()
     review, new = allowance.split(review, new)
     return DueCounts(new=new, learning=learning, review=review)
+
+
+def next_due(
+    db: sqlite3.Connection, settings: SchedulerSettings, now: datetime, deck_id: str | None = None
+) -> datetime | None:
+    """When the learner can next study here: now when today's queue has a card; else the earliest of a
+    learning card's time less the learn-ahead, the study day a review or a day-learning card falls
+    due on, and tomorrow for new cards the new limit held back. None: nothing is scheduled."""
+    if today_queue(db, settings, now, deck_id, limit=1):
+        return now
+    params = _params(settings, now, deck_id)
+    deck = _deck(deck_id)
+    learning, later, new = db.execute(
+        f"SELECT min(CASE WHEN {INTRADAY} THEN due END), min(CASE WHEN NOT ({INTRADAY}) THEN due END), "
+        f"coalesce(sum(state IS NULL), 0) FROM cards WHERE {ELIGIBLE}{deck}",
+        params,
+    ).fetchone()
+    hour = settings.day_start_hour
+    found = []
+    if learning:
+        found.append(max(now, datetime.fromisoformat(learning) - LEARN_AHEAD))
+    if later:
+        found.append(max(now, day_start(study_day(datetime.fromisoformat(later), hour), hour)))
+    if new:
+        found.append(datetime.fromisoformat(params["day_end"]))
+    return min(found, default=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+from datetime import timedelta
 
 import pytest
 from textual.widgets import Button, DataTable, Static
@@ -181,7 +182,12 @@ async def test_the_summary_says_when_cards_still_in_learning_come_back(tutor_app
         await pilot.press("space", "1", "space", "1")
         text = screen_text(app)
         assert "Session done" in text
-        assert "2 still in learning: the first comes back in 1h; study again then." in text
+        # Due in an hour, offered 20 minutes ahead (Anki's learn-ahead): ready in 40 minutes.
+        assert "2 still in learning; the next card is ready in 40m (" in text
+        app.clock = lambda: NOW + timedelta(minutes=41)
+        app.screen._refresh_summary()
+        await pilot.pause()
+        assert "the next card is ready now" in screen_text(app)
 
 
 async def test_an_editor_that_is_not_there_is_one_sentence(tutor_app, monkeypatch):

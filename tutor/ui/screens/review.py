@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -78,6 +78,7 @@ class ReviewScreen(Screen):
         title = self.app.decks[self.deck_id].title if self.deck_id in self.app.decks else "All decks"
         self.sub_title = f"{title} · cram" if self.cram else title
         self.session_start = self.app.clock()
+        self.set_interval(30, self._refresh_summary)
         if self.app.store is None:
             self.notify("The progress store could not be opened, so there is nothing to review.")
             self.show_summary()
@@ -167,23 +168,32 @@ class ReviewScreen(Screen):
         self.refresh_bindings()
 
     def learning_later(self) -> str:
-        """Cards still in learning come back within the day: say how many and when the first one is due."""
+        """When the next card is ready (learn-ahead included), and how many are still in learning."""
         if self.app.store is None or self.cram:
             return ""
         now = self.app.clock()
-        dues = [
-            state.due
+        due = self.app.store.next_due(self.deck_id, now=now)
+        if due is None:
+            return ""
+        learning = sum(
+            1
             for state in self.app.store.card_states().values()
             if state.state in ("learning", "relearning")
-            and state.due is not None
             and not state.suspended
             and not state.orphaned
             and (self.deck_id is None or state.deck_id == self.deck_id)
-        ]
-        if not dues:
-            return ""
-        wait = format_interval(max(min(dues) - now, timedelta(0)))
-        return f"- {len(dues)} still in learning: the first comes back in **{wait}**; study again then."
+        )
+        still = f"{learning} still in learning; " if learning else ""
+        if due <= now:
+            return f"- {still}the next card is ready **now**: Enter, then study the deck again."
+        local = due.astimezone()
+        at = f"{local:%H:%M}" if local.date() == now.astimezone().date() else f"{local:%a %d %b %H:%M}"
+        return f"- {still}the next card is ready in **{format_interval(due - now)}** ({at})."
+
+    def _refresh_summary(self) -> None:
+        """The wait on the summary counts down by itself."""
+        if self.current is None and self.is_current:
+            self.show_summary()
 
     # What the keys do.
 
