@@ -13,14 +13,12 @@ from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from fsrs import Card, Rating, ReviewLog, Scheduler, State
+from fsrs import Card, Rating, Scheduler, State
 
 from tutor.config import SchedulerSettings
 from tutor.errors import TutorError
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-# fsrs.Optimizer fits nothing (it returns the defaults) below one mini-batch of later-day answers.
-MIN_ANSWERS_FOR_FITTING = 512
 
 
 def utc_now() -> datetime:
@@ -198,29 +196,6 @@ def retrievability(scheduler: Scheduler, card: Card, now: datetime, day_start_ho
 def is_lapse(state_before: State | None, rating: int) -> bool:
     """Forgetting a card that had graduated to review: what leech detection counts."""
     return state_before == State.Review and rating == Rating.Again
-
-
-def answers_for_fitting(logs: Sequence[ReviewLog]) -> int:
-    """Answers a day or more after the card's previous answer: the ones ``fsrs.Optimizer`` learns from."""
-    last: dict[int, datetime] = {}
-    usable = 0
-    for log in sorted(logs, key=lambda log: log.review_datetime):
-        previous = last.get(log.card_id)
-        usable += previous is not None and (log.review_datetime - previous).days > 0
-        last[log.card_id] = log.review_datetime
-    return usable
-
-
-def fit_parameters(logs: Sequence[ReviewLog]) -> list[float]:
-    """FSRS parameters fitted to the learner's answers with ``fsrs.Optimizer`` (imports torch)."""
-    from fsrs import Optimizer
-
-    try:
-        return [float(p) for p in Optimizer(list(logs)).compute_optimal_parameters()]
-    except ImportError as exc:
-        raise TutorError(
-            f"Fitting needs the optimizer's packages ({exc}); run: pip install 'fsrs[optimizer]'."
-        ) from None
 
 
 def study_day(now: datetime, day_start_hour: int) -> date:

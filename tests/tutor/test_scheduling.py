@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from fsrs import Card, Rating, ReviewLog, Scheduler, State
+from fsrs import Card, Rating, Scheduler, State
 from store_support import NOW, card, open_store, row, zone  # noqa: F401 (zone is a fixture)
 
 from tutor import paths
 from tutor.errors import TutorError
-from tutor.scheduling import answers_for_fitting, day_start, format_interval, study_day
+from tutor.scheduling import day_start, format_interval, study_day
 from tutor.store import Store
 
 RATINGS = [3, 3, 3, 1, 3, 4, 2, 3, 1, 1, 3]
@@ -156,17 +156,3 @@ def test_format_interval_for_the_buttons():
         timedelta(days=800): "2.2y",
     }
     assert {interval: format_interval(interval) for interval in cases} == cases
-
-
-def test_answers_for_fitting_counts_only_later_day_answers():
-    def answer(card_id, when):
-        return ReviewLog(card_id, Rating.Good, when, 1000)
-
-    logs = [
-        answer(1, NOW),
-        answer(1, NOW + timedelta(minutes=10)),  # same day: does not count
-        answer(1, NOW + timedelta(days=2)),
-        answer(2, NOW + timedelta(days=1)),  # first answer of card 2
-        answer(2, NOW + timedelta(days=5)),
-    ]
-    assert answers_for_fitting(list(reversed(logs))) == 2
