@@ -98,6 +98,7 @@ def _stats(args: argparse.Namespace) -> int:
     print(f"Today ({stats.today.isoformat()}): {today} answers · streak {stats.current_streak} days")
     print(f"Longest streak: {stats.longest_streak} days · {stats.total_reviews} answers in all · {average}")
     print(f"Retention, last 30 days: {retention}")
+    print(f"True retention, last 30 study days: {stats.true_retention_text()}")
     week = ", ".join(str(n) for n in stats.forecast[:7])
     print(f"Due in the next 7 days: {week} (30 days: {sum(stats.forecast)})")
     if stats.decks:
