@@ -123,7 +123,7 @@ class Store:
             if problem:
                 notices.append(moved_notice(path, problem, move_aside(path)))
             try:
-                db = connect(path, timeout)
+                db = connect(path, timeout, settings)
             except sqlite3.DatabaseError as exc:
                 if attempt == 0 and is_damaged(exc):
                     notices.append(moved_notice(path, "damaged", move_aside(path)))

@@ -172,3 +172,36 @@ def test_hard_good_and_easy_are_at_least_a_day_apart(tmp_path, zone):  # noqa: F
     for i in range(40):
         shown = store.next_intervals(f"d-{i}", now=NOW)
         assert shown[2].days + 1 <= shown[3].days and shown[3].days + 1 <= shown[4].days
+
+
+def test_an_interval_does_not_drift_a_day_across_daylight_saving(tmp_path, zone):  # noqa: F811
+    """New York falls back on 1 November 2026: a one-day interval from 04:30 on 31 October is due at
+    4 am on 1 November by the wall clock, not at 03:30 (24 hours on), which is still 31 October's day."""
+    zone("America/New_York")
+    store = open_store(tmp_path / "p.sqlite3", [card("a")], fuzzing=False, learning_steps=[])
+    store.grade("a", 2, 1000, now=datetime(2026, 10, 31, 8, 30, tzinfo=UTC))  # 04:30 EDT
+    assert datetime.fromisoformat(row(store, "a")["due"]) == datetime(2026, 11, 1, 9, tzinfo=UTC)  # 4 EST
+    assert store.queue(now=datetime(2026, 11, 1, 8, 45, tzinfo=UTC)) == []  # 03:45 EST: not yet
+
+
+def test_a_card_just_forgotten_comes_back_after_the_card_waiting(tmp_path, zone):  # noqa: F811
+    store = open_store(tmp_path / "p.sqlite3", deck_cards("d", 2), learning_steps=[1, 10])
+    store.grade("d-0", 3, 1000, now=NOW)  # to the ten-minute step
+    store.grade("d-1", 1, 1000, now=NOW + timedelta(seconds=5))  # Again: back in a minute
+    # Nothing is due yet; both wait within the learn-ahead. The card just failed goes second, as Anki
+    # requeues it, rather than straight back before the other.
+    assert store.queue(now=NOW + timedelta(seconds=5)) == ["d-0", "d-1"]
+    # Once its minute has passed it is simply due.
+    assert store.queue(now=NOW + timedelta(minutes=2)) == ["d-1", "d-0"]
+
+
+def test_tutor_due_says_answers_are_dated_in_the_future(zone, capsys):  # noqa: F811
+    from tutor import paths
+    from tutor.cli import main
+
+    store = open_store(paths.store_path(), [card("a")])
+    store.grade("a", 3, 1000, now=datetime.now(UTC) + timedelta(days=400))
+    store.close()
+    main(["due"])
+    err = capsys.readouterr().err
+    assert "1 answer is in" in err and "dated in the future" in err and "today's limits do not count" in err
