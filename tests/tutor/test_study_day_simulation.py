@@ -1,9 +1,10 @@
 """A learner who studies once a day at a different hour: the tutor schedules as Anki's rule does.
 
 The reference below is written from Anki's rules (rslib/src/scheduler): elapsed days are day starts
-passed, the interval is FSRS's rounded, Good at least a day past Hard, and never below the last
-interval by rounding alone. It calls fsrs for the memory states only. A third learner is scheduled as
-fsrs alone counts elapsed days (whole 24-hour periods), which is what the tutor did before.
+passed, the interval is FSRS's rounded, Good at least a day past Hard and never below the last interval
+by rounding alone, and a card forgotten 8 times is suspended as a leech. It calls fsrs for the memory
+states only. A third learner is scheduled as fsrs alone counts elapsed days (whole 24-hour periods),
+which is what the tutor did before.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def reference(by_study_days: bool) -> tuple[int, float]:
                     continue
                 new_today += 1
                 fsrs_card, elapsed, previous = Card(card_id=i), 0, 0
-            elif known["due"] > day:
+            elif known["due"] > day or known["lapses"] >= 8:  # a leech after 8 lapses is suspended
                 continue
             else:
                 if by_study_days:
@@ -104,6 +105,7 @@ def reference(by_study_days: bool) -> tuple[int, float]:
                 "at": moment,
                 "due": due,
                 "interval": interval,
+                "lapses": (known["lapses"] if known else 0) + (known is not None and rating == Rating.Again),
             }
             answers += 1
     return answers, sum(s["s"] for s in state.values()) / len(state)
