@@ -16,7 +16,7 @@ ahead) never count against today.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -30,15 +30,16 @@ ELIGIBLE = (
     "AND (buried_until IS NULL OR buried_until <= :now)"
 )
 LEARNING = f"state IN ({int(schema.LEARNING)}, {int(schema.RELEARNING)})"
-# Lower retrievability first: FSRS's R falls as study days elapsed / stability grows (the days are
-# counted as the scheduler counts them: day starts passed, local time).
+# Lower retrievability first: FSRS's R falls as study days elapsed / stability grows. The days are
+# Anki's own count, whole days from the last answer to the next day start (no time-zone lookup per row).
 BY_RETRIEVABILITY = (
-    "max(0, julianday(date(:now, 'localtime', :shift)) - julianday(date(last_review, 'localtime', :shift)))"
-    " * 1.0 / stability DESC, due, position"
+    "max(0, CAST(julianday(:day_end) - julianday(last_review) AS INTEGER)) * 1.0 / stability DESC, "
+    "due, position"
 )
 # A (re)learning card whose step reached past a day start is due at the start of its study day.
 DAY_LEARNING = f"{LEARNING} AND due <= :day_start"
 INTRADAY = f"{LEARNING} AND due > :day_start"
+REVIEW_DUE = f"state = {schema.REVIEW} AND due < :day_end"
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,6 @@ def _params(settings: SchedulerSettings, now: datetime, deck_id: str | None) -> 
         "day_start": _stamp(start),
         "day_end": _stamp(end),
         "deck": deck_id,
-        "shift": f"-{settings.day_start_hour} hours",
     }
 
 
@@ -100,25 +100,26 @@ def remaining_today(db: sqlite3.Connection, settings: SchedulerSettings, params:
     )
 
 
-def mix_evenly(reviews: Sequence[str], new: Sequence[str]) -> Iterator[str]:
-    """New cards spread evenly among the reviews, the way Anki's queue builder interleaves them."""
-    ratio = (len(reviews) + 1) / (len(new) + 1)
+def mix_evenly(reviews: int, new: int) -> Iterator[bool]:
+    """Where the new cards go among ``reviews`` reviews (True: a new card), spread evenly the way
+    Anki's queue builder interleaves them."""
+    ratio = (reviews + 1) / (new + 1)
     i = j = 0
-    while i < len(reviews) or j < len(new):
-        if j < len(new) and (i == len(reviews) or (j + 1) * ratio < i + 1):
-            yield new[j]
+    while i < reviews or j < new:
+        if j < new and (i == reviews or (j + 1) * ratio < i + 1):
             j += 1
+            yield True
         else:
-            yield reviews[i]
             i += 1
+            yield False
 
 
-def _main_queue(order: str, reviews: list[str], new: list[str]) -> list[str]:
+def _main_queue(order: str, reviews: int, new: int) -> Iterator[bool]:
     if order == "first":
-        return new + reviews
+        return iter([True] * new + [False] * reviews)
     if order == "after":
-        return reviews + new
-    return list(mix_evenly(reviews, new))
+        return iter([False] * reviews + [True] * new)
+    return mix_evenly(reviews, new)
 
 
 def today_queue(
@@ -129,7 +130,10 @@ def today_queue(
     cram: bool = False,
     limit: int | None = None,
 ) -> list[str]:
-    """Card ids in study order. Cram mode: every studiable card of the deck(s) in notes order, no limits."""
+    """Card ids in study order. Cram mode: every studiable card of the deck(s) in notes order, no limits.
+
+    With a ``limit`` only that many are read (the next card costs a few indexed lookups, not a sort of
+    the whole day)."""
     params = _params(settings, now, deck_id)
     deck = _deck(deck_id)
     if cram:
@@ -141,34 +145,56 @@ def today_queue(
                 params,
             )
         ]
+    most = limit if limit is not None else 1 << 62
+    queue: list[str] = []
 
-    def ids(sql: str, most: int | None = None) -> list[str]:
-        if most is not None and most <= 0:
-            return []
-        return [r[0] for r in db.execute(sql + ("" if most is None else f" LIMIT {most}"), params)]
+    def take(sql: str, count: int | None = None) -> list[str]:
+        count = most - len(queue) if count is None else min(count, most - len(queue))
+        return [r[0] for r in db.execute(f"{sql} LIMIT {count}", params)] if count > 0 else []
 
-    allowance = remaining_today(db, settings, params)
-    queue = ids(f"SELECT id FROM cards WHERE {INTRADAY} AND due <= :now AND {ELIGIBLE}{deck} ORDER BY due")
-    day_learning = ids(
-        f"SELECT id FROM cards WHERE {DAY_LEARNING} AND {ELIGIBLE}{deck} ORDER BY due, position"
-    )
-    reviews = ids(
-        f"SELECT id FROM cards WHERE state = {schema.REVIEW} AND due < :day_end AND {ELIGIBLE}{deck} "
-        f"ORDER BY {BY_RETRIEVABILITY}",
-        allowance.reviews,
-    )
-    _, new_most = allowance.split(len(reviews), allowance.new)
-    new = ids(f"SELECT id FROM cards WHERE state IS NULL AND {ELIGIBLE}{deck} ORDER BY position", new_most)
-    queue += day_learning + _main_queue(settings.new_order, reviews, new)
-    ahead = ids(
-        f"SELECT id FROM cards WHERE {INTRADAY} AND due > :now AND due <= :ahead AND {ELIGIBLE}{deck} "
-        "ORDER BY due"
-    )
+    queue += take(f"SELECT id FROM cards WHERE {INTRADAY} AND due <= :now AND {ELIGIBLE}{deck} ORDER BY due")
+    queue += take(f"SELECT id FROM cards WHERE {DAY_LEARNING} AND {ELIGIBLE}{deck} ORDER BY due, position")
+    if len(queue) < most:
+        allowance = remaining_today(db, settings, params)
+        reviews_due = db.execute(
+            f"SELECT count(*) FROM cards WHERE {REVIEW_DUE} AND {ELIGIBLE}{deck}", params
+        ).fetchone()[0]
+        new_waiting = db.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM cards WHERE state IS NULL AND {ELIGIBLE}{deck} "
+            f"LIMIT {allowance.new})",
+            params,
+        ).fetchone()[0]
+        review_count, new_count = allowance.split(reviews_due, new_waiting)
+        places = list(_main_queue(settings.new_order, review_count, new_count))[: most - len(queue)]
+        reviews = iter(
+            take(
+                f"SELECT id FROM cards WHERE {REVIEW_DUE} AND {ELIGIBLE}{deck} ORDER BY {BY_RETRIEVABILITY}",
+                places.count(False),
+            )
+        )
+        new = iter(
+            take(
+                f"SELECT id FROM cards WHERE state IS NULL AND {ELIGIBLE}{deck} ORDER BY position",
+                places.count(True),
+            )
+        )
+        queue += [next(new) if is_new else next(reviews) for is_new in places]
+    room = most - len(queue)
+    if room <= 0:
+        return queue
+    ahead = [
+        r[0]
+        for r in db.execute(  # one more than there is room for: the card just answered may go second
+            f"SELECT id FROM cards WHERE {INTRADAY} AND due > :now AND due <= :ahead AND {ELIGIBLE}{deck} "
+            f"ORDER BY due LIMIT {min(room, 1 << 62) + 1}",
+            params,
+        )
+    ]
     if len(ahead) > 1 and ahead[0] == _latest_answered(db):
         # Just answered and back within minutes: after the next waiting card, as Anki requeues it.
         ahead[0], ahead[1] = ahead[1], ahead[0]
     queue += ahead
-    return queue if limit is None else queue[:limit]
+    return queue[:most]
 
 
 def _latest_answered(db: sqlite3.Connection) -> str | None:

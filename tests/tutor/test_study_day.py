@@ -191,6 +191,7 @@ def test_a_card_just_forgotten_comes_back_after_the_card_waiting(tmp_path, zone)
     # Nothing is due yet; both wait within the learn-ahead. The card just failed goes second, as Anki
     # requeues it, rather than straight back before the other.
     assert store.queue(now=NOW + timedelta(seconds=5)) == ["d-0", "d-1"]
+    assert store.next_card(now=NOW + timedelta(seconds=5)) == "d-0"
     # Once its minute has passed it is simply due.
     assert store.queue(now=NOW + timedelta(minutes=2)) == ["d-1", "d-0"]
 
