@@ -138,6 +138,7 @@ def main() -> None:
         logs_file.write_text(json.dumps(rows))
         print(f"true      {closeness(TRUE)}")
         print(f"defaults  {closeness(DEFAULTS)}")
+        seconds = {}
         for which in ("fsrs-rs-python", "py-fsrs"):
             out = subprocess.run(
                 [sys.executable, __file__, "--one", which, str(logs_file)],
@@ -148,10 +149,14 @@ def main() -> None:
                 print(f"{which:<15} failed: {out.stderr.strip().splitlines()[-1]}")
                 continue
             found = json.loads(out.stdout.strip().splitlines()[-1])
+            seconds[which] = found["seconds"]
             print(
                 f"{which:<15} {found['seconds']:7.2f} s, peak {found['peak_mb']:5.0f} MB: "
                 f"{closeness(found['parameters'])}"
             )
+        if len(seconds) == 2:
+            ratio = seconds["py-fsrs"] / max(seconds["fsrs-rs-python"], 1e-6)
+            print(f"ratio py-fsrs / fsrs-rs-python (time): {ratio:.0f}x")
 
 
 if __name__ == "__main__":
