@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 
 from fsrs import Card, Rating, Scheduler, State
 
+from tutor.config import SchedulerSettings
+
 APPLICATION_ID = 0x54555452  # "TUTR"
 SCHEMA_VERSION = 2
 
@@ -70,7 +72,7 @@ def create(db: sqlite3.Connection) -> None:
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _v1_to_v2(db: sqlite3.Connection, settings=None) -> None:
+def _v1_to_v2(db: sqlite3.Connection, settings: SchedulerSettings | None = None) -> None:
     """Version 1 kept the FSRS fields and a bare log (card, rating, time, duration).
 
     Version 2 adds burying, leeches, orphans, cram, the deck's own suspension, and a log that records
@@ -129,9 +131,9 @@ def _v1_to_v2(db: sqlite3.Connection, settings=None) -> None:
 MIGRATIONS = {1: _v1_to_v2}
 
 
-def migrate(db: sqlite3.Connection, version: int, settings=None) -> None:
+def migrate(db: sqlite3.Connection, version: int, settings: SchedulerSettings | None = None) -> None:
     """Run every migration from ``version`` up (the caller holds the write transaction); ``settings``
-    are the learner's scheduler settings (``tutor.config.SchedulerSettings``), the defaults when None."""
+    are the learner's scheduler settings, the defaults when None."""
     while version < SCHEMA_VERSION:
         MIGRATIONS[version](db, settings)
         version += 1

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tutor import paths, schema
+from tutor.config import SchedulerSettings
 from tutor.errors import TutorError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -98,7 +99,7 @@ def daily_backup(db: sqlite3.Connection, folder: Path, today: date) -> Path | No
     return target
 
 
-def connect(path: Path, timeout: float, settings=None) -> sqlite3.Connection:
+def connect(path: Path, timeout: float, settings: SchedulerSettings | None = None) -> sqlite3.Connection:
     """Connect, switch on WAL and foreign keys, and bring the schema to the current version (an old
     history is replayed with the learner's scheduler ``settings``)."""
     db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
