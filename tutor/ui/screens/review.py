@@ -183,12 +183,12 @@ class ReviewScreen(Screen):
             and not state.orphaned
             and (self.deck_id is None or state.deck_id == self.deck_id)
         )
-        still = f"{learning} still in learning; " if learning else ""
+        still = f"{learning} still in learning; the" if learning else "The"
         if due <= now:
-            return f"- {still}the next card is ready **now**: Enter, then study the deck again."
+            return f"- {still} next card is ready **now**: Enter, then study the deck again."
         local = due.astimezone()
         at = f"{local:%H:%M}" if local.date() == now.astimezone().date() else f"{local:%a %d %b %H:%M}"
-        return f"- {still}the next card is ready in **{format_interval(due - now)}** ({at})."
+        return f"- {still} next card is ready in **{format_interval(due - now)}** ({at})."
 
     def _refresh_summary(self) -> None:
         """The wait on the summary counts down by itself."""
