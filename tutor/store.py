@@ -437,11 +437,6 @@ class Store:
             first = study.today_queue(db, self.settings, as_utc(now), deck_id, limit=1)
         return first[0] if first else None
 
-    def next_learning_due(self, deck_id: str | None = None, now: datetime | None = None) -> datetime | None:
-        """When a card still in learning comes back later today (for "come back at 14:20"), or None."""
-        with self._reading() as db:
-            return study.next_learning_due(db, self.settings, as_utc(now), deck_id)
-
     def next_due(self, deck_id: str | None = None, now: datetime | None = None) -> datetime | None:
         """When the learner can next study this deck (or all), learn-ahead included (``study.next_due``)."""
         with self._reading() as db:

@@ -202,19 +202,6 @@ def _latest_answered(db: sqlite3.Connection) -> str | None:
     return found[0] if found else None
 
 
-def next_learning_due(
-    db: sqlite3.Connection, settings: SchedulerSettings, now: datetime, deck_id: str | None = None
-) -> datetime | None:
-    """When the next learning card beyond today's queue falls due, if that is still today."""
-    params = _params(settings, now, deck_id)
-    found = db.execute(
-        f"SELECT min(due) FROM cards WHERE {INTRADAY} AND due > :ahead AND due < :day_end "
-        f"AND {ELIGIBLE}{_deck(deck_id)}",
-        params,
-    ).fetchone()[0]
-    return datetime.fromisoformat(found) if found else None
-
-
 def due_counts(
     db: sqlite3.Connection, settings: SchedulerSettings, now: datetime, deck_id: str | None = None
 ) -> DueCounts:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -87,13 +87,18 @@ def test_daily_limits_count_the_whole_study_day(tmp_path, zone):  # noqa: F811
 
 
 def test_when_the_queue_is_done_it_says_when_learning_cards_come_back(tmp_path, zone):  # noqa: F811
-    store = open_store(tmp_path / "p.sqlite3", [card("a")], learning_steps=[60])
-    assert store.next_learning_due(now=NOW) is None
+    store = open_store(
+        tmp_path / "p.sqlite3", [card("a"), card("b", "other")], learning_steps=[60], new_per_day=1
+    )
+    assert store.next_due(now=NOW) == NOW  # a new card is waiting
     store.grade("a", 1, 1000, now=NOW)  # back in an hour: beyond the 20-minute learn-ahead
     assert store.queue(now=NOW) == []
-    assert store.next_learning_due(now=NOW) == NOW + timedelta(hours=1)
-    assert store.next_learning_due("other", now=NOW) is None
+    # Ready 20 minutes before it is due (the learn-ahead); b waits for tomorrow's new-card limit.
+    assert store.next_due(now=NOW) == NOW + timedelta(minutes=40)
+    assert store.next_due("other", now=NOW) == datetime(2026, 3, 3, 4, tzinfo=UTC)
     assert store.queue(now=NOW + timedelta(minutes=45)) == ["a"]  # within learn-ahead now
+    store.suspend("b")
+    assert store.next_due("other", now=NOW) is None  # nothing scheduled there
 
 
 def test_one_deck_or_all(tmp_path, zone):  # noqa: F811
