@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,9 +13,14 @@ VERDICT = SHARED / "corpora" / "the-verdict.txt"
 
 
 @pytest.fixture(autouse=True)
-def tutor_home(tmp_path_factory, monkeypatch) -> Path:
+def tutor_home(tmp_path_factory, monkeypatch) -> Iterator[Path]:
     """Every test gets an empty data/config folder of its own; nothing touches the learner's files."""
     home = tmp_path_factory.mktemp("tutor-home")
     monkeypatch.setenv("TUTOR_HOME", str(home))
     monkeypatch.setenv("NO_COLOR", "1")
-    return home
+    # Study days and the times on screen follow the local time zone: the same one on every machine.
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield home
+    monkeypatch.undo()
+    time.tzset()

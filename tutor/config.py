@@ -10,6 +10,7 @@ new_per_day = 20
 reviews_per_day = 200
 fuzzing = true
 day_start_hour = 4             # local time; a day of study runs from this hour to the next day's
+new_order = "mix"              # new cards among the reviews: "mix" (evenly), "after" or "first"
 
 [demos]
 weights = "~/models/gpt2"      # default weights for generate/attend (a folder or model.safetensors)
@@ -36,6 +37,10 @@ class SchedulerSettings:
     reviews_per_day: int = 200
     fuzzing: bool = True
     day_start_hour: int = 4
+    new_order: str = "mix"
+
+
+NEW_ORDERS = ("mix", "after", "first")
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,10 @@ def _check_scheduler(path: Path, raw: dict) -> SchedulerSettings:
             ):
                 raise _bad(path, name, "must be a list of whole minutes, each from 1 to 10080")
             values[key] = tuple(value)
+        elif key == "new_order":
+            if value not in NEW_ORDERS:
+                raise _bad(path, name, 'must be "mix", "after" or "first"')
+            values[key] = value
         elif key == "fuzzing":
             if not isinstance(value, bool):
                 raise _bad(path, name, "must be true or false")

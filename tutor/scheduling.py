@@ -6,19 +6,19 @@ The store keeps times in UTC. "Today" is the learner's local day, which starts a
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from copy import copy
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from fsrs import Card, Rating, ReviewLog, Scheduler, State
+from fsrs import Card, Rating, Scheduler, State
 
 from tutor.config import SchedulerSettings
 from tutor.errors import TutorError
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-# fsrs.Optimizer fits nothing (it returns the defaults) below one mini-batch of later-day answers.
-MIN_ANSWERS_FOR_FITTING = 512
 
 
 def utc_now() -> datetime:
@@ -55,67 +55,147 @@ def make_scheduler(settings: SchedulerSettings, parameters: Sequence[float] | No
         ) from None
 
 
-@contextmanager
-def _fuzz_seed(seed: str) -> Iterator[None]:
-    """Seed the fuzz ``fsrs`` draws from the global ``random``, then put the global state back.
+# Anki's fuzz: the share of an interval a review may move by, growing slower for longer intervals.
+FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, float("inf"), 0.05))
 
-    Seeding by card and repetition (as Anki does) makes the interval on a button the interval the
-    grade gives, and keeps other users of ``random`` unaffected.
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one rating does to a card: FSRS's new memory state and when the card comes back.
+
+    A review interval and a (re)learning step that crosses the next day start are whole study days
+    (the card is then due for all of that day, as in Anki); a shorter step is a delay from the answer.
     """
-    saved = random.getstate()
-    random.seed(seed)
-    try:
-        yield
-    finally:
-        random.setstate(saved)
+
+    card: Card  # state, step, stability and difficulty after the answer (``due`` is not used)
+    days: int | None = None
+    delay: timedelta | None = None
+
+    @property
+    def interval(self) -> timedelta:
+        return self.delay if self.days is None else timedelta(days=self.days)
+
+    def due(self, answered: datetime, day_start_hour: int) -> datetime:
+        """When the card is due if the answer is given at ``answered``: a study day's start, or a time."""
+        if self.days is None:
+            return answered + self.delay
+        return day_start(study_day(answered, day_start_hour) + timedelta(days=self.days), day_start_hour)
 
 
-def review(
-    scheduler: Scheduler, card: Card, rating: int, now: datetime, seed: str, duration_ms: int | None = None
-) -> tuple[Card, ReviewLog]:
-    with _fuzz_seed(seed):
-        return scheduler.review_card(card, Rating(rating), review_datetime=now, review_duration=duration_ms)
+def elapsed_days(last_review: datetime | None, now: datetime, day_start_hour: int) -> int:
+    """Study days from the last answer to ``now``: day starts passed, as Anki counts them."""
+    if last_review is None:
+        return 0
+    return max(0, (study_day(now, day_start_hour) - study_day(last_review, day_start_hour)).days)
 
 
-def next_intervals(scheduler: Scheduler, card: Card, now: datetime, seed: str) -> dict[int, timedelta]:
-    """For each rating 1..4, how long until the card comes back if the learner picks it now."""
+def _by_study_days(card: Card, now: datetime, day_start_hour: int) -> Card:
+    """The card with its last answer moved so that fsrs, which counts whole 24-hour periods, sees
+    the study days elapsed instead (an answer last night and one this morning are a day apart)."""
+    if card.last_review is None:
+        return card
+    seen = copy(card)
+    seen.last_review = now - timedelta(days=elapsed_days(card.last_review, now, day_start_hour))
+    return seen
+
+
+def _round(value: float) -> int:
+    return math.floor(value + 0.5)  # Rust's f32::round (half away from zero) on positive numbers
+
+
+def fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:
+    """Anki's fuzz range for ``interval`` days, kept within ``minimum``..``maximum``."""
+    minimum = min(minimum, maximum)
+    interval = min(max(interval, minimum), maximum)
+    delta = 0.0
+    if interval >= 2.5:
+        delta = 1.0 + sum(factor * max(min(interval, end) - begin, 0.0) for begin, end, factor in FUZZ_RANGES)
+    lower = min(max(_round(interval - delta), minimum), maximum)
+    upper = min(max(_round(interval + delta), minimum), maximum)
+    if upper == lower and 2 < upper < maximum:
+        upper = lower + 1
+    return lower, upper
+
+
+def with_fuzz(fuzz: float | None, interval: float, minimum: int, maximum: int) -> int:
+    """Whole days: a draw inside the fuzz range (every day in it equally likely), or just rounded."""
+    if fuzz is None:
+        return min(max(_round(interval), minimum), maximum)
+    lower, upper = fuzz_bounds(interval, minimum, maximum)
+    return math.floor(lower + fuzz * (1 + upper - lower))
+
+
+def _not_below_last(interval: float, previous: int, maximum: int) -> int:
+    """Anki's floor for a passed review: past the last interval when FSRS grows it, never cut by fuzz."""
+    if _round(interval) > previous:
+        return previous + 1
+    if previous <= fuzz_bounds(interval, 1, maximum)[1]:
+        return previous
+    return 0
+
+
+def raw_interval(scheduler: Scheduler, stability: float) -> float:
+    """Days until recall falls to the desired retention (fsrs's formula, before rounding)."""
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    return stability / factor * (scheduler.desired_retention ** (1 / decay) - 1)
+
+
+def outcomes(
+    scheduler: Scheduler,
+    card: Card,
+    now: datetime,
+    day_start_hour: int,
+    seed: str,
+    previous_interval: int = 0,
+) -> dict[int, Outcome]:
+    """For each rating 1..4, what answering ``card`` at ``now`` does.
+
+    Memory states are fsrs's own, given the study days elapsed. Intervals follow Anki's rules: Hard,
+    Good and Easy on a review are at least a day apart, a review's interval does not shrink below the
+    last one by fuzz alone, and the fuzz is drawn once per card and repetition (``seed``) inside its
+    range, so the interval on a button is the interval the grade gives.
+    """
+    plain = copy(scheduler)
+    plain.enable_fuzzing = False
+    seen = _by_study_days(card, now, day_start_hour)
+    until_tomorrow = day_start(study_day(now, day_start_hour) + timedelta(days=1), day_start_hour) - now
+    fuzz = random.Random(seed).random() if scheduler.enable_fuzzing else None
+    maximum = scheduler.maximum_interval
+    after = {rating: plain.review_card(seen, Rating(rating), review_datetime=now)[0] for rating in RATINGS}
+    raw = {rating: raw_interval(plain, after[rating].stability) for rating in RATINGS}
+    days: dict[int, int] = {}
+    if card.state == State.Review:
+        floor = {r: _not_below_last(raw[r], previous_interval, maximum) for r in RATINGS}
+        days[2] = with_fuzz(fuzz, raw[2], max(floor[2], 1), maximum)
+        days[3] = with_fuzz(fuzz, raw[3], max(floor[3], days[2] + 1), maximum)
+        days[4] = with_fuzz(fuzz, raw[4], max(floor[4], days[3] + 1), maximum)
+        days[1] = with_fuzz(fuzz, raw[1], 1, maximum)  # no relearning steps: a lapse goes straight on
+    else:
+        good = with_fuzz(fuzz, raw[3], 1, maximum)
+        days = {r: with_fuzz(fuzz, max(_round(raw[r]), 1), 1, maximum) for r in (1, 2, 3)}
+        days[4] = with_fuzz(fuzz, max(_round(raw[4]), 1), good + 1, maximum)
     result = {}
-    for rating in RATINGS:
-        after, _ = review(scheduler, card, rating, now, seed)
-        result[rating] = after.due - now
+    for rating, state in after.items():
+        if state.state == State.Review:
+            result[rating] = Outcome(state, days=days[rating])
+            continue
+        delay = state.due - now
+        if delay >= until_tomorrow:  # an interday step: due for the whole study day it lands on
+            result[rating] = Outcome(state, days=(delay - until_tomorrow) // timedelta(days=1) + 1)
+        else:
+            result[rating] = Outcome(state, delay=delay)
     return result
 
 
-def retrievability(scheduler: Scheduler, card: Card, now: datetime) -> float:
-    return scheduler.get_card_retrievability(card, current_datetime=now)
+def retrievability(scheduler: Scheduler, card: Card, now: datetime, day_start_hour: int) -> float:
+    """Chance of recall now, with the study days elapsed since the last answer."""
+    return scheduler.get_card_retrievability(_by_study_days(card, now, day_start_hour), current_datetime=now)
 
 
 def is_lapse(state_before: State | None, rating: int) -> bool:
     """Forgetting a card that had graduated to review: what leech detection counts."""
     return state_before == State.Review and rating == Rating.Again
-
-
-def answers_for_fitting(logs: Sequence[ReviewLog]) -> int:
-    """Answers a day or more after the card's previous answer: the ones ``fsrs.Optimizer`` learns from."""
-    last: dict[int, datetime] = {}
-    usable = 0
-    for log in sorted(logs, key=lambda log: log.review_datetime):
-        previous = last.get(log.card_id)
-        usable += previous is not None and (log.review_datetime - previous).days > 0
-        last[log.card_id] = log.review_datetime
-    return usable
-
-
-def fit_parameters(logs: Sequence[ReviewLog]) -> list[float]:
-    """FSRS parameters fitted to the learner's answers with ``fsrs.Optimizer`` (imports torch)."""
-    from fsrs import Optimizer
-
-    try:
-        return [float(p) for p in Optimizer(list(logs)).compute_optimal_parameters()]
-    except ImportError as exc:
-        raise TutorError(
-            f"Fitting needs the optimizer's packages ({exc}); run: pip install 'fsrs[optimizer]'."
-        ) from None
 
 
 def study_day(now: datetime, day_start_hour: int) -> date:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fsrs import Card, Rating, Scheduler, State
+
+from tutor.config import SchedulerSettings
 
 APPLICATION_ID = 0x54555452  # "TUTR"
 SCHEMA_VERSION = 2
@@ -70,12 +72,13 @@ def create(db: sqlite3.Connection) -> None:
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _v1_to_v2(db: sqlite3.Connection) -> None:
+def _v1_to_v2(db: sqlite3.Connection, settings: SchedulerSettings | None = None) -> None:
     """Version 1 kept the FSRS fields and a bare log (card, rating, time, duration).
 
     Version 2 adds burying, leeches, orphans, cram, the deck's own suspension, and a log that records
     the state before and after each answer. The old log's states are recovered by replaying it through
-    FSRS (states depend on ratings and steps only, never on fuzz); old answers cannot be undone.
+    FSRS with the learner's own learning and relearning steps (states depend on ratings and steps only,
+    never on fuzz); old answers cannot be undone.
     """
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     for column in (
@@ -99,7 +102,13 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
         "SELECT id, card_id, rating, reviewed_at FROM reviews ORDER BY reviewed_at, id"
     ):
         history[card_id].append((review_id, rating, datetime.fromisoformat(reviewed_at)))
-    replay = Scheduler(enable_fuzzing=False)
+    steps = {}
+    if settings is not None:
+        steps = {
+            "learning_steps": tuple(timedelta(minutes=m) for m in settings.learning_steps),
+            "relearning_steps": tuple(timedelta(minutes=m) for m in settings.relearning_steps),
+        }
+    replay = Scheduler(enable_fuzzing=False, **steps)
     for card_id, answers in history.items():
         card, kind, lapses = Card(card_id=0, due=answers[0][2]), NEW, 0
         for review_id, rating, reviewed_at in answers:
@@ -122,9 +131,10 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
 MIGRATIONS = {1: _v1_to_v2}
 
 
-def migrate(db: sqlite3.Connection, version: int) -> None:
-    """Run every migration from ``version`` up (the caller holds the write transaction)."""
+def migrate(db: sqlite3.Connection, version: int, settings: SchedulerSettings | None = None) -> None:
+    """Run every migration from ``version`` up (the caller holds the write transaction); ``settings``
+    are the learner's scheduler settings, the defaults when None."""
     while version < SCHEMA_VERSION:
-        MIGRATIONS[version](db)
+        MIGRATIONS[version](db, settings)
         version += 1
         db.execute(f"PRAGMA user_version = {version}")

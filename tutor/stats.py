@@ -42,12 +42,29 @@ class Stats:
     decks: list[DeckStats]
     average_seconds: float | None  # per answer
     total_reviews: int
+    # Anki's true retention: review answers of the last 30 study days (today's included), split by the
+    # interval before the answer into young (< 21 days) and mature: (recalled, answered) for each.
+    true_young: tuple[int, int] = (0, 0)
+    true_mature: tuple[int, int] = (0, 0)
     orphans: list[str] = field(default_factory=list)  # cards gone from the decks, history kept
     leeches: list[str] = field(default_factory=list)
+
+    def true_retention_text(self) -> str:
+        """'young 91% of 120, mature 95% of 40, all 92% of 160' ('-' where there are no answers)."""
+        parts = []
+        both = (self.true_young[0] + self.true_mature[0], self.true_young[1] + self.true_mature[1])
+        for name, (recalled, answered) in (
+            ("young", self.true_young),
+            ("mature", self.true_mature),
+            ("all", both),
+        ):
+            parts.append(f"{name} {recalled / answered:.0%} of {answered}" if answered else f"{name} -")
+        return ", ".join(parts)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["today"] = self.today.isoformat()
+        data["true_young"], data["true_mature"] = list(self.true_young), list(self.true_mature)
         data["reviews_per_day"] = {day.isoformat(): n for day, n in self.reviews_per_day.items()}
         return data
 
@@ -108,6 +125,19 @@ def collect(db: sqlite3.Connection, settings: SchedulerSettings, now: datetime) 
         "AND reviewed_at >= ?",
         (since,),
     ).fetchone()
+    first_day = (today - timedelta(days=RETENTION_DAYS - 1)).isoformat()
+    due_before = _local_day("json_extract(card_before, '$.due')", settings)
+    last_before = _local_day("json_extract(card_before, '$.last_review')", settings)
+    interval = f"julianday({due_before}) - julianday({last_before})"
+    split = {
+        mature: (recalled_n, answered_n)
+        for mature, recalled_n, answered_n in db.execute(
+            f"SELECT {interval} >= {MATURE_DAYS} AS mature, coalesce(sum(rating > 1), 0), count(*) "
+            f"FROM reviews WHERE kind = {schema.REVIEW} AND card_before IS NOT NULL "
+            f"AND {_local_day('reviewed_at', settings)} BETWEEN ? AND ? GROUP BY mature",
+            (first_day, today.isoformat()),
+        )
+    }
     forecast = [0] * FORECAST_DAYS
     for offset, n in db.execute(
         f"SELECT CAST(julianday({_local_day('due', settings)}) - julianday(?) AS INTEGER) AS offset, "
@@ -126,6 +156,8 @@ def collect(db: sqlite3.Connection, settings: SchedulerSettings, now: datetime) 
         reviews_per_day=per_day,
         retention_30d=recalled / answered if answered else None,
         retention_reviews_30d=answered,
+        true_young=split.get(0, (0, 0)),
+        true_mature=split.get(1, (0, 0)),
         forecast=forecast,
         current_streak=current,
         longest_streak=longest,

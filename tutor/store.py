@@ -36,6 +36,9 @@ from tutor.store_files import (
 LEECH_LAPSES = 8  # Anki's default: after 8 lapses a card is a leech, then again every 4 more
 MAX_ANSWER_MS = 300_000  # a learner who walked away from a card should not skew the averages
 # The columns a grade changes; a log row's card_before holds them so undo can put them back.
+# A clock set back by up to a day since the latest answer is taken as standing still; an answer
+# further ahead than that was given with a wrong clock.
+CLOCK_STEP_BACK = timedelta(days=1)
 SCHEDULE = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 
 
@@ -120,7 +123,7 @@ class Store:
             if problem:
                 notices.append(moved_notice(path, problem, move_aside(path)))
             try:
-                db = connect(path, timeout)
+                db = connect(path, timeout, settings)
             except sqlite3.DatabaseError as exc:
                 if attempt == 0 and is_damaged(exc):
                     notices.append(moved_notice(path, "damaged", move_aside(path)))
@@ -129,6 +132,14 @@ class Store:
             break
         store = cls(db, path, settings, timeout)
         store.notices = notices
+        with store._reading():
+            ahead, latest = store.future_answers()
+        if ahead:
+            store.notices.append(
+                f"{ahead} answer{'s are' if ahead > 1 else ' is'} in {path} dated in the future (the latest "
+                f"{latest.astimezone():%Y-%m-%d %H:%M}): the clock was ahead when they were given. They are "
+                "kept, today's limits do not count them, and new answers get the right time."
+            )
         if backup:
             with store._reading():
                 has_reviews = db.execute("SELECT 1 FROM reviews LIMIT 1").fetchone()
@@ -265,22 +276,54 @@ class Store:
         now = as_utc(now)
         with self._reading() as db:
             row = self._card(db, card_id)
-            now = max(now, self._latest_review(db) or now)
-        return scheduling.next_intervals(self.scheduler, _to_fsrs(row, now), now, _seed(row))
+            now = self._in_log_order(db, now)
+        return {rating: outcome.interval for rating, outcome in self._outcomes(row, now).items()}
+
+    def _outcomes(self, row: sqlite3.Row, now: datetime) -> dict[int, scheduling.Outcome]:
+        hour = self.settings.day_start_hour
+        previous = 0
+        if row["state"] == State.Review and row["last_review"]:
+            previous = scheduling.elapsed_days(_when(row["last_review"]), _when(row["due"]), hour)
+        return scheduling.outcomes(self.scheduler, _to_fsrs(row, now), now, hour, _seed(row), previous)
+
+    def _in_log_order(self, db: sqlite3.Connection, now: datetime) -> datetime:
+        """``now``, or the latest answer's time when the clock stepped back a little since it, so the
+        log stays in time order. A latest answer far ahead was given with a wrong clock: it is not
+        followed (``future_answers`` reports it)."""
+        latest = self._latest_review(db)
+        if latest is not None and now < latest <= now + CLOCK_STEP_BACK:
+            return latest
+        return now
 
     def _latest_review(self, db: sqlite3.Connection) -> datetime | None:
         latest = db.execute("SELECT max(reviewed_at) FROM reviews").fetchone()[0]
         return datetime.fromisoformat(latest) if latest else None
 
+    def future_answers(self, now: datetime | None = None) -> tuple[int, datetime | None]:
+        """How many answers are dated later than ``now`` (a clock that was ahead), and the latest."""
+        now = as_utc(now) + CLOCK_STEP_BACK
+        with self._reading() as db:
+            count, latest = db.execute(
+                "SELECT count(*), max(reviewed_at) FROM reviews WHERE reviewed_at > ?", (stamp(now),)
+            ).fetchone()
+        return count, _when(latest)
+
     # --- answering ---------------------------------------------------------------------------
 
     def grade(
-        self, card_id: str, rating: int, duration_ms: int, now: datetime | None = None, cram: bool = False
+        self,
+        card_id: str,
+        rating: int,
+        duration_ms: int,
+        now: datetime | None = None,
+        cram: bool = False,
+        shown_at: datetime | None = None,
     ) -> Graded:
         """Record an answer (1 Again, 2 Hard, 3 Good, 4 Easy); committed when this returns.
 
-        In cram mode the answer is logged but the schedule is left as it was. A clock that moved
-        backwards is treated as standing still at the latest answer, so the log stays in time order.
+        ``shown_at``, when the card was put on screen with its button intervals: the outcome is the
+        one those buttons showed, even when a day start passed while the card was on screen. In cram
+        mode the answer is logged but the schedule is left as it was.
         """
         if rating not in RATINGS:
             raise ValueError(f"rating must be 1..4, not {rating!r}")
@@ -288,7 +331,7 @@ class Store:
         duration_ms = max(0, min(int(duration_ms), MAX_ANSWER_MS))
         with self._writing() as db:
             row = self._card(db, card_id)
-            now = max(now, self._latest_review(db) or now)
+            now = self._in_log_order(db, now)
             if cram:
                 review_id = db.execute(
                     "INSERT INTO reviews (card_id, rating, reviewed_at, duration_ms, kind) "
@@ -296,9 +339,11 @@ class Store:
                     (card_id, rating, stamp(now), duration_ms, schema.CRAM),
                 ).lastrowid
                 return Graded(card_id, rating, review_id, None)
-            card, _ = scheduling.review(
-                self.scheduler, _to_fsrs(row, now), rating, now, _seed(row), duration_ms
-            )
+            seen = now if shown_at is None else min(self._in_log_order(db, as_utc(shown_at)), now)
+            outcome = self._outcomes(row, seen)[rating]
+            card = outcome.card
+            card.due = outcome.due(now, self.settings.day_start_hour)
+            card.last_review = now
             before = {name: row[name] for name in SCHEDULE}
             lapsed = scheduling.is_lapse(State(row["state"]) if row["state"] else None, rating)
             lapses = row["lapses"] + lapsed
@@ -392,10 +437,10 @@ class Store:
             first = study.today_queue(db, self.settings, as_utc(now), deck_id, limit=1)
         return first[0] if first else None
 
-    def next_learning_due(self, deck_id: str | None = None, now: datetime | None = None) -> datetime | None:
-        """When a card still in learning comes back later today (for "come back at 14:20"), or None."""
+    def next_due(self, deck_id: str | None = None, now: datetime | None = None) -> datetime | None:
+        """When the learner can next study this deck (or all), learn-ahead included (``study.next_due``)."""
         with self._reading() as db:
-            return study.next_learning_due(db, self.settings, as_utc(now), deck_id)
+            return study.next_due(db, self.settings, as_utc(now), deck_id)
 
     def deck_counts(self, deck_id: str | None = None, now: datetime | None = None) -> study.DueCounts:
         """New / learning / review cards due now in one deck (or all), within today's limits."""

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tutor import paths, schema
+from tutor.config import SchedulerSettings
 from tutor.errors import TutorError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -98,8 +99,9 @@ def daily_backup(db: sqlite3.Connection, folder: Path, today: date) -> Path | No
     return target
 
 
-def connect(path: Path, timeout: float) -> sqlite3.Connection:
-    """Connect, switch on WAL and foreign keys, and bring the schema to the current version."""
+def connect(path: Path, timeout: float, settings: SchedulerSettings | None = None) -> sqlite3.Connection:
+    """Connect, switch on WAL and foreign keys, and bring the schema to the current version (an old
+    history is replayed with the learner's scheduler ``settings``)."""
     db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
     try:
         db.row_factory = sqlite3.Row
@@ -122,7 +124,7 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
                 if version == 0:
                     schema.create(db)
                 elif version < schema.SCHEMA_VERSION:
-                    schema.migrate(db, version)
+                    schema.migrate(db, version, settings)
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fsrs import Card, Rating, Scheduler
-from store_support import card, deck_cards, open_store, zone  # noqa: F401 (zone is a fixture)
+from store_support import card, deck_cards, open_store, row, zone  # noqa: F401 (zone is a fixture)
 
 from tutor import paths
 from tutor.cli import main
@@ -127,7 +127,7 @@ def test_tutor_optimize_with_too_few_reviews_changes_nothing(capsys):
         store.sync_cards([card("a")])
         store.grade("a", 3, 1000)
     assert main(["optimize"]) == 0
-    assert "fitting needs at least 512, so nothing was changed" in capsys.readouterr().out
+    assert "None of your answers came on a later study day" in capsys.readouterr().out
     with Store.open() as store:
         assert store.parameters is None
 
@@ -172,3 +172,30 @@ def test_due_with_no_decks_says_how_to_import(capsys, monkeypatch, tmp_path):
     monkeypatch.setattr(paths, "bundled_decks_dir", lambda: tmp_path / "none")
     assert main(["due"]) == 0
     assert capsys.readouterr().out.strip() == "No decks yet: import your notes with 'tutor import NOTES.md'."
+
+
+def test_true_retention_counts_30_study_days_young_and_mature_apart(tmp_path, zone):  # noqa: F811
+    """Anki's true retention: review answers of today and the 29 study days before, split by the
+    interval the card had (under 21 days: young)."""
+    store = open_store(tmp_path / "p.sqlite3", deck_cards("d", 4), fuzzing=False, learning_steps=[])
+    start = datetime(2026, 1, 1, 10, tzinfo=UTC)
+    store.grade("d-0", 3, 1000, now=start)  # new: not a review answer
+    store.grade("d-1", 4, 1000, now=start)
+    # d-1 reaches a mature interval: answer it Easy on its due day until the interval is >= 21 days.
+    moment = start
+    while True:
+        due = datetime.fromisoformat(row(store, "d-1")["due"])
+        if (due - moment).days >= 21:
+            break
+        moment = due + timedelta(hours=8)
+        store.grade("d-1", 4, 1000, now=moment)
+    today = datetime(2026, 3, 30, 12, tzinfo=UTC)
+    window_start = today - timedelta(days=29)  # 1 March: the first of the 30 study days
+    store.grade("d-0", 1, 1000, now=window_start - timedelta(hours=9))  # 1 March 03:00
+    store.grade("d-1", 3, 1000, now=window_start + timedelta(hours=1))  # mature, recalled
+    store.grade("d-2", 3, 1000, now=window_start)  # new
+    store.grade("d-2", 1, 1000, now=window_start + timedelta(days=2))  # young, forgotten
+    stats = store.stats(now=today)
+    assert stats.true_mature == (1, 1)
+    # d-0's answer at 03:00 on 1 March is the study day of 28 February: outside the 30 study days.
+    assert stats.true_young == (0, 1)

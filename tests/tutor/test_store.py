@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -54,7 +54,8 @@ def test_queue_order_learning_then_reviews_by_retrievability_then_new_then_learn
         for cid in ("basics-0", "basics-1")
     }
     assert retrievability["basics-1"] < retrievability["basics-0"]
-    assert store.queue(now=NOW) == ["basics-2", "basics-1", "basics-0", "basics-4", "basics-5", "basics-3"]
+    # New cards are spread evenly among the reviews (Anki's default mix).
+    assert store.queue(now=NOW) == ["basics-2", "basics-1", "basics-4", "basics-0", "basics-5", "basics-3"]
     assert store.next_card(now=NOW) == "basics-2"
     counts = store.deck_counts(now=NOW)
     assert (counts.new, counts.learning, counts.review) == (2, 2, 2)
@@ -65,34 +66,39 @@ def test_queue_order_learning_then_reviews_by_retrievability_then_new_then_learn
 
 
 def test_daily_limits_count_the_whole_study_day(tmp_path, zone):  # noqa: F811
-    store = open_store(tmp_path / "p.sqlite3", deck_cards("basics", 8), new_per_day=3, reviews_per_day=1)
+    store = open_store(tmp_path / "p.sqlite3", deck_cards("basics", 8), new_per_day=3, reviews_per_day=4)
     assert store.queue(now=NOW) == ["basics-0", "basics-1", "basics-2"]
     store.grade("basics-0", 4, 1000, now=NOW)
     store.grade("basics-1", 4, 1000, now=NOW)
     assert store.queue(now=NOW) == ["basics-2"]  # two of today's three new cards are used
     store.grade("basics-2", 4, 1000, now=NOW)
     assert store.queue(now=NOW) == []
-    # Far in the future all three are due for review, but only one review a day is allowed.
+    # Far in the future all three are due for review; four answers a day leave one new card.
     later = NOW + timedelta(days=60)
     queue = store.queue(now=later)
-    assert queue[0] in {"basics-0", "basics-1", "basics-2"}
-    assert queue[1:] == ["basics-3", "basics-4", "basics-5"]
+    assert sorted(queue[:2] + queue[3:]) == ["basics-0", "basics-1", "basics-2"] and queue[2] == "basics-3"
     # The day starts at 4 am: at 03:59 tomorrow the limit is still today's.
-    store.grade(store.queue(now=later)[0], 3, 1000, now=later)
-    assert store.deck_counts(now=later).review == 0
+    for card_id in queue:
+        store.grade(card_id, 3, 1000, now=later)
+    assert store.deck_counts(now=later).review == 0 and store.deck_counts(now=later).new == 0
     tomorrow = later.replace(hour=4) + timedelta(days=1)
-    assert store.deck_counts(now=tomorrow - timedelta(minutes=1)).review == 0
-    assert store.deck_counts(now=tomorrow).review == 1
+    assert store.deck_counts(now=tomorrow - timedelta(minutes=1)).new == 0
+    assert store.deck_counts(now=tomorrow).new == 3
 
 
 def test_when_the_queue_is_done_it_says_when_learning_cards_come_back(tmp_path, zone):  # noqa: F811
-    store = open_store(tmp_path / "p.sqlite3", [card("a")], learning_steps=[60])
-    assert store.next_learning_due(now=NOW) is None
+    store = open_store(
+        tmp_path / "p.sqlite3", [card("a"), card("b", "other")], learning_steps=[60], new_per_day=1
+    )
+    assert store.next_due(now=NOW) == NOW  # a new card is waiting
     store.grade("a", 1, 1000, now=NOW)  # back in an hour: beyond the 20-minute learn-ahead
     assert store.queue(now=NOW) == []
-    assert store.next_learning_due(now=NOW) == NOW + timedelta(hours=1)
-    assert store.next_learning_due("other", now=NOW) is None
+    # Ready 20 minutes before it is due (the learn-ahead); b waits for tomorrow's new-card limit.
+    assert store.next_due(now=NOW) == NOW + timedelta(minutes=40)
+    assert store.next_due("other", now=NOW) == datetime(2026, 3, 3, 4, tzinfo=UTC)
     assert store.queue(now=NOW + timedelta(minutes=45)) == ["a"]  # within learn-ahead now
+    store.suspend("b")
+    assert store.next_due("other", now=NOW) is None  # nothing scheduled there
 
 
 def test_one_deck_or_all(tmp_path, zone):  # noqa: F811
@@ -200,7 +206,7 @@ def test_cards_gone_from_the_decks_become_orphans_and_get_their_history_back(sto
     assert result.returned == ["basics-0"] and result.added == ["basics-new"] and result.orphaned == []
     assert store.card_states(["basics-0"])["basics-0"].reps == 1
     assert store.stats(now=NOW).orphans == []
-    assert store.queue(now=NOW + timedelta(days=60))[0] == "basics-0"
+    assert "basics-0" in store.queue(now=NOW + timedelta(days=60))
 
 
 def test_card_states_for_browse(store):

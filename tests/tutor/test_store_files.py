@@ -223,3 +223,14 @@ def test_a_failed_backup_is_reported_and_the_store_still_opens(tmp_path):
     assert notice.endswith("your progress itself is safe, but check that folder.")
     store.grade("a", 3, 1000, now=NOW)
     assert len(log(store)) == 2
+
+
+def test_a_version_1_history_is_replayed_with_the_learners_own_steps(tmp_path):
+    """Good, Good, Good with steps of 1, 10 and 60 minutes leaves the card in learning at step 2; with
+    the default two steps it would have graduated (and the third answer would count as a review)."""
+    path = tmp_path / "progress.sqlite3"
+    write_v1_store(path)
+    store = open_store(path, fuzzing=False, learning_steps=[1, 10, 60])
+    history = log(store)
+    assert [r["kind"] for r in history][:3] == [schema.NEW, schema.LEARNING, schema.LEARNING]
+    assert [r["state_after"] for r in history][:3] == [1, 1, 2]

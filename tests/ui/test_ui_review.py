@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+from datetime import timedelta
 
 import pytest
 from textual.widgets import Button, DataTable, Static
@@ -38,7 +39,7 @@ async def test_review_a_deck_end_to_end_with_every_grade_undo_and_suspend(tutor_
         text = screen_text(app)
         assert "What does byte pair encoding do" in text
         assert "sub-word pieces" not in text  # the answer waits for space
-        assert "Tokens and embeddings · 3 left · 0 done · d opens tokenize" in text
+        assert "Tokens and embeddings · 3 new · 0 learning · 0 review · 0 done · d opens tokenize" in text
 
         await pilot.press("1")  # grading before the answer is shown does nothing
         assert app.store.stats(now=NOW).total_reviews == 0
@@ -53,6 +54,8 @@ async def test_review_a_deck_end_to_end_with_every_grade_undo_and_suspend(tutor_
             assert label in text
         await pilot.press("1")  # Again
         assert screen.current == "eot"
+        status = str(screen.query_one("#review-status", Static).content)
+        assert " · 2 new · 1 learning · 0 review · 1 done" in status  # bpe moved from new to learning
         await pilot.press("enter", "2")  # Enter shows the answer too; Hard
         assert screen.current == "emb"
         await pilot.press("space", "3")  # Good
@@ -179,7 +182,12 @@ async def test_the_summary_says_when_cards_still_in_learning_come_back(tutor_app
         await pilot.press("space", "1", "space", "1")
         text = screen_text(app)
         assert "Session done" in text
-        assert "2 still in learning: the first comes back in 1h; study again then." in text
+        # Due in an hour, offered 20 minutes ahead (Anki's learn-ahead): ready in 40 minutes.
+        assert "2 still in learning; the next card is ready in 40m (" in text
+        app.clock = lambda: NOW + timedelta(minutes=41)
+        app.screen._refresh_summary()
+        await pilot.pause()
+        assert "the next card is ready now" in screen_text(app)
 
 
 async def test_an_editor_that_is_not_there_is_one_sentence(tutor_app, monkeypatch):
@@ -208,7 +216,7 @@ async def test_brackets_in_the_learners_text_are_shown_as_written(tmp_path):
         assert "[draft] Notes" in screen_text(app)
         await pilot.press("enter", "space")
         text = screen_text(app)
-        assert "[draft] Notes · 1 left" in text and "Why [1] not [b]?" in text
+        assert "[draft] Notes · 1 new · 0 learning · 0 review" in text and "Why [1] not [b]?" in text
         assert "tutor — [draft] Notes" in text  # the header too
         await pilot.press("escape", "b")
         assert "[draft] Notes" in screen_text(app)  # Browse's deck column and filter
@@ -230,10 +238,10 @@ async def test_undo_takes_back_a_suspend_and_a_bury_in_the_order_they_happened(t
         assert states["eot"].suspended and states["emb"].buried_until is not None
 
         status = screen.query_one("#review-status", Static)
-        assert " 1 left · 1 done" in str(status.content)  # bpe, due again in minutes
+        assert " 0 new · 1 learning · 0 review · 1 done" in str(status.content)  # bpe, back in minutes
         await pilot.press("u")  # the bury first: emb is back in front of us, and in the queue
         assert screen.current == "emb" and not screen.shown
-        assert " 2 left · 1 done" in str(status.content)
+        assert " 1 new · 1 learning · 0 review · 1 done" in str(status.content)
         assert app.store.card_states()["emb"].buried_until is None
         assert any("Undid the bury of" in n.message for n in app._notifications)
         await pilot.press("u")  # then the suspension

@@ -98,6 +98,7 @@ def _stats(args: argparse.Namespace) -> int:
     print(f"Today ({stats.today.isoformat()}): {today} answers · streak {stats.current_streak} days")
     print(f"Longest streak: {stats.longest_streak} days · {stats.total_reviews} answers in all · {average}")
     print(f"Retention, last 30 days: {retention}")
+    print(f"True retention, last 30 study days: {stats.true_retention_text()}")
     week = ", ".join(str(n) for n in stats.forecast[:7])
     print(f"Due in the next 7 days: {week} (30 days: {sum(stats.forecast)})")
     if stats.decks:
@@ -117,7 +118,7 @@ def _stats(args: argparse.Namespace) -> int:
 
 def _optimize(args: argparse.Namespace) -> int:
     """Fit FSRS's parameters to your own review history (needs a few hundred reviews) and keep them."""
-    from tutor import scheduling
+    from tutor import fitting
     from tutor.store import Store
 
     with Store.open() as store:
@@ -128,15 +129,35 @@ def _optimize(args: argparse.Namespace) -> int:
             print("FSRS's default parameters are back in use.")
             return 0
         logs = store.review_logs()
-        usable = scheduling.answers_for_fitting(logs)
-        if usable < scheduling.MIN_ANSWERS_FOR_FITTING:
+        hour = store.settings.day_start_hour
+        usable = fitting.later_day_answers(logs, hour)
+        if not usable:
             print(
-                f"Only {usable} of your answers came a day or more after the card's previous answer; "
-                f"fitting needs at least {scheduling.MIN_ANSWERS_FOR_FITTING}, so nothing was changed."
+                "None of your answers came on a later study day than the card's previous one yet; "
+                "nothing was changed."
             )
             return 0
-        print(f"Fitting FSRS to {len(logs)} answers ({usable} on later days); this takes a minute...")
-        parameters = scheduling.fit_parameters(logs)
+        estimate = fitting.estimate_seconds(len(logs))
+        print(
+            f"Fitting FSRS to {len(logs)} answers ({usable} on a later study day than the card's "
+            f"previous answer); this takes about {estimate:.0f} s..."
+        )
+        shown = sys.stderr.isatty()
+
+        def tick(seconds: float) -> None:
+            if shown:
+                print(f"\r  {seconds:.0f} s of about {max(estimate, seconds):.0f} s", end="", file=sys.stderr)
+
+        fitted = fitting.fit(logs, hour, tick)
+        if shown:
+            print(file=sys.stderr)
+        if fitted.fell_back:
+            print(
+                f"The optimizer kept FSRS's defaults: {usable} answers on a later study day are too few "
+                "to learn from, so nothing was changed. Study on and try again in a few weeks."
+            )
+            return 0
+        parameters = fitted.parameters
         store.set_parameters(parameters)
     print("Saved: your next answers are scheduled with parameters fitted to your history.")
     print("Parameters: " + ", ".join(f"{p:.4f}" for p in parameters))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,6 +11,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tutor.ui.widgets.bars import share_bar, short
+
+
+def next_due_label(due: datetime | None, now: datetime) -> str:
+    """'now', a time today ('14:20'), or how many days away ('in 3d'); '-' when nothing is scheduled."""
+    if due is None:
+        return "-"
+    if due <= now:
+        return "now"
+    local = due.astimezone()
+    if local.date() == now.astimezone().date():
+        return f"{local:%H:%M}"
+    return f"in {max(1, (local.date() - now.astimezone().date()).days)}d"
 
 
 class DecksScreen(Screen):
@@ -47,12 +61,13 @@ class DecksScreen(Screen):
         table.clear(columns=True)  # columns too: their widths follow the screen's
         width = self.drawn_width = self.size.width or 80
         bar_width = 12 if width < 90 else 20
-        title_width = max(16, width - bar_width - 37)  # the counts and the bar always stay on screen
+        title_width = max(16, width - bar_width - 47)  # the counts and the bar always stay on screen
         longest = max((len(deck.title) for deck in app.decks.values()), default=4)
         table.add_column("Deck", key="deck", width=max(4, min(title_width, longest)))
         table.add_column(Text("New", justify="right"), key="new", width=5)
         table.add_column(Text("Learning", justify="right"), key="learning", width=8)
         table.add_column(Text("Due", justify="right"), key="due", width=5)
+        table.add_column("Next due", key="next", width=8)
         table.add_column("Seen", key="seen", width=bar_width + 5)
         now = app.clock()
         seen_by_deck = (
@@ -67,6 +82,7 @@ class DecksScreen(Screen):
             table.add_row(
                 Text(title),  # Text, not str: a DataTable reads a str as markup
                 *(Text(str(n), justify="right", style="bold" if n else "dim") for n in cells),
+                Text(next_due_label(app.store.next_due(deck.id, now=now) if app.store else None, now)),
                 share_bar(seen_by_deck.get(deck.id, 0), len(deck.cards), bar_width),
                 key=deck.id,
             )
@@ -78,7 +94,9 @@ class DecksScreen(Screen):
         # Today's limits span every deck, so the total is the store's, not the sum of the rows.
         total = app.store.deck_counts(None, now=now) if app.store else None
         today = (
-            f"today: {total.new} new, {total.learning} learning, {total.review} due" if total else "no store"
+            f"all decks today: {total.new} new, {total.learning} learning, {total.review} due"
+            if total
+            else "no store"
         )
         summary.update(
             f"{len(app.decks)} decks, {len(app.cards)} cards · {today} · Enter study · a all due · c cram"

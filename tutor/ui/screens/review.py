@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -78,6 +78,7 @@ class ReviewScreen(Screen):
         title = self.app.decks[self.deck_id].title if self.deck_id in self.app.decks else "All decks"
         self.sub_title = f"{title} · cram" if self.cram else title
         self.session_start = self.app.clock()
+        self.set_interval(30, self._refresh_summary)
         if self.app.store is None:
             self.notify("The progress store could not be opened, so there is nothing to review.")
             self.show_summary()
@@ -111,20 +112,27 @@ class ReviewScreen(Screen):
         answer = self.query_one("#answer", Vertical)
         answer.remove_children()
         answer.mount(AnswerView(card))
-        intervals = self.app.store.next_intervals(card.id, now=self.app.clock())
+        # Cram leaves the schedule as it is: the buttons show no interval they would not apply.
+        intervals = {} if self.cram else self.app.store.next_intervals(card.id, now=self.shown_at)
         for rating, name in GRADES.items():
-            label = f"{rating} {name} · {format_interval(intervals[rating])}"
+            label = f"{rating} {name}" + (f" · {format_interval(intervals[rating])}" if intervals else "")
             self.query_one(f"#grade-{rating}", Button).label = label
-        left = len(self.queue) + (1 if self.cram else 0)
         flags = " · needs an answer" if card.needs_answer else ""
         if card.demos:
             flags += " · d opens " + ", ".join(link.name for link in card.demos)
         self.query_one("#review-status", Static).update(
             f"{self.app.decks[card.deck_id].title if card.deck_id in self.app.decks else card.deck_id}"
-            f" · {left} left · {len(self.graded)} done{flags}"
+            f" · {self.counts()} · {len(self.graded)} done{flags}"
         )
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self.refresh_bindings()
+
+    def counts(self) -> str:
+        """Anki's three counts of what is left today, new · learning · review (the cram: cards left)."""
+        if self.cram:
+            return f"{len(self.queue) + 1} left"
+        counts = self.app.store.deck_counts(self.deck_id, now=self.shown_at)
+        return f"{counts.new} new · {counts.learning} learning · {counts.review} review"
 
     @property
     def graded(self) -> list[tuple[str, int]]:
@@ -160,23 +168,32 @@ class ReviewScreen(Screen):
         self.refresh_bindings()
 
     def learning_later(self) -> str:
-        """Cards still in learning come back within the day: say how many and when the first one is due."""
+        """When the next card is ready (learn-ahead included), and how many are still in learning."""
         if self.app.store is None or self.cram:
             return ""
         now = self.app.clock()
-        dues = [
-            state.due
+        due = self.app.store.next_due(self.deck_id, now=now)
+        if due is None:
+            return ""
+        learning = sum(
+            1
             for state in self.app.store.card_states().values()
             if state.state in ("learning", "relearning")
-            and state.due is not None
             and not state.suspended
             and not state.orphaned
             and (self.deck_id is None or state.deck_id == self.deck_id)
-        ]
-        if not dues:
-            return ""
-        wait = format_interval(max(min(dues) - now, timedelta(0)))
-        return f"- {len(dues)} still in learning: the first comes back in **{wait}**; study again then."
+        )
+        still = f"{learning} still in learning; the" if learning else "The"
+        if due <= now:
+            return f"- {still} next card is ready **now**: Enter, then study the deck again."
+        local = due.astimezone()
+        at = f"{local:%H:%M}" if local.date() == now.astimezone().date() else f"{local:%a %d %b %H:%M}"
+        return f"- {still} next card is ready in **{format_interval(due - now)}** ({at})."
+
+    def _refresh_summary(self) -> None:
+        """The wait on the summary counts down by itself."""
+        if self.current is None and self.is_current:
+            self.show_summary()
 
     # What the keys do.
 
@@ -207,7 +224,13 @@ class ReviewScreen(Screen):
         now = self.app.clock()
         duration_ms = int((now - self.shown_at).total_seconds() * 1000) if self.shown_at else 0
         saved, graded = self.app.store_write(
-            self.app.store.grade, self.current, rating, duration_ms, now=now, cram=self.cram
+            self.app.store.grade,
+            self.current,
+            rating,
+            duration_ms,
+            now=now,
+            cram=self.cram,
+            shown_at=self.shown_at,  # the outcome on the buttons, even if a day start passed since
         )
         if not saved:
             return  # not saved (the learner was told why); the card stays, answer shown, to try again

@@ -69,6 +69,7 @@ class StatsScreen(Screen):
         average = f"{stats.average_seconds:.1f} s a card" if stats.average_seconds is not None else "—"
         lines = [
             f"Retention (30 days): {retention}",
+            f"True retention (30 study days): {stats.true_retention_text()}",
             f"Streak: {plural(stats.current_streak, 'day')} now, {stats.longest_streak} at best · "
             f"{plural(stats.total_reviews, 'answer')} in all · {average}",
         ]
