@@ -73,6 +73,12 @@ class Card:
     line: int = 0  # the card's line in that file (for $EDITOR)
     source_line: int | None = None  # line in the notes
     notes_hash: str | None = None  # question and answer as last imported: tells edits in the deck file apart
+    notes_dir: Path | None = None  # the notes' folder, where the deck says which notes file it came from
+
+    def picture_roots(self) -> list[Path]:
+        """The folder trees the answer's pictures may come from: the deck file's and its notes'."""
+        roots = [self.path.parent] if self.path is not None else []
+        return roots + ([self.notes_dir] if self.notes_dir is not None else [])
 
     def images(self) -> list[CardImage]:
         """The answer's images; relative targets are resolved against the deck file's folder."""
@@ -294,7 +300,18 @@ def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
         order=order if isinstance(order, int) and not isinstance(order, bool) else 0,
         retired=retired,
     )
+    notes_dir = _notes_dir(path, deck.source)
+    for card in cards:
+        card.notes_dir = notes_dir
     return deck, problems
+
+
+def _notes_dir(path: Path, source: str | None) -> Path | None:
+    """The notes' folder when the deck's ``source`` says where the notes file is (not just its name)."""
+    if not source or ("/" not in source and "\\" not in source):
+        return None
+    notes = Path(source).expanduser()
+    return (notes if notes.is_absolute() else path.parent / notes).parent
 
 
 def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckProblem]]:

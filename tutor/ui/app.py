@@ -185,9 +185,10 @@ def _prepare_images(app: TutorApp) -> None:
         import textual_image.widget  # noqa: F401
 
 
-def run_app() -> int:
+def run_app(headless: bool = False) -> int:
+    """Run the app; the exit status is Textual's (1 when the app crashed), so scripts can tell."""
     app = make_app()
     app.load()
     _prepare_images(app)
-    app.run()
-    return 0
+    app.run(headless=headless)
+    return app.return_code or 0
