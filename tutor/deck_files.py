@@ -8,11 +8,11 @@ where they start and where each key is, for messages that name the line.
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
 import yaml
+
+from tutor.regular_files import NotReadable, read_regular
 
 MAX_DECK_BYTES = 8 * 1024 * 1024  # the largest real deck is ~100 KB
 MAX_DIGITS = 30  # ids, lines and orders are small; a 5,000-digit number is an attack, not a deck
@@ -67,21 +67,9 @@ def plain(value: object) -> object:
 def read_text(path: Path, limit: int = MAX_DECK_BYTES) -> str:
     """The file's text, if it is a regular file of at most ``limit`` bytes; else ``DeckFileError``."""
     try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then tells what was opened.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise DeckFileError(f"cannot be read ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise DeckFileError("is not a regular file (a pipe, a device or a folder)")
-        if info.st_size > limit:
-            raise DeckFileError(
-                f"is {info.st_size / 2**20:.1f} MB, more than a deck file may be ({limit // 2**20} MB)"
-            )
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise DeckFileError(f"is more than a deck file may be ({limit // 2**20} MB)")
+        data = read_regular(path, limit)
+    except NotReadable as exc:
+        raise DeckFileError(str(exc)) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -108,7 +108,10 @@ def test_a_huge_deck_file_is_not_read(tmp_path):
         huge.truncate(MAX_DECK_BYTES + 1)  # sparse: no disk used
     decks, [problem] = load_decks([tmp_path])
     assert [deck.id for deck in decks] == ["good"]
-    assert problem.path.name == "huge.yaml" and "more than a deck file may be (8 MB)" in problem.message
+    assert (
+        problem.path.name == "huge.yaml"
+        and "more than the tutor reads from one file (8 MB)" in problem.message
+    )
 
 
 def test_a_deck_file_that_is_not_utf8_names_its_line(tmp_path):
