@@ -118,8 +118,11 @@ class Store:
     ) -> Store:
         """Open (or create) the store; a damaged or foreign file is moved aside, never overwritten."""
         path = Path(path) if path else paths.store_path()
-        settings = settings or load_config().scheduler
         notices: list[str] = []
+        if settings is None:
+            config = load_config()
+            settings = config.scheduler
+            notices.extend(config.problems)  # a wrong setting falls back to its default, and is told
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = cls._connect(path, timeout, notices)

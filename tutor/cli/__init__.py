@@ -37,12 +37,26 @@ def build_parser() -> argparse.ArgumentParser:
 HUGE_PAGES = ("THP_MEM_ALLOC_ENABLE", "1")
 
 
+def _forgiving_output() -> None:
+    """Under a strict locale (ASCII, Latin-1) a deck title or a file name that is not UTF-8 would end
+    the command in a UnicodeEncodeError; write such characters as escapes instead."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault(*HUGE_PAGES)
+    _forgiving_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if not hasattr(args, "func"):
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+                raise TutorError(
+                    "The app needs a terminal, and its input or output is redirected; start it in a "
+                    "terminal, or use a command such as `tutor decks` or `tutor due` (tutor --help)."
+                )
             from tutor.ui.app import run_app
 
             return run_app()

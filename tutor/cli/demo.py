@@ -150,9 +150,13 @@ def demos_json() -> list[dict]:
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
-    if args.list or not args.name:
+    if args.list or args.name is None:
         print(json.dumps(demos_json(), ensure_ascii=False) if args.json else list_demos())
         return 0
+    from tutor.config import load_config
+
+    for problem in load_config().problems:  # [demos] weights is read there; a typo must not pass silently
+        print(f"tutor: {problem}", file=sys.stderr)
     parser = demo_parser(args.name)
     options = parser.parse_args(args.demo_args)
     as_json = args.json or options.json
