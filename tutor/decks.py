@@ -188,6 +188,8 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
     for key in ("id", "question"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             return skip(f"needs '{key}' as text")
+    if not raw["id"].strip().isprintable():
+        return skip("has control characters in its 'id'")
     answer = raw.get("answer", "")
     if not isinstance(answer, str):
         return skip("has an 'answer' that is not text (quote it or use a '|' block)")
@@ -244,6 +246,10 @@ def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
         message = f"has an unknown key '{unknown[0]}' (known: {known}); this deck was not loaded."
         return None, [DeckProblem(path, raw[LINE], message)]
     deck_id = raw["id"].strip()
+    if not deck_id.isprintable():
+        return None, [
+            DeckProblem(path, raw[LINE], "has control characters in its 'id'; this deck was not loaded.")
+        ]
     cards: list[Card] = []
     seen: dict[str, int] = {}
     for order, raw_card in enumerate(raw["cards"]):

@@ -12,6 +12,7 @@ import sys
 
 from tutor import __version__
 from tutor.errors import TutorError
+from tutor.terminal_text import VisibleStream
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +49,17 @@ def _forgiving_output() -> None:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault(*HUGE_PAGES)
     _forgiving_output()
+    streams = sys.stdout, sys.stderr
+    # Deck titles, questions and generated text are printed as they are: a shared deck's escape sequences
+    # (clipboard, window title) must reach the terminal as visible text, not as commands.
+    sys.stdout, sys.stderr = VisibleStream(sys.stdout), VisibleStream(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
