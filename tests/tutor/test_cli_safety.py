@@ -51,3 +51,12 @@ def test_names_that_are_not_utf8_under_a_strict_locale_give_no_traceback(tmp_pat
         )
         assert b"Traceback" not in run.stderr, (argv, run.stderr[-2000:])
     assert run.returncode == 0
+
+
+def test_a_corpus_that_never_ends_or_blocks_is_refused(tmp_path, capsys):
+    fifo = tmp_path / "corpus.txt"
+    os.mkfifo(fifo)  # reading it would wait for a writer forever
+    for corpus in ("/dev/zero", str(fifo)):
+        assert main(["demo", "pretrain", "--corpus", corpus, "--steps", "1"]) == 2
+        err = capsys.readouterr().err
+        assert f"Corpus file {corpus} is not a regular file (a pipe, a device or a folder)" in err

@@ -16,7 +16,7 @@ from tutor.terminal_text import VisibleStream
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tutor.cli import demo, notes, progress
+    from tutor.cli import demo, notes, progress, weights
 
     parser = argparse.ArgumentParser(
         prog="tutor",
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (notes, progress, demo):
+    for module in (notes, progress, demo, weights):
         module.add_parsers(subparsers)
     return parser
 
