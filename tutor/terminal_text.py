@@ -12,11 +12,14 @@ from dataclasses import replace
 
 _C0 = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in "\n\t"}  # ␀ .. ␟
 _C1 = {code: f"\\x{code:02x}" for code in range(0x80, 0xA0)}  # CSI (0x9b) and OSC (0x9d) among them
-_VISIBLE = _C0 | {0x7F: "␡"} | _C1
+# A file name that is not UTF-8 arrives with its bytes as lone surrogates, which no terminal can be sent.
+_BYTES = {code: f"\\x{code - 0xDC00:02x}" for code in range(0xDC80, 0xDD00)}
+_VISIBLE = _C0 | {0x7F: "␡"} | _C1 | _BYTES
 
 
 def visible(text: str) -> str:
-    """``text`` with every control character except newline and tab replaced by a visible stand-in."""
+    """``text`` with every control character except newline and tab (and every undecodable byte of a file
+    name) replaced by a visible stand-in."""
     return text.translate(_VISIBLE)
 
 

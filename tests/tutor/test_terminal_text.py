@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import yaml
 
@@ -25,6 +26,7 @@ def test_visible_shows_every_control_character_but_newline_and_tab():
     assert visible(OSC52) == "␛]52;c;cm0gLXJmIH4=␇"
     assert visible("a\x00b\rc\x7fd\x9be") == "a␀b␍c␡d\\x9be"
     assert visible("two\nlines\tand tabs, café, 🎯") == "two\nlines\tand tabs, café, 🎯"
+    assert visible(os.fsdecode(b"caf\xe9.yaml")) == "caf\\xe9.yaml"  # a Latin-1 file name
     assert all(
         visible(chr(code)) != chr(code)
         for code in [*range(32), 127, *range(0x80, 0xA0)]
