@@ -179,6 +179,12 @@ def load_config(path: Path | None = None) -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return Config(problems=(f"{path}: {exc}; fix the TOML there. The default settings are used.",))
+    except ValueError:  # Python refuses to read an integer of over 4,300 digits
+        line = next((n for n, text in enumerate(text.splitlines(), 1) if re.search(r"\d{4300}", text)), None)
+        where = f"{path}, line {line}" if line else str(path)
+        return Config(
+            problems=(f"{where}: a number with thousands of digits; the default settings are used.",)
+        )
     problems = _Problems(path, text)
     for key in raw:
         if key not in ("scheduler", "demos"):

@@ -50,6 +50,11 @@ def test_each_wrong_setting_names_its_line_and_the_rest_is_used(text, line, word
         assert loaded.scheduler.reviews_per_day == 50  # the good settings still count
 
 
+def test_a_number_with_five_thousand_digits_is_one_problem():
+    [problem] = config(f"[scheduler]\nnew_per_day = {'9' * 5000}\n").problems
+    assert problem.startswith(f"{paths.config_path()}, line 2: a number with thousands of digits")
+
+
 def test_good_settings_have_no_problems():
     loaded = config('[scheduler]\nnew_per_day = 5\n[demos]\nweights = "gpt2"\n')
     assert loaded.problems == ()
