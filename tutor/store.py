@@ -26,6 +26,7 @@ from tutor.store_files import (
     connect,
     daily_backup,
     damaged_row,
+    damaged_rows,
     is_busy,
     is_damaged,
     move_aside,
@@ -130,6 +131,20 @@ class Store:
             raise _with_notices(notices, unreadable(path, exc)) from None
         except TutorError as exc:
             raise _with_notices(notices, exc) from None
+        try:
+            damage = damaged_rows(db)
+        except sqlite3.Error as exc:
+            db.close()
+            raise _with_notices(notices, not_read(path, exc)) from None
+        if damage:
+            db.close()
+            raise _with_notices(
+                notices,
+                TutorError(
+                    f"The progress store {path} is damaged: {damage}; copy a daily backup from "
+                    f"{paths.backups_dir()} over it, or move it away to start afresh."
+                ),
+            )
         store = cls(db, path, settings, timeout)
         store.notices = notices
         if backup:
@@ -388,6 +403,8 @@ class Store:
                 return None
             if last["kind"] != schema.CRAM:
                 before = json.loads(last["card_before"])
+                if not isinstance(before, dict) or not set(before) <= {*SCHEDULE, "suspended", "leech"}:
+                    raise ValueError(f"answer {last['id']} records an unknown schedule")
                 db.execute(
                     f"UPDATE cards SET {', '.join(f'{name} = ?' for name in before)} WHERE id = ?",
                     (*before.values(), last["card_id"]),

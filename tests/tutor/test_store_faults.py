@@ -128,3 +128,31 @@ def test_rows_damaged_in_ways_quick_check_misses_are_one_sentence(tmp_path):
     with pytest.raises(TutorError, match="holds a damaged row"):
         store.undo()
     assert len(log(store)) == 1
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        ("UPDATE cards SET state = 9 WHERE id = 'a'", "card 'a' has an impossible schedule"),
+        ("UPDATE cards SET due = 'next tuesday' WHERE id = 'a'", "card 'a' has an impossible schedule"),
+        ("UPDATE cards SET due = '2461000.5' WHERE id = 'a'", "card 'a' has an impossible schedule"),
+        ("UPDATE cards SET reps = 'many' WHERE id = 'a'", "card 'a' has an impossible schedule"),
+        ("UPDATE reviews SET card_before = '{not json'", "review 1 is damaged"),
+        ("UPDATE reviews SET reviewed_at = 'yesterday'", "review 1 is damaged"),
+        ("INSERT INTO meta VALUES ('fsrs_parameters', '[1, 2')", "meta 'fsrs_parameters'"),
+    ],
+)
+def test_a_store_with_a_damaged_row_is_not_opened_and_is_left_as_it_is(tmp_path, damage, words):
+    path = tmp_path / "progress.sqlite3"
+    answered_store(path, answers=1)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA ignore_check_constraints = 1")
+    db.execute(damage)
+    db.commit()
+    db.close()
+    with pytest.raises(TutorError) as caught:
+        open_store(path)
+    message = str(caught.value)
+    assert message.startswith(f"The progress store {path} is damaged: {words}")
+    assert "copy a daily backup from" in message and "\n" not in message
+    assert not list(tmp_path.glob("*.unusable-*"))
