@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 _C0 = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in "\n\t"}  # ␀ .. ␟
-_C1 = {code: f"\\x{code:02x}" for code in range(0x80, 0xA0)}  # CSI (0x9b) and OSC (0x9d) among them
+# C1 controls are the 8-bit forms of ESC + a letter (CSI 0x9b is ESC [, OSC 0x9d is ESC ]): shown that way.
+# No backslashes, so JSON output stays valid.
+_C1 = {code: "␛" + chr(code - 0x40) for code in range(0x80, 0xA0)}
 # A file name that is not UTF-8 arrives with its bytes as lone surrogates, which no terminal can be sent.
-_BYTES = {code: f"\\x{code - 0xDC00:02x}" for code in range(0xDC80, 0xDD00)}
+_BYTES = {code: "\ufffd" for code in range(0xDC80, 0xDD00)}  # shown as �, as a UTF-8 decoder would
 _VISIBLE = _C0 | {0x7F: "␡"} | _C1 | _BYTES
 
 

@@ -24,9 +24,9 @@ HOSTILE = {
 
 def test_visible_shows_every_control_character_but_newline_and_tab():
     assert visible(OSC52) == "␛]52;c;cm0gLXJmIH4=␇"
-    assert visible("a\x00b\rc\x7fd\x9be") == "a␀b␍c␡d\\x9be"
+    assert visible("a\x00b\rc\x7fd\x9be") == "a␀b␍c␡d␛[e"
     assert visible("two\nlines\tand tabs, café, 🎯") == "two\nlines\tand tabs, café, 🎯"
-    assert visible(os.fsdecode(b"caf\xe9.yaml")) == "caf\\xe9.yaml"  # a Latin-1 file name
+    assert visible(os.fsdecode(b"caf\xe9.yaml")) == "caf\ufffd.yaml"  # a Latin-1 file name
     assert all(
         visible(chr(code)) != chr(code)
         for code in [*range(32), 127, *range(0x80, 0xA0)]
@@ -67,3 +67,10 @@ def test_control_characters_in_ids_skip_the_card_or_deck(tmp_path):
     decks, problems = load_decks([tmp_path])
     assert [(d.id, len(d.cards)) for d in decks] == [("a", 0)]
     assert sorted("control characters in its 'id'" in p.message for p in problems) == [True, True]
+
+
+def test_json_output_with_control_characters_stays_valid_json(capsys):
+    assert main(["demo", "tokenize", "a\x9b31m\x1bb", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "\x9b" not in out and "\x1b" not in out
+    assert json.loads(out)["text"] == "a␛[31m\x1bb"  # JSON writes ESC as \u001b itself; C1 has no escape
