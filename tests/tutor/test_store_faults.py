@@ -156,3 +156,14 @@ def test_a_store_with_a_damaged_row_is_not_opened_and_is_left_as_it_is(tmp_path,
     assert message.startswith(f"The progress store {path} is damaged: {words}")
     assert "copy a daily backup from" in message and "\n" not in message
     assert not list(tmp_path.glob("*.unusable-*"))
+
+
+def test_tutor_decks_tells_where_a_store_that_is_not_ours_went(capsys):
+    from tutor import paths
+    from tutor.cli import main
+
+    paths.store_path().parent.mkdir(parents=True, exist_ok=True)
+    paths.store_path().write_text("my shopping list\n", encoding="utf-8")
+    assert main(["decks"]) == 0
+    err = capsys.readouterr().err
+    assert f"tutor: {paths.store_path()} was not a SQLite database, so it was moved to " in err
