@@ -300,6 +300,8 @@ def load_gpt2_weights(path: str | os.PathLike, device: str | torch.device = "cpu
     files, config_file = _weights_files(path)
     hf_config = _read_hf_config(config_file)
     n_heads = hf_config.get("n_head")
+    if n_heads is not None and (isinstance(n_heads, bool) or not isinstance(n_heads, int) or n_heads < 1):
+        raise WeightsError(f"{config_file} says n_head={n_heads!r}, which is not a number of heads.")
     source = str(files[0]) if len(files) == 1 else str(path)
     if files[0].suffix in (".bin", ".pt", ".pth"):  # PyTorch's own format
         tensors: Mapping[str, torch.Tensor] = _read_pytorch_bin(files[0])
@@ -394,6 +396,58 @@ def _json_field(metadata: dict, key: str, file: Path):
         ) from None
 
 
+# What a checkpoint's config may say. Checked before GPTModel is built: a file may claim a billion layers,
+# and the causal mask alone is context_length^2 (GPT-2's is 1024).
+CONFIG_LIMITS = {
+    "vocab_size": (1, 1_000_000),
+    "context_length": (1, 8192),
+    "emb_dim": (1, 16_384),
+    "n_heads": (1, 256),
+    "n_layers": (1, 256),
+}
+
+
+def _damaged(file: Path, why: str) -> WeightsError:
+    return WeightsError(f"{file} is a damaged checkpoint: {why}.")
+
+
+def _json_object(metadata: dict, key: str, file: Path, what: str | None = None) -> dict:
+    value = _json_field(metadata, key, file)
+    if not isinstance(value, dict):
+        raise _damaged(file, f"its {what or key} is not a JSON object")
+    return value
+
+
+def _check_config(config: dict, file: Path) -> None:
+    for key, (low, high) in CONFIG_LIMITS.items():
+        value = config.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise _damaged(file, f"config {key} is {value!r}, not a whole number from {low} to {high}")
+    if config["emb_dim"] % config["n_heads"]:
+        raise _damaged(
+            file, f"config emb_dim {config['emb_dim']} does not split into {config['n_heads']} heads"
+        )
+    drop = config.get("drop_rate", 0.0)
+    if isinstance(drop, bool) or not isinstance(drop, int | float) or not 0 <= drop < 1:
+        raise _damaged(file, f"config drop_rate is {drop!r}, not a number from 0 to 1")
+    if not isinstance(config.get("qkv_bias", False), bool):
+        raise _damaged(file, "config qkv_bias is not true or false")
+
+
+def _check_sizes(config: dict, shapes: Mapping[str, tuple[int, ...]], file: Path) -> None:
+    """The embeddings and the number of blocks in the file must be the config's, so the model we build is
+    no bigger than the file (a small file cannot make us allocate gigabytes)."""
+    expected = {
+        "model.tok_emb.weight": (config["vocab_size"], config["emb_dim"]),
+        "model.pos_emb.weight": (config["context_length"], config["emb_dim"]),
+    }
+    blocks = {int(m.group(1)) for name in shapes if (m := re.match(r"model\.trf_blocks\.(\d+)\.", name))}
+    if any(tuple(shapes.get(name, ())) != shape for name, shape in expected.items()) or blocks != set(
+        range(config["n_layers"])
+    ):
+        raise _damaged(file, "its tensors do not match its config (embedding sizes or number of blocks)")
+
+
 def is_checkpoint(path: str | os.PathLike) -> bool:
     """Whether ``path`` is a checkpoint written by ``save_checkpoint`` (not GPT-2 weights, not junk)."""
     path = Path(path).expanduser()
@@ -415,9 +469,11 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu")
     metadata = files.metadata
     if metadata.get("format") != CHECKPOINT_FORMAT:
         raise WeightsError(f"{path} is not a tutor checkpoint (for GPT-2 weights use the weights loader).")
-    config = _json_field(metadata, "config", path)
-    meta = _json_field(metadata, "meta", path)
-    tied = _json_field(metadata, "tied", path)
+    config = _json_object(metadata, "config", path)
+    meta = _json_object(metadata, "meta", path)
+    tied = _json_object(metadata, "tied", path)
+    _check_config(config, path)
+    _check_sizes(config, files.shapes, path)
     try:
         model = GPTModel(config)
     except (AssertionError, KeyError, TypeError, ValueError) as error:
@@ -425,6 +481,15 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu")
             f"{path} holds a model config GPTModel cannot build (problem: {error!r})."
         ) from None
     state = {name.removeprefix("model."): files[name] for name in files if name.startswith("model.")}
+    for name, tensor in state.items():
+        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+            raise WeightsError(f"{path} holds NaN or infinite values in {name}; train the model again.")
+    all_names = {name for name, _ in model.named_parameters(remove_duplicate=False)}
+    for name, saved_as in tied.items():
+        if name not in all_names or saved_as not in all_names:
+            raise _damaged(
+                path, f"it ties {name!r} to {saved_as!r}, which are not both parameters of the model"
+            )
     expected = model.state_dict()
     for name, tensor in state.items():
         if name in expected and tuple(tensor.shape) != tuple(expected[name].shape):
@@ -443,11 +508,14 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu")
     optimizer_state = None
     if "optimizer" in metadata:
         plain = _json_field(metadata, "optimizer", path)
-        state_by_index = {}
-        for index, values in plain["state"].items():
-            values = dict(values)
-            prefix = f"optimizer.{index}."
-            values.update({n.removeprefix(prefix): files[n] for n in files if n.startswith(prefix)})
-            state_by_index[int(index)] = values
-        optimizer_state = {"state": state_by_index, "param_groups": plain["param_groups"]}
+        try:
+            state_by_index = {}
+            for index, values in plain["state"].items():
+                values = dict(values)
+                prefix = f"optimizer.{index}."
+                values.update({n.removeprefix(prefix): files[n] for n in files if n.startswith(prefix)})
+                state_by_index[int(index)] = values
+            optimizer_state = {"state": state_by_index, "param_groups": list(plain["param_groups"])}
+        except (AttributeError, KeyError, TypeError, ValueError):
+            raise _damaged(path, "its optimizer state is damaged") from None
     return Checkpoint(model.to(device).eval(), config, meta, optimizer_state)

@@ -19,12 +19,13 @@ weights = "~/models/gpt2"      # default weights for generate/attend (a folder o
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from tutor import paths
-from tutor.errors import TutorError
+from tutor.regular_files import NotReadable, read_regular
 
 
 @dataclass(frozen=True)
@@ -52,68 +53,150 @@ class DemoSettings:
 class Config:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     demos: DemoSettings = field(default_factory=DemoSettings)
+    # "config.toml, line 3: ..." for each setting that was wrong; the tutor uses the default for it.
+    problems: tuple[str, ...] = ()
 
 
-def _bad(path: Path, key: str, what: str) -> TutorError:
-    return TutorError(f"{path}: setting '{key}' {what}; fix it or delete the line to use the default.")
+MAX_CONFIG_BYTES = 1024 * 1024
+LIMITS = {
+    "maximum_interval": (1, 36500),
+    "new_per_day": (0, 9999),
+    "reviews_per_day": (0, 99999),
+    "day_start_hour": (0, 23),
+}
 
 
-def _check_scheduler(path: Path, raw: dict) -> SchedulerSettings:
+class _Problems:
+    """Collects "file, line N: what is wrong" messages; the line is found in the file's text."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path, self.lines, self.found = path, text.splitlines(), []
+
+    def line_of(self, section: str, key: str) -> int | None:
+        """The line that sets ``key`` of ``[section]`` (or the top-level ``section`` when both are the same
+        name); tomllib keeps no positions, so the text is searched.
+        """
+        current: list[str] = []
+        for number, line in enumerate(self.lines, 1):
+            if line.lstrip().startswith("#"):
+                continue
+            header = re.match(r"\s*\[([^\]]+)\]", line)
+            if header:
+                current = _dotted(header.group(1))
+                if section == key and current[:1] == [section]:
+                    return number
+                continue
+            name = re.match(r"\s*([^=\[]+?)\s*=", line)
+            if not name:
+                continue
+            full = current + _dotted(name.group(1))
+            if full[:1] == [section] and (section == key or full[1:2] == [key]):
+                return number
+        return None
+
+    def add(self, section: str, key: str, what: str, then: str | None = None) -> None:
+        then = then or "the default is used until you fix it"
+        line = self.line_of(section, key)
+        where = f"{self.path}, line {line}" if line else str(self.path)
+        name = key if section == key else f"{section}.{key}"
+        self.found.append(f"{where}: setting '{name}' {what}; {then}.")
+
+
+def _dotted(name: str) -> list[str]:
+    return [part.strip().strip("\"'") for part in name.split(".")]
+
+
+def _section(raw: dict, name: str, problems: _Problems) -> dict:
+    value = raw.get(name, {})
+    if isinstance(value, dict):
+        return value
+    problems.add(name, name, f"must be a section, [{name}], not a single value")
+    return {}
+
+
+def _check_scheduler(raw: dict, problems: _Problems) -> SchedulerSettings:
     known = {f.name for f in fields(SchedulerSettings)}
-    for key in raw:
-        if key not in known:
-            raise _bad(path, f"scheduler.{key}", "is not a setting (known: " + ", ".join(sorted(known)) + ")")
     values = {}
     for key, value in raw.items():
-        name = f"scheduler.{key}"
-        if key == "desired_retention":
-            if isinstance(value, bool) or not isinstance(value, int | float) or not 0.7 <= value <= 0.99:
-                raise _bad(path, name, "must be a number from 0.7 to 0.99")
-            values[key] = float(value)
+        wrong = _scheduler_value_problem(key, value, known)
+        if wrong:
+            problems.add("scheduler", key, wrong, "it is ignored" if key not in known else None)
         elif key in ("learning_steps", "relearning_steps"):
-            if not isinstance(value, list) or not all(
-                isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 1440 * 7 for v in value
-            ):
-                raise _bad(path, name, "must be a list of whole minutes, each from 1 to 10080")
             values[key] = tuple(value)
-        elif key == "new_order":
-            if value not in NEW_ORDERS:
-                raise _bad(path, name, 'must be "mix", "after" or "first"')
-            values[key] = value
-        elif key == "fuzzing":
-            if not isinstance(value, bool):
-                raise _bad(path, name, "must be true or false")
-            values[key] = value
+        elif key == "desired_retention":
+            values[key] = float(value)
         else:
-            limits = {
-                "maximum_interval": (1, 36500),
-                "new_per_day": (0, 9999),
-                "reviews_per_day": (0, 99999),
-                "day_start_hour": (0, 23),
-            }[key]
-            if isinstance(value, bool) or not isinstance(value, int) or not limits[0] <= value <= limits[1]:
-                raise _bad(path, name, f"must be a whole number from {limits[0]} to {limits[1]}")
             values[key] = value
     return SchedulerSettings(**values)
 
 
+def _scheduler_value_problem(key: str, value: object, known: set[str]) -> str | None:
+    if key not in known:
+        return "is not a setting (known: " + ", ".join(sorted(known)) + ")"
+    if key == "desired_retention":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0.7 <= value <= 0.99:
+            return "must be a number from 0.7 to 0.99"
+    elif key in ("learning_steps", "relearning_steps"):
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 1440 * 7 for v in value
+        ):
+            return "must be a list of whole minutes, each from 1 to 10080"
+    elif key == "fuzzing":
+        if not isinstance(value, bool):
+            return "must be true or false"
+    elif key == "new_order":
+        if value not in NEW_ORDERS:
+            return 'must be "mix", "after" or "first"'
+    else:
+        low, high = LIMITS[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            return f"must be a whole number from {low} to {high}"
+    return None
+
+
+def _check_demos(raw: dict, problems: _Problems) -> DemoSettings:
+    weights = None
+    for key, value in raw.items():
+        if key != "weights":
+            problems.add("demos", key, "is not a setting (known: weights)", "it is ignored")
+        elif not isinstance(value, str) or not value.strip():
+            problems.add("demos", key, 'must be a name or a path in quotes, like "gpt2"')
+        else:
+            weights = value
+    return DemoSettings(weights=weights)
+
+
 def load_config(path: Path | None = None) -> Config:
-    """Read the config file; a missing file means the defaults. Bad settings raise ``TutorError``."""
+    """Read the config file; a missing file means the defaults.
+
+    Never raises: each wrong setting becomes a problem in ``Config.problems`` (file and line) and its
+    default is used, so one typo does not stop the tutor.
+    """
     path = path or paths.config_path()
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return Config()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
+    except NotReadable as exc:
+        return Config(problems=(f"{path}: {exc}; the default settings are used.",))
+    except UnicodeDecodeError:
+        return Config(
+            problems=(f"{path}: is not UTF-8 text; save it as UTF-8. The default settings are used.",)
+        )
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise TutorError(f"{path}: {exc}; fix the TOML or delete the file to use the defaults.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TutorError(f"{path}: cannot be read ({exc}).") from None
-    unknown = set(raw) - {"scheduler", "demos"}
-    if unknown:
-        raise _bad(path, sorted(unknown)[0], "is not a section (known: scheduler, demos)")
-    scheduler = _check_scheduler(path, raw.get("scheduler", {}))
-    demos_raw = raw.get("demos", {})
-    weights = demos_raw.get("weights")
-    if weights is not None and not isinstance(weights, str):
-        raise _bad(path, "demos.weights", "must be a path in quotes")
-    return Config(scheduler=scheduler, demos=DemoSettings(weights=weights))
+        return Config(problems=(f"{path}: {exc}; fix the TOML there. The default settings are used.",))
+    except ValueError:  # Python refuses to read an integer of over 4,300 digits
+        line = next((n for n, text in enumerate(text.splitlines(), 1) if re.search(r"\d{4300}", text)), None)
+        where = f"{path}, line {line}" if line else str(path)
+        return Config(
+            problems=(f"{where}: a number with thousands of digits; the default settings are used.",)
+        )
+    problems = _Problems(path, text)
+    for key in raw:
+        if key not in ("scheduler", "demos"):
+            problems.add(key, key, "is not a section (known: scheduler, demos)", "it is ignored")
+    scheduler = _check_scheduler(_section(raw, "scheduler", problems), problems)
+    demos = _check_demos(_section(raw, "demos", problems), problems)
+    return Config(scheduler=scheduler, demos=demos, problems=tuple(problems.found))

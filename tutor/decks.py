@@ -7,6 +7,7 @@ survive every re-import. The README section "Decks and your own notes" documents
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from urllib.parse import unquote
 import yaml
 
 from tutor import paths
+from tutor.deck_files import KEY_LINES, LINE, MARKERS, DeckFileError, load_yaml, plain
 from tutor.errors import TutorError
 
 # The demos named in the shared contract; used until tutor.demos offers validate_link.
@@ -32,8 +34,6 @@ CARD_KEYS = (
     "tags",
     "demos",
 )
-
-_LINE = "__line__"
 
 
 @cache
@@ -73,6 +73,12 @@ class Card:
     line: int = 0  # the card's line in that file (for $EDITOR)
     source_line: int | None = None  # line in the notes
     notes_hash: str | None = None  # question and answer as last imported: tells edits in the deck file apart
+    notes_dir: Path | None = None  # the notes' folder, where the deck says which notes file it came from
+
+    def picture_roots(self) -> list[Path]:
+        """The folder trees the answer's pictures may come from: the deck file's and its notes'."""
+        roots = [self.path.parent] if self.path is not None else []
+        return roots + ([self.notes_dir] if self.notes_dir is not None else [])
 
     def images(self) -> list[CardImage]:
         """The answer's images; relative targets are resolved against the deck file's folder."""
@@ -120,28 +126,6 @@ class DeckProblem:
         return f"{where}: {self.message}"
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """Safe YAML that remembers the line (1-based) where each mapping starts."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping[_LINE] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _plain(value: object) -> object:
-    """A loaded value without the line markers the loader adds to mappings."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if k != _LINE}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def check_demo_link(name: str, args: dict) -> None:
     """Raise TutorError when a card's demo link names no demo or a bad argument."""
     try:
@@ -163,8 +147,8 @@ def _demo_links(raw: object, where: str, problems: list[str]) -> list[DemoLink]:
     for item in raw:
         if isinstance(item, str):
             name, args = item, {}
-        elif isinstance(item, dict) and len([k for k in item if k != _LINE]) == 1:
-            name = next(k for k in item if k != _LINE)
+        elif isinstance(item, dict) and len([k for k in item if k not in MARKERS]) == 1:
+            name = next(k for k in item if k not in MARKERS)
             args = item[name] if item[name] is not None else {}
         else:
             problems.append(f"{where}: each demo link is a demo name or one 'name: {{arguments}}' pair")
@@ -172,7 +156,7 @@ def _demo_links(raw: object, where: str, problems: list[str]) -> list[DemoLink]:
         if not isinstance(args, dict):
             problems.append(f"{where}: the arguments of demo '{name}' must be a mapping like {{text: hi}}")
             continue
-        args = _plain(args)
+        args = plain(args)
         try:
             check_demo_link(str(name), args)
         except TutorError as exc:
@@ -192,18 +176,20 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
             DeckProblem(path, None, f"card {order + 1} is not a mapping of keys; it was skipped.")
         )
         return None
-    line = raw.get(_LINE)
+    line = raw.get(LINE)
     where = f"card '{raw.get('id', order + 1)}'"
 
     def skip(why: str) -> None:
         problems.append(DeckProblem(path, line, f"{where} {why}; the card was skipped."))
 
-    unknown = [k for k in raw if k not in CARD_KEYS and k != _LINE]
+    unknown = [k for k in raw if k not in CARD_KEYS and k not in MARKERS]
     if unknown:
         return skip(f"has an unknown key '{unknown[0]}' (known: {', '.join(CARD_KEYS)})")
     for key in ("id", "question"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             return skip(f"needs '{key}' as text")
+    if not raw["id"].strip().isprintable():
+        return skip("has control characters in its 'id'")
     answer = raw.get("answer", "")
     if not isinstance(answer, str):
         return skip("has an 'answer' that is not text (quote it or use a '|' block)")
@@ -241,14 +227,9 @@ def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
     """One deck file; a file that cannot be a deck gives ``None`` and says why (file and line)."""
     problems: list[DeckProblem] = []
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        why = exc.problem or exc.context or "not valid YAML"
-        return None, [DeckProblem(path, line, f"{why}; fix the YAML there, this deck was not loaded.")]
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        return None, [DeckProblem(path, None, f"cannot be read ({exc}); this deck was not loaded.")]
+        raw = load_yaml(path)
+    except DeckFileError as exc:
+        return None, [DeckProblem(path, exc.line, f"{exc}; this deck was not loaded.")]
     if not isinstance(raw, dict):
         return None, [
             DeckProblem(
@@ -258,13 +239,17 @@ def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
     for key, kind in (("id", str), ("title", str), ("cards", list)):
         if not isinstance(raw.get(key), kind) or (kind is str and not raw[key].strip()):
             what = "a list of cards" if kind is list else "text"
-            return None, [DeckProblem(path, raw[_LINE], f"needs '{key}' ({what}); this deck was not loaded.")]
-    unknown = [k for k in raw if k not in DECK_KEYS and k != _LINE]
+            return None, [DeckProblem(path, raw[LINE], f"needs '{key}' ({what}); this deck was not loaded.")]
+    unknown = [k for k in raw if k not in DECK_KEYS and k not in MARKERS]
     if unknown:
         known = ", ".join(DECK_KEYS)
         message = f"has an unknown key '{unknown[0]}' (known: {known}); this deck was not loaded."
-        return None, [DeckProblem(path, raw[_LINE], message)]
+        return None, [DeckProblem(path, raw[LINE], message)]
     deck_id = raw["id"].strip()
+    if not deck_id.isprintable():
+        return None, [
+            DeckProblem(path, raw[LINE], "has control characters in its 'id'; this deck was not loaded.")
+        ]
     cards: list[Card] = []
     seen: dict[str, int] = {}
     for order, raw_card in enumerate(raw["cards"]):
@@ -277,24 +262,90 @@ def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
             continue
         seen[card.id] = card.line
         cards.append(card)
-    retired = [
-        _plain(item)
-        for item in raw.get("retired") or []
-        if isinstance(item, dict) and isinstance(item.get("id"), str)
-    ]
-    order = raw.get("order", 0)
+    optional = _optional_deck_keys(raw, path, problems)
+    retired = _retired(raw.get("retired"), raw[KEY_LINES].get("retired", raw[LINE]), path, problems)
     deck = Deck(
         id=deck_id,
         title=raw["title"].strip(),
-        notes=raw["notes"].strip("\n") if isinstance(raw.get("notes"), str) else "",
+        notes=optional.get("notes", "").strip("\n"),
         cards=cards,
         path=path,
-        source=raw.get("source") if isinstance(raw.get("source"), str) else None,
-        source_line=raw.get("source_line") if isinstance(raw.get("source_line"), int) else None,
-        order=order if isinstance(order, int) and not isinstance(order, bool) else 0,
+        source=optional.get("source"),
+        source_line=optional.get("source_line"),
+        order=optional.get("order", 0),
         retired=retired,
     )
+    notes_dir = _notes_dir(path, deck.source)
+    for card in cards:
+        card.notes_dir = notes_dir
     return deck, problems
+
+
+# A deck's optional keys and what each must be; a wrong one is reported and left out, the deck still loads.
+OPTIONAL_DECK_KEYS = {
+    "source": (str, "the notes file's name as text"),
+    "source_line": (int, "a whole number"),
+    "order": (int, "a whole number"),
+    "notes": (str, "text"),
+}
+
+
+def _optional_deck_keys(raw: dict, path: Path, problems: list[DeckProblem]) -> dict:
+    values = {}
+    for key, (kind, what) in OPTIONAL_DECK_KEYS.items():
+        value = raw.get(key)
+        if value is None:
+            continue
+        if isinstance(value, kind) and not isinstance(value, bool):
+            values[key] = value
+            continue
+        line = raw[KEY_LINES].get(key, raw[LINE])
+        problems.append(DeckProblem(path, line, f"'{key}' must be {what}; it was ignored."))
+    return values
+
+
+def _retired(raw: object, line: int, path: Path, problems: list[DeckProblem]) -> list[dict]:
+    """The deck's retired cards: [{id, question}]; an item that is not one is reported and left out."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append(
+            DeckProblem(path, line, "'retired' must be a list like [{id: what-is-x-1a2b}]; it was ignored.")
+        )
+        return []
+    kept = []
+    for number, item in enumerate(raw, 1):
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"].strip():
+            kept.append(plain(item))
+            continue
+        where = item.get(LINE, line) if isinstance(item, dict) else line
+        message = f"retired item {number} is not a mapping with an 'id' as text; it was ignored."
+        problems.append(DeckProblem(path, where, message))
+    return kept
+
+
+def _notes_dir(path: Path, source: str | None) -> Path | None:
+    """The notes' folder when the deck's ``source`` says where the notes file is (not just its name)."""
+    if not source or ("/" not in source and "\\" not in source):
+        return None
+    notes = Path(source).expanduser()
+    return (notes if notes.is_absolute() else path.parent / notes).parent
+
+
+def _deck_paths(folder: Path, problems: list[DeckProblem]) -> list[Path]:
+    """The folder's deck files; a folder that is there but cannot be listed is a problem, not silence."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder))
+    except FileNotFoundError:
+        return []  # no decks of one's own yet
+    except NotADirectoryError:
+        problems.append(DeckProblem(folder, None, "is not a folder, so no decks were loaded from it."))
+        return []
+    except OSError as exc:
+        message = f"cannot be read ({exc.strerror}), so none of its decks were loaded; check its permissions."
+        problems.append(DeckProblem(folder, None, message))
+        return []
+    return [folder / name for name in names if name.endswith(".yaml") and not name.startswith(".")]
 
 
 def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckProblem]]:
@@ -308,7 +359,7 @@ def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckPro
     problems: list[DeckProblem] = []
     for folder in dirs:
         found: list[Deck] = []
-        for path in sorted(Path(folder).glob("*.yaml")) if Path(folder).is_dir() else []:
+        for path in _deck_paths(Path(folder), problems):
             deck, deck_problems = load_deck(path)
             problems.extend(deck_problems)
             if deck is None:

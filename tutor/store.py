@@ -25,20 +25,28 @@ from tutor.store_files import (
     busy_error,
     connect,
     daily_backup,
+    damaged_row,
+    damaged_rows,
     is_busy,
     is_damaged,
     move_aside,
     moved_notice,
+    not_read,
+    not_saved,
     problem_with,
     unreadable,
 )
 
 LEECH_LAPSES = 8  # Anki's default: after 8 lapses a card is a leech, then again every 4 more
 MAX_ANSWER_MS = 300_000  # a learner who walked away from a card should not skew the averages
-# The columns a grade changes; a log row's card_before holds them so undo can put them back.
 # A clock set back by up to a day since the latest answer is taken as standing still; an answer
 # further ahead than that was given with a wrong clock.
 CLOCK_STEP_BACK = timedelta(days=1)
+
+# What a row with impossible values raises while it is read (a bad date, state 9, JSON that is not):
+# SQLite's own checks do not look inside values.
+ROW_DAMAGE = (ValueError, TypeError, KeyError, OverflowError)
+# The columns a grade changes; a log row's card_before holds them so undo can put them back.
 SCHEDULE = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 
 
@@ -115,21 +123,32 @@ class Store:
     ) -> Store:
         """Open (or create) the store; a damaged or foreign file is moved aside, never overwritten."""
         path = Path(path) if path else paths.store_path()
-        settings = settings or load_config().scheduler
-        path.parent.mkdir(parents=True, exist_ok=True)
-        notices = []
-        for attempt in range(2):
-            problem = problem_with(path, schema.APPLICATION_ID)
-            if problem:
-                notices.append(moved_notice(path, problem, move_aside(path)))
-            try:
-                db = connect(path, timeout, settings)
-            except sqlite3.DatabaseError as exc:
-                if attempt == 0 and is_damaged(exc):
-                    notices.append(moved_notice(path, "damaged", move_aside(path)))
-                    continue
-                raise busy_error(path, timeout) if is_busy(exc) else unreadable(path, exc) from None
-            break
+        notices: list[str] = []
+        if settings is None:
+            config = load_config()
+            settings = config.scheduler
+            notices.extend(config.problems)  # a wrong setting falls back to its default, and is told
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = cls._connect(path, timeout, settings, notices)
+        except OSError as exc:
+            raise _with_notices(notices, unreadable(path, exc)) from None
+        except TutorError as exc:
+            raise _with_notices(notices, exc) from None
+        try:
+            damage = damaged_rows(db)
+        except sqlite3.Error as exc:
+            db.close()
+            raise _with_notices(notices, not_read(path, exc)) from None
+        if damage:
+            db.close()
+            raise _with_notices(
+                notices,
+                TutorError(
+                    f"The progress store {path} is damaged: {damage}; copy a daily backup from "
+                    f"{paths.backups_dir()} over it, or move it away to start afresh."
+                ),
+            )
         store = cls(db, path, settings, timeout)
         store.notices = notices
         with store._reading():
@@ -153,6 +172,24 @@ class Store:
                     )
         return store
 
+    @staticmethod
+    def _connect(
+        path: Path, timeout: float, settings: SchedulerSettings, notices: list[str]
+    ) -> sqlite3.Connection:
+        """Connect; only a file proven unfit to be the store is moved aside (``notices`` says where)."""
+        for attempt in range(2):
+            problem = problem_with(path, schema.APPLICATION_ID)
+            if problem:
+                notices.append(moved_notice(path, problem, move_aside(path)))
+            try:
+                return connect(path, timeout, settings)
+            except sqlite3.DatabaseError as exc:
+                if attempt == 0 and is_damaged(exc):
+                    notices.append(moved_notice(path, "damaged", move_aside(path)))
+                    continue
+                raise busy_error(path, timeout) if is_busy(exc) else unreadable(path, exc) from None
+        raise AssertionError("unreachable: the second attempt returns or raises")
+
     def close(self) -> None:
         self.db.close()
 
@@ -166,29 +203,46 @@ class Store:
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; another tutor holding the lock for longer than ``timeout`` is an error."""
+        """One write transaction. A lock held longer than ``timeout``, a full disk or a read-only file is
+        one sentence (``TutorError``); SQLite rolls the transaction back, so nothing saved before changes.
+        """
         try:
             self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise busy_error(self.path, self.timeout) if is_busy(exc) else exc from None
+        except sqlite3.Error as exc:
+            raise self._write_error(exc) from None
         try:
             yield self.db
             self.db.execute("COMMIT")
         except BaseException as exc:
+            self._roll_back()
+            if isinstance(exc, sqlite3.Error):
+                raise self._write_error(exc) from None
+            if isinstance(exc, ROW_DAMAGE):
+                raise damaged_row(self.path, exc) from None
+            raise
+
+    def _roll_back(self) -> None:
+        try:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
-                raise busy_error(self.path, self.timeout) from None
-            raise
+        except sqlite3.Error:
+            pass  # SQLite already rolled back (a full disk or an I/O error does that)
+
+    def _write_error(self, exc: sqlite3.Error) -> TutorError:
+        if is_busy(exc):
+            return busy_error(self.path, self.timeout)
+        return not_saved(self.path, exc)
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
         try:
             yield self.db
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             if is_busy(exc):
                 raise busy_error(self.path, self.timeout) from None
-            raise
+            raise not_read(self.path, exc) from None
+        except ROW_DAMAGE as exc:
+            raise damaged_row(self.path, exc) from None
 
     # --- the scheduler -----------------------------------------------------------------------
 
@@ -203,7 +257,7 @@ class Store:
         """FSRS parameters fitted by ``tutor optimize`` (None: the package's defaults)."""
         with self._reading() as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'fsrs_parameters'").fetchone()
-        return json.loads(row[0]) if row else None
+            return json.loads(row[0]) if row else None
 
     def set_parameters(self, parameters: list[float] | None) -> None:
         scheduling.make_scheduler(self.settings, parameters)  # refuse bad parameters before storing them
@@ -264,7 +318,7 @@ class Store:
                 rows = db.execute(
                     f"SELECT * FROM cards WHERE id IN ({', '.join('?' * len(ids))})", ids
                 ).fetchall()
-        return {row["id"]: _card_state(row) for row in rows}
+            return {row["id"]: _card_state(row) for row in rows}
 
     def fsrs_card(self, card_id: str, now: datetime | None = None) -> Card:
         """The card as ``fsrs`` sees it (a new card is in learning step 0, due now)."""
@@ -397,6 +451,8 @@ class Store:
                 return None
             if last["kind"] != schema.CRAM:
                 before = json.loads(last["card_before"])
+                if not isinstance(before, dict) or not set(before) <= {*SCHEDULE, "suspended", "leech"}:
+                    raise ValueError(f"answer {last['id']} records an unknown schedule")
                 db.execute(
                     f"UPDATE cards SET {', '.join(f'{name} = ?' for name in before)} WHERE id = ?",
                     (*before.values(), last["card_id"]),
@@ -468,7 +524,12 @@ class Store:
                 "SELECT c.rowid, r.rating, r.reviewed_at, r.duration_ms FROM reviews r "
                 f"JOIN cards c ON c.id = r.card_id WHERE r.kind != {schema.CRAM} ORDER BY r.id"
             ).fetchall()
-        return [ReviewLog(num, rating, datetime.fromisoformat(at), ms) for num, rating, at, ms in rows]
+            return [ReviewLog(num, rating, datetime.fromisoformat(at), ms) for num, rating, at, ms in rows]
+
+
+def _with_notices(notices: list[str], error: TutorError) -> TutorError:
+    """Keep the news of a file moved aside when opening then fails anyway."""
+    return TutorError(" ".join([*notices, str(error)])) if notices else error
 
 
 def _when(text: str | None) -> datetime | None:

@@ -12,10 +12,11 @@ import sys
 
 from tutor import __version__
 from tutor.errors import TutorError
+from tutor.terminal_text import VisibleStream
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tutor.cli import anki, demo, notes, progress
+    from tutor.cli import anki, demo, notes, progress, weights
 
     parser = argparse.ArgumentParser(
         prog="tutor",
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (notes, anki, progress, demo):
+    for module in (notes, anki, progress, demo, weights):
         module.add_parsers(subparsers)
     return parser
 
@@ -37,12 +38,37 @@ def build_parser() -> argparse.ArgumentParser:
 HUGE_PAGES = ("THP_MEM_ALLOC_ENABLE", "1")
 
 
+def _forgiving_output() -> None:
+    """Under a strict locale (ASCII, Latin-1) a deck title or a file name that is not UTF-8 would end
+    the command in a UnicodeEncodeError; write such characters as escapes instead."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault(*HUGE_PAGES)
+    _forgiving_output()
+    streams = sys.stdout, sys.stderr
+    # Deck titles, questions and generated text are printed as they are: a shared deck's escape sequences
+    # (clipboard, window title) must reach the terminal as visible text, not as commands.
+    sys.stdout, sys.stderr = VisibleStream(sys.stdout), VisibleStream(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if not hasattr(args, "func"):
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+                raise TutorError(
+                    "The app needs a terminal, and its input or output is redirected; start it in a "
+                    "terminal, or use a command such as `tutor decks` or `tutor due` (tutor --help)."
+                )
             from tutor.ui.app import run_app
 
             return run_app()

@@ -1,4 +1,4 @@
-"""Subcommands ``demo`` (run any live demo from the shell) and ``weights`` (download GPT-2 weights)."""
+"""Subcommand ``demo``: run any live demo from the shell."""
 
 from __future__ import annotations
 
@@ -29,26 +29,6 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     demo.add_argument("--json", action="store_true", help="print the result as JSON")
     demo.add_argument("demo_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     demo.set_defaults(func=run_demo_command)
-
-    weights = subparsers.add_parser("weights", help="download or list GPT-2 weights for the demos")
-    actions = weights.add_subparsers(title="actions", metavar="ACTION")
-    download = actions.add_parser(
-        "download",
-        help="fetch GPT-2 weights from the Hugging Face Hub",
-        description="Fetch GPT-2 weights from the Hugging Face Hub into the tutor's data folder.",
-    )
-    from tutor.demos.models import GPT2_DOWNLOADS
-
-    download.add_argument("size", metavar="SIZE", help="which GPT-2: " + ", ".join(GPT2_DOWNLOADS))
-    download.set_defaults(func=download_command)
-    listing = actions.add_parser("list", help="list the weights the demos can use")
-    listing.set_defaults(func=list_weights_command)
-    weights.set_defaults(func=lambda args: _print_help(weights))
-
-
-def _print_help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 0
 
 
 class _DemoArgParser(argparse.ArgumentParser):
@@ -150,9 +130,13 @@ def demos_json() -> list[dict]:
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
-    if args.list or not args.name:
+    if args.list or args.name is None:
         print(json.dumps(demos_json(), ensure_ascii=False) if args.json else list_demos())
         return 0
+    from tutor.config import load_config
+
+    for problem in load_config().problems:  # [demos] weights is read there; a typo must not pass silently
+        print(f"tutor: {problem}", file=sys.stderr)
     parser = demo_parser(args.name)
     options = parser.parse_args(args.demo_args)
     as_json = args.json or options.json
@@ -205,19 +189,3 @@ def _run_cancellable(demo, values: dict[str, Any], progress) -> Any:
     if "error" in outcome:
         raise outcome["error"]
     return outcome["result"]
-
-
-def download_command(args: argparse.Namespace) -> int:
-    from tutor.demos.models import download_gpt2
-
-    folder = download_gpt2(args.size, report=lambda line: print(line, file=sys.stderr))
-    print(f"GPT-2 '{args.size}' is in {folder}; use it with: tutor demo generate --weights {args.size}")
-    return 0
-
-
-def list_weights_command(args: argparse.Namespace) -> int:
-    from tutor.demos.models import available_weights
-
-    for name, where in available_weights():
-        print(f"{name:<28} {where}")
-    return 0

@@ -77,6 +77,8 @@ def _store_counts(decks: list) -> dict[str, dict] | None:
     except ImportError:
         return None
     store = Store.open()
+    for notice in store.notices:  # a store moved aside, a wrong setting: never lost
+        print(f"tutor: {notice}", file=sys.stderr)
     try:
         store.sync_cards([card for deck in decks for card in deck.cards])
         due = store.due_by_deck()

@@ -179,6 +179,7 @@ def open_generation(**args) -> Generation:
             "0 picks the most likely token (greedy); higher is more random",
             minimum=0.0,
             maximum=100.0,
+            nonzero_minimum=0.01,
         ),
         "top_k": Arg(int, None, "sample only among the k most likely tokens", minimum=1),
         "top_p": Arg(

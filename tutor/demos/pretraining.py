@@ -15,16 +15,19 @@ from datetime import datetime
 from pathlib import Path
 from threading import Event
 
+from tutor.demos.checkpoints import RUNS_KEPT, RunCheckpoints, prune_runs
 from tutor.demos.configs import CONFIG_NAMES
 from tutor.demos.registry import Arg, Result, demo
 from tutor.demos.seeding import GLOBAL_GENERATOR, LockedDraws
 from tutor.errors import TutorError
+from tutor.regular_files import NotReadable, read_regular
 
 NOTES = "notes"
 _IMAGE_LINK = re.compile(r"!\[([^\]]*)\]\([^)]*\)")  # ![alt text](path) in markdown
 _EMPTY_BULLET = re.compile(r"^[ \t]*[-*+][ \t]*\n", re.MULTILINE)  # a list item that held only an image
 PRESETS = ("book",)
 SAVE_EVERY_EVAL_BELOW = 50_000_000  # parameters; bigger models save at epoch ends and when stopped
+MAX_CORPUS_BYTES = 32 * 1024 * 1024  # the book's corpus is 20 KB; a CPU demo trains on no more than this
 
 
 @dataclass(frozen=True)
@@ -130,11 +133,14 @@ def _corpus(corpus: str) -> tuple[str, str]:
             raise TutorError("The decks hold no notes to train on: import notes first, or pass corpus=PATH.")
         return text, "the decks' notes"
     path = Path(corpus).expanduser()
+    if not path.exists():
+        raise TutorError(f"Corpus file {path} does not exist: give a UTF-8 text file or 'notes'.")
     try:
-        return path.read_text(encoding="utf-8"), str(path)
-    except FileNotFoundError:
-        raise TutorError(f"Corpus file {path} does not exist: give a UTF-8 text file or 'notes'.") from None
-    except (OSError, UnicodeDecodeError) as error:
+        # Only a regular file, and not more than a CPU trains on in a demo (never /dev/zero or a FIFO).
+        return read_regular(path, MAX_CORPUS_BYTES).decode("utf-8"), str(path)
+    except NotReadable as error:
+        raise TutorError(f"Corpus file {path} {error}; give a UTF-8 text file or 'notes'.") from None
+    except UnicodeDecodeError as error:
         raise TutorError(f"Corpus file {path} cannot be read as UTF-8 text ({error}).") from None
 
 
@@ -281,6 +287,7 @@ def pretrain(
     if progress is not None:
         progress(history[0])
     saved: list[Path] = []
+    run_files = RunCheckpoints(checkpoint_path)  # the last model and the best one
 
     saved_at = {"step": -1}
 
@@ -299,7 +306,9 @@ def pretrain(
             "cancelled": cancelled,
             "preset": preset,
         }
+        run_files.before_saving(last.val_loss)
         saved.append(save_checkpoint(checkpoint_path, model, cfg, meta=meta))
+        run_files.after_saving(last.val_loss)
         saved_at["step"] = steps_done
 
     small = parameters < SAVE_EVERY_EVAL_BELOW
@@ -368,6 +377,17 @@ def pretrain(
     if steps_done:
         save(steps_done, steps_done * settings.batch_size * cfg["context_length"], cancelled)
     notes = []
+    if run_files.best.exists():
+        notes.append(
+            f"The validation loss was lowest at an earlier evaluation: that model is kept as "
+            f"{run_files.best.stem} (use it with --weights {run_files.best.stem})."
+        )
+    removed = prune_runs()
+    if removed:
+        notes.append(
+            f"Removed {len(removed)} checkpoint files of older runs (the newest {RUNS_KEPT} runs are kept; "
+            "`tutor weights list` shows them)."
+        )
     if cancelled and steps_done:
         notes.append(f"Stopped after {steps_done} of {planned} steps; the model as it was then is saved.")
     elif cancelled:

@@ -53,6 +53,8 @@ class Arg:
     maximum: float | None = None
     above: float | None = None
     non_empty: bool = False
+    # A value other than 0 must be at least this: temperature 0 is greedy, 1e-40 would overflow the logits.
+    nonzero_minimum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,10 @@ class Demo:
 DEMOS: dict[str, Demo] = {}
 
 _TYPE_WORDS = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
+
+
+# Whole numbers the engine hands to torch (seeds, counts) must fit its 64-bit integers.
+INT_MINIMUM, INT_MAXIMUM = -(2**63), 2**63 - 1
 
 
 def _describe_range(arg: Arg) -> str:
@@ -112,6 +118,10 @@ def check_value(demo_name: str, arg_name: str, arg: Arg, value: Any) -> Any:
         )
         if bad:
             raise TutorError(f"{where} must be {_describe_range(arg)}, not {value!r}.")
+        if arg.nonzero_minimum is not None and 0 < value < arg.nonzero_minimum:
+            raise TutorError(f"{where} must be 0 or at least {arg.nonzero_minimum:g}, not {value!r}.")
+        if arg.type is int and not INT_MINIMUM <= value <= INT_MAXIMUM:
+            raise TutorError(f"{where} must be from {INT_MINIMUM:,} to {INT_MAXIMUM:,} (64-bit).")
     return value
 
 

@@ -92,8 +92,10 @@ class TutorApp(App[None]):
     def reload_decks(self, report: bool = True) -> None:
         """Read the deck files again (after an edit, or `r`) and sync the store; ``report`` shows problems."""
         from tutor.decks import load_decks
+        from tutor.terminal_text import visible_decks
 
         decks, problems = load_decks(self.deck_dirs)
+        decks = visible_decks(decks)  # a shared deck's escape sequences are drawn as text, never obeyed
         self.decks = {deck.id: deck for deck in decks}
         self.cards = {card.id: card for deck in decks for card in deck.cards}
         self.startup_errors.extend(str(problem) for problem in problems)  # "file, line N: what to do"
@@ -105,8 +107,13 @@ class TutorApp(App[None]):
     def notify(
         self, message: str, *, title: str = "", severity="information", timeout=None, markup=True
     ) -> None:
-        """Notifications carry file names and YAML errors with brackets in them: never read them as markup."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        """Notifications carry file names and YAML errors with brackets in them: never read them as markup,
+        and show their control characters (a deck's question quoted in a toast) as text."""
+        from tutor.terminal_text import visible
+
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def show_errors(self) -> None:
         """Show what went wrong while loading, one notification a problem."""
@@ -185,9 +192,10 @@ def _prepare_images(app: TutorApp) -> None:
         import textual_image.widget  # noqa: F401
 
 
-def run_app() -> int:
+def run_app(headless: bool = False) -> int:
+    """Run the app; the exit status is Textual's (1 when the app crashed), so scripts can tell."""
     app = make_app()
     app.load()
     _prepare_images(app)
-    app.run()
-    return 0
+    app.run(headless=headless)
+    return app.return_code or 0

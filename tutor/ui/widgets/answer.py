@@ -1,23 +1,29 @@
-"""A card's answer: markdown, plus the pictures it links to drawn in the terminal when the files exist."""
+"""A card's answer: markdown, plus the pictures it links to drawn in the terminal when they can be.
+
+A picture that cannot be drawn (missing, outside the deck's folders, too large, damaged, not a picture)
+is a line with its file, the reason and its alt text; ``tutor.pictures`` decides, before decoding.
+"""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Markdown, Static
 
+from tutor.pictures import Picture, load_picture
 
-def answer_images(card) -> list[tuple[str, Path | None]]:
-    """Each image of the answer as (alt text, file) where the file exists, else (alt text, None)."""
+
+def answer_pictures(card) -> list[Picture]:
+    """Each picture the answer links to a file (web addresses are left to the markdown's alt text)."""
     if "![" not in card.answer:
         return []
-    return [(image.alt, image.path if image.exists else None) for image in card.images()]
+    roots = card.picture_roots()
+    return [load_picture(image.alt, image.path, roots) for image in card.images() if image.path is not None]
 
 
-def _image_widget(file: Path, alt: str):
+def _image_widget(picture: Picture):
     """textual-image's widget, or None where it cannot ask the terminal any more (it must before start-up)."""
     if "textual_image.widget" not in sys.modules and sys.__stdout__ and sys.__stdout__.isatty():
         return None
@@ -25,13 +31,13 @@ def _image_widget(file: Path, alt: str):
         from textual_image.widget import Image
     except ImportError:
         return None
-    image = Image(file, classes="answer-image")
-    image.tooltip = alt
+    image = Image(picture.image, classes="answer-image")
+    image.tooltip = picture.alt
     return image
 
 
 class AnswerView(Vertical):
-    """The answer as markdown; an image whose file exists is drawn below it, a missing one keeps its alt."""
+    """The answer as markdown; each picture drawn below it, or a line saying why it is not."""
 
     DEFAULT_CSS = "AnswerView { height: auto; }"
 
@@ -41,12 +47,11 @@ class AnswerView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Markdown(self.card.answer or "*No answer yet: press e to write one.*", classes="answer-text")
-        for alt, file in answer_images(self.card):
-            if file is None:
-                continue
-            widget = _image_widget(file, alt)
-            yield (
-                widget
-                if widget is not None
-                else Static(f"🖼  {alt} ({file.name})", classes="image-alt", markup=False)
-            )
+        for picture in answer_pictures(self.card):
+            widget = _image_widget(picture) if picture.problem is None else None
+            if widget is not None:
+                yield widget
+            elif picture.problem is not None:
+                yield Static(picture.describe(), classes="image-alt", markup=False)
+            else:
+                yield Static(f"🖼  {picture.alt} ({picture.name})", classes="image-alt", markup=False)
