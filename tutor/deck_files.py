@@ -63,6 +63,8 @@ def plain(value: object) -> object:
         return [plain(v) for v in value]
     return value
 
+MAX_DEPTH = 50  # a deck file nests five levels; the C composer crashes somewhere past a few thousand
+
 
 def read_text(path: Path, limit: int = MAX_DECK_BYTES) -> str:
     """The file's text, if it is a regular file of at most ``limit`` bytes; else ``DeckFileError``."""
@@ -77,22 +79,33 @@ def read_text(path: Path, limit: int = MAX_DECK_BYTES) -> str:
         raise DeckFileError("is not UTF-8 text; save it as UTF-8", line) from None
 
 
-def _refuse_aliases(text: str) -> None:
-    if "&" not in text:  # no anchor, so no alias can expand to anything
-        return
+def _check_structure(text: str) -> None:
+    """Refuse anchors and aliases (an alias can expand a small file past all memory) and nesting deeper
+    than ``MAX_DEPTH``: libyaml's C composer recurses on the C stack, where a few thousand ``[`` crash the
+    process instead of raising. The event stream itself is read without recursion."""
+    depth = 0
     for event in yaml.parse(text, Loader=_LineLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise DeckFileError(
                 "uses a YAML anchor or alias (&name, *name), which deck files may not; write the value out",
                 event.start_mark.line + 1,
             )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise DeckFileError(
+                    f"nests lists or mappings more than {MAX_DEPTH} deep, which no deck needs; flatten it",
+                    event.start_mark.line + 1,
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def load_yaml(path: Path) -> object:
     """The deck file's YAML, with line markers; ``DeckFileError`` names the line of any problem."""
     text = read_text(path)
     try:
-        _refuse_aliases(text)
+        _check_structure(text)
         return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

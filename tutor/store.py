@@ -331,7 +331,7 @@ class Store:
         with self._reading() as db:
             row = self._card(db, card_id)
             now = self._in_log_order(db, now)
-        return {rating: outcome.interval for rating, outcome in self._outcomes(row, now).items()}
+            return {rating: outcome.interval for rating, outcome in self._outcomes(row, now).items()}
 
     def _outcomes(self, row: sqlite3.Row, now: datetime) -> dict[int, scheduling.Outcome]:
         hour = self.settings.day_start_hour
