@@ -237,6 +237,59 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
     )
 
 
+def _retired(raw: object, path: Path, problems: list[DeckProblem]) -> list[dict]:
+    """The deck's retired cards, each {id, question[, tags, demos, suspended]} with the right types;
+    an item that cannot be one is reported and left out (its id is then no longer reserved)."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append(DeckProblem(path, None, "'retired' is not a list of cards; it was ignored."))
+        return []
+    items = []
+    for number, item in enumerate(raw, 1):
+        line = item.get(_LINE) if isinstance(item, dict) else None
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"].strip():
+            problems.append(
+                DeckProblem(path, line, f"retired item {number} has no 'id' as text; it was ignored.")
+            )
+            continue
+        kept = {"id": item["id"].strip(), "question": item.get("question", "")}
+        wrong = [key for key in ("question",) if not isinstance(kept["question"], str)]
+        if wrong:
+            kept["question"] = "" if kept["question"] is None else str(kept["question"])
+        if _is_str_list(item.get("tags")) and item["tags"]:
+            kept["tags"] = list(item["tags"])
+        elif item.get("tags") is not None and not _is_str_list(item["tags"]):
+            wrong.append("tags")
+        demos = item.get("demos")
+        links = [
+            {name: _plain(args)}
+            for link in (demos if isinstance(demos, list) else [])
+            if isinstance(link, dict)
+            for name, args in link.items()
+            if name != _LINE and isinstance(name, str) and isinstance(args, dict)
+        ]
+        if links:
+            kept["demos"] = links
+        if demos is not None and (not isinstance(demos, list) or len(links) != len(demos)):
+            wrong.append("demos")
+        if item.get("suspended") is True:
+            kept["suspended"] = True
+        elif item.get("suspended") not in (None, False):
+            wrong.append("suspended")
+        if wrong:
+            problems.append(
+                DeckProblem(
+                    path,
+                    line,
+                    f"retired card '{kept['id']}' has {', '.join(repr(k) for k in wrong)} of the wrong "
+                    "type; the id stays reserved, the rest was ignored.",
+                )
+            )
+        items.append(kept)
+    return items
+
+
 def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
     """One deck file; a file that cannot be a deck gives ``None`` and says why (file and line)."""
     problems: list[DeckProblem] = []
@@ -277,11 +330,7 @@ def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
             continue
         seen[card.id] = card.line
         cards.append(card)
-    retired = [
-        _plain(item)
-        for item in raw.get("retired") or []
-        if isinstance(item, dict) and isinstance(item.get("id"), str)
-    ]
+    retired = _retired(raw.get("retired"), path, problems)
     order = raw.get("order", 0)
     deck = Deck(
         id=deck_id,

@@ -9,8 +9,10 @@ already in the deck files so ids, and with them review history, survive re-impor
 from __future__ import annotations
 
 import gc
+import os
 import re
 import shutil
+import stat
 import time
 import unicodedata
 from contextlib import contextmanager
@@ -65,15 +67,45 @@ class ImportReport:
         }
 
 
+MAX_NOTES_BYTES = 64 * 1024 * 1024  # far above any notes file; a bigger "notes" file is a mistake
+
+
 def read_notes(path: Path) -> str:
+    """The notes' text; only a regular file of text is read (a FIFO would block, /dev/zero never ends)."""
     try:
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise TutorError(f"{path}: no such notes file; give the path to your markdown notes.") from None
     except OSError as exc:
         raise TutorError(f"{path}: cannot be read ({exc.strerror}).") from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        if stat.S_ISDIR(mode):
+            raise TutorError(f"{path}: is a folder, not a notes file; give the path to your markdown notes.")
+        raise TutorError(
+            f"{path}: is not a regular file (a pipe, device or socket); save the notes to a file and "
+            "import that."
+        )
+    with os.fdopen(descriptor, "rb") as file:
+        try:
+            data = file.read(MAX_NOTES_BYTES + 1)
+        except OSError as exc:
+            raise TutorError(f"{path}: cannot be read ({exc.strerror}).") from None
+    if len(data) > MAX_NOTES_BYTES:
+        raise TutorError(
+            f"{path}: is over {MAX_NOTES_BYTES // (1024 * 1024)} MB, too big for notes; split it into "
+            "smaller files and import each."
+        )
+    if b"\0" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise TutorError(
+            f"{path}: is not a text file (it holds binary data); give the path to your markdown notes."
+        )
     try:
-        text = data.decode("utf-8-sig")
+        text = (
+            data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8-sig")
+        )
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # notes saved by an old Windows editor
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -97,7 +129,25 @@ def parse_notes(text: str, title: str = "notes") -> tuple[list[RawDeck], list[Pr
     return decks, problems
 
 
-def _existing_decks(out: Path, source: str) -> tuple[list[Deck], set[str], set[str]]:
+def notes_source(notes: Path, out: Path) -> str:
+    """How a deck names the notes it came from: the notes' path from the deck folder, so two notes
+    files with the same name in different folders never take each other's decks."""
+    notes, out = notes.resolve(), out.resolve()
+    try:
+        return Path(os.path.relpath(notes, out)).as_posix()
+    except ValueError:  # another drive on Windows
+        return notes.as_posix()
+
+
+def _is_from(deck: Deck, notes: Path, out: Path) -> bool:
+    if deck.source is None:
+        return False
+    if "/" not in deck.source:  # written before decks named their notes by path: the name alone
+        return deck.source == notes.name
+    return (out.resolve() / deck.source).resolve() == notes.resolve()
+
+
+def _existing_decks(out: Path, notes: Path) -> tuple[list[Deck], set[str], set[str]]:
     """Decks of these notes already in ``out``, and the deck ids and card ids other files hold."""
     ours, other_decks, other_cards = [], set(), set()
     for path in sorted(out.glob("*.yaml")) if out.is_dir() else []:
@@ -109,7 +159,7 @@ def _existing_decks(out: Path, source: str) -> tuple[list[Deck], set[str], set[s
                 f"{where}: {problem.message.split('; ')[0]}; fix or move that file before importing, so its "
                 "demos, tags and suspended flags are not lost."
             )
-        if deck.source == source:
+        if _is_from(deck, notes, out):
             ours.append(deck)
         else:
             other_decks.add(deck.id)
@@ -140,19 +190,22 @@ def import_notes(notes: Path, out: Path | None = None, write: bool = True) -> Im
 
 def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     raw_decks, problems = parse_notes(read_notes(notes), notes.stem)
-    old_decks, other_deck_ids, taken = _existing_decks(out, notes.name)
+    old_decks, other_deck_ids, taken = _existing_decks(out, notes)
+    source = notes_source(notes, out)
 
     decks: list[Deck] = []
     deck_ids = set(other_deck_ids)
+    next_suffix: dict[str, int] = {}  # slug -> the suffix to try next: allocation stays linear
     for order, raw in enumerate(raw_decks, 1):
         deck_id = base = deck_slug(raw.title)
-        for suffix in range(2, 10_000):
-            if deck_id not in deck_ids:
-                break
+        suffix = next_suffix.get(base, 2)
+        while deck_id in deck_ids:
             deck_id = f"{base}-{suffix}"
+            suffix += 1
+        next_suffix[base] = suffix
         deck_ids.add(deck_id)
         notes_text = resolve_images(*clean_markdown("".join(raw.notes)), notes.parent, out)
-        deck = Deck(deck_id, raw.title, notes_text, [], out / f"{deck_id}.yaml", notes.name, raw.line, order)
+        deck = Deck(deck_id, raw.title, notes_text, [], out / f"{deck_id}.yaml", source, raw.line, order)
         decks.append(deck)
 
     # Answers are compared as they are written in the deck files: with image links already resolved.
@@ -182,6 +235,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     taken |= {item["id"] for items in retired.values() for item in items}
 
     report = ImportReport(notes, out, decks, problems)
+    salts: dict[str, int] = {}
     first_line: dict[str, int] = {}
     conflicts: dict[Path, list[Card]] = {}  # deck file -> cards edited there and in the notes
     for i, (deck, raw_card, answer) in enumerate(fresh):
@@ -217,7 +271,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
                 DemoLink(name, dict(args)) for link in item.get("demos", []) for name, args in link.items()
             ]
         else:
-            card.id = new_card_id(raw_card.question, deck.id, taken)
+            card.id = new_card_id(raw_card.question, deck.id, taken, salts)
             card.demos = propose_demos(raw_card.question, answer)
             report.new_cards.append(card.id)
         taken.add(card.id)
