@@ -346,6 +346,25 @@ def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
     return deck, problems
 
 
+def _recover_import(folder: Path, problems: list[DeckProblem]) -> None:
+    """A ``tutor import`` interrupted in ``folder`` is finished or undone before its decks are read."""
+    from tutor import deck_swap
+
+    if not deck_swap.needs_recovery(folder):
+        return
+    try:
+        deck_swap.recover(folder)
+    except OSError as exc:
+        problems.append(
+            DeckProblem(
+                folder,
+                None,
+                f"an interrupted import cannot be finished here ({exc.strerror}); run 'tutor import' "
+                "again where the folder can be written.",
+            )
+        )
+
+
 def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckProblem]]:
     """The bundled decks, then the learner's (a deck with the same id replaces the bundled one).
 
@@ -357,6 +376,7 @@ def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckPro
     problems: list[DeckProblem] = []
     for folder in dirs:
         found: list[Deck] = []
+        _recover_import(Path(folder), problems)
         for path in sorted(Path(folder).glob("*.yaml")) if Path(folder).is_dir() else []:
             deck, deck_problems = load_deck(path)
             problems.extend(deck_problems)

@@ -147,3 +147,30 @@ def test_decks_written_before_sources_were_paths_still_merge(tmp_path: Path) -> 
     again = import_notes(notes, out)
     assert again.new_cards == [] and [c.id for c in again.cards] == [c.id for c in report.cards]
     assert again.decks[0].source == "../notes.md"  # rewritten with the notes' path
+
+
+def test_a_full_disk_during_an_import_changes_no_deck(tmp_path: Path, monkeypatch, capsys) -> None:
+    import errno
+
+    import tutor.deck_swap as swap
+
+    notes, out = tmp_path / "notes.md", tmp_path / "decks"
+    notes.write_text(NOTES + "# Attention\n\n" + NOTES.split("\n", 2)[2], encoding="utf-8")
+    import_notes(notes, out)
+    before = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
+    notes.write_text(NOTES.replace("A piece", "A small piece"), encoding="utf-8")
+    written = []
+
+    def full(path, text):
+        if written:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        written.append(path)
+        Path(path).write_text(text, encoding="utf-8")
+
+    monkeypatch.setattr(swap, "_write_synced", full)
+    assert main(["import", str(notes), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("tutor: ") and "cannot write the decks (No space left on device); nothing was" in err
+    )
+    assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == before

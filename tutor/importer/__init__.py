@@ -21,7 +21,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from tutor import paths
-from tutor.decks import Card, Deck, DemoLink, load_deck, save_deck
+from tutor.deck_swap import recover, swap_in
+from tutor.decks import Card, Deck, DemoLink, deck_to_yaml, load_deck
 from tutor.errors import TutorError
 from tutor.importer.blocks import Problem, RawDeck, clean_markdown, parse_blocks
 from tutor.importer.cards import image_spans, needs_answer_reason, normalized, propose_demos, resolve_images
@@ -190,6 +191,15 @@ def import_notes(notes: Path, out: Path | None = None, write: bool = True) -> Im
 
 def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     raw_decks, problems = parse_notes(read_notes(notes), notes.stem)
+    try:
+        recovered = recover(out) if out.is_dir() else None  # the decks as one import left them
+    except OSError as exc:
+        raise TutorError(
+            f"{out}: an interrupted import cannot be finished ({exc.strerror}); check the folder's "
+            "permissions and import again."
+        ) from None
+    if recovered:
+        problems.append(Problem(None, "recovered", f"{out}: {recovered}."))
     old_decks, other_deck_ids, taken = _existing_decks(out, notes)
     source = notes_source(notes, out)
 
@@ -297,19 +307,11 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
         _keep_replaced_edits(report, conflicts)
     problems.sort(key=lambda p: p.line or 0)
     if write:
-        for deck in decks:
-            report.written.append(save_deck(deck))
         new_paths = {deck.path for deck in decks}
-        for old in old_decks:
-            if old.path not in new_paths and old.path.exists():
-                try:
-                    old.path.unlink()
-                except OSError as exc:
-                    raise TutorError(
-                        f"{old.path}: the deck is no longer in the notes but cannot be removed "
-                        f"({exc.strerror}); delete it yourself."
-                    ) from None
-                report.deleted.append(old.path)
+        gone = [old.path for old in old_decks if old.path not in new_paths and old.path.exists()]
+        swap_in(out, {deck.path.name: deck_to_yaml(deck) for deck in decks}, [path.name for path in gone])
+        report.written = [deck.path for deck in decks]
+        report.deleted = gone
     return report
 
 
