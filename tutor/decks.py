@@ -28,6 +28,7 @@ CARD_KEYS = (
     "source_line",
     "notes_hash",
     "needs_answer",
+    "missing_images",
     "suspended",
     "tags",
     "demos",
@@ -73,6 +74,9 @@ class Card:
     line: int = 0  # the card's line in that file (for $EDITOR)
     source_line: int | None = None  # line in the notes
     notes_hash: str | None = None  # question and answer as last imported: tells edits in the deck file apart
+    missing_images: list[str] = field(
+        default_factory=list
+    )  # image links whose files were not found at import
 
     def images(self) -> list[CardImage]:
         """The answer's images; relative targets are resolved against the deck file's folder."""
@@ -213,6 +217,9 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
     tags = raw.get("tags") or []
     if not _is_str_list(tags):
         return skip("has 'tags' that is not a list of words")
+    missing_images = raw.get("missing_images") or []
+    if not _is_str_list(missing_images):
+        return skip("has 'missing_images' that is not a list of file names")
     source_line = raw.get("source_line")
     if source_line is not None and (not isinstance(source_line, int) or isinstance(source_line, bool)):
         return skip("has a 'source_line' that is not a whole number")
@@ -234,6 +241,7 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
         line=line or 0,
         source_line=source_line,
         notes_hash=str(notes_hash) if notes_hash is not None else None,
+        missing_images=list(missing_images),
     )
 
 
@@ -443,6 +451,8 @@ def card_to_dict(card: Card) -> dict:
         raw["notes_hash"] = card.notes_hash
     if card.needs_answer:
         raw["needs_answer"] = True
+    if card.missing_images:
+        raw["missing_images"] = _InlineList(card.missing_images)
     if card.suspended:
         raw["suspended"] = True
     if card.tags:

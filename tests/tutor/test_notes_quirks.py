@@ -172,9 +172,14 @@ def test_images_resolve_relative_to_the_notes(tmp_path: Path) -> None:
         "</details>\n",
     )
     [card] = report.cards
-    assert "](../here.png)" in card.answer and "](../missing.png)" in card.answer
+    # a missing image keeps its link as written and is listed, so an installed deck never points into
+    # the folder the notes happened to be in
+    assert "](../here.png)" in card.answer and "![gone](missing.png)" in card.answer
     assert "](<../my chart.png>)" in card.answer
+    assert card.missing_images == ["missing.png"]
     decks, _ = load_decks([notes_dir / "decks"])
+    assert decks[0].cards[0].missing_images == ["missing.png"]
+    assert "missing_images: [missing.png]" in (notes_dir / "decks" / "d.yaml").read_text(encoding="utf-8")
     images = decks[0].cards[0].images()
     assert [(i.alt, i.exists) for i in images] == [
         ("a chart", True),

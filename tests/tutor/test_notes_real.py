@@ -133,7 +133,7 @@ def test_every_quirk_of_the_real_notes_is_reported(report) -> None:
     # <summary> followed by content with no blank line: one raw HTML block for markdown-it
     question = "Does attention mechanism and positional encoding complement each other ? how?"
     answer = next(card.answer for card in report.cards if card.question == question)
-    assert answer.startswith("- ![alt text](") and answer.endswith("/shared/notes/image-10.png)")
+    assert answer.startswith("- ![alt text](") and answer.endswith("](image-10.png)")
 
 
 def test_bundled_decks_are_up_to_date_with_the_importer() -> None:
@@ -166,13 +166,17 @@ def test_bundled_decks_load_with_fitting_demo_links() -> None:
     assert multi.demos[0].args["mode"] == "multi-head"
 
 
-def test_bundled_image_links_point_beside_the_notes() -> None:
+def test_bundled_image_links_that_were_never_shared_are_listed_as_missing() -> None:
     decks, _ = load_decks([DECKS])
     card = next(c for d in decks for c in d.cards if c.question == "what is weight parameter ?")
     [image] = card.images()
-    assert image.target == "../../shared/notes/image-19.png"
-    assert image.path.resolve() == (NOTES.parent / "image-19.png").resolve()
+    assert image.target == "image-19.png"  # as the notes wrote it, not a path into the repository
+    assert card.missing_images == ["image-19.png"]
     assert image.exists is False  # the learner's images were not shared: the app shows the alt text
+    for deck in decks:
+        for card in deck.cards:
+            assert "shared/" not in card.answer and "../" not in card.answer
+            assert [image.target for image in card.images()] == card.missing_images
 
 
 def test_loading_decks_imports_neither_torch_nor_textual() -> None:

@@ -18,14 +18,13 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
 
 from tutor import paths
 from tutor.deck_swap import recover, swap_in
 from tutor.decks import Card, Deck, DemoLink, deck_to_yaml, load_deck
 from tutor.errors import TutorError
 from tutor.importer.blocks import Problem, RawDeck, clean_markdown, parse_blocks
-from tutor.importer.cards import image_spans, needs_answer_reason, normalized, propose_demos, resolve_images
+from tutor.importer.cards import needs_answer_reason, normalized, propose_demos, resolve_images
 from tutor.importer.identity import Candidate, match_cards, new_card_id, text_hash
 from tutor.importer.mojibake import find_mojibake, repair_text
 
@@ -214,13 +213,13 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
             suffix += 1
         next_suffix[base] = suffix
         deck_ids.add(deck_id)
-        notes_text = resolve_images(*clean_markdown("".join(raw.notes)), notes.parent, out)
+        notes_text, _missing = resolve_images(*clean_markdown("".join(raw.notes)), notes.parent, out)
         deck = Deck(deck_id, raw.title, notes_text, [], out / f"{deck_id}.yaml", source, raw.line, order)
         decks.append(deck)
 
     # Answers are compared as they are written in the deck files: with image links already resolved.
     fresh = [
-        (deck, raw_card, resolve_images(raw_card.answer, raw_card.tokens, notes.parent, out))
+        (deck, raw_card, *resolve_images(raw_card.answer, raw_card.tokens, notes.parent, out))
         for deck, raw in zip(decks, raw_decks, strict=True)
         for raw_card in raw.cards
     ]
@@ -228,7 +227,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     matched = match_cards(
         [
             Candidate(raw_card.question, answer, i, text_hash(raw_card.question, answer))
-            for i, (_d, raw_card, answer) in enumerate(fresh)
+            for i, (_d, raw_card, answer, _missing) in enumerate(fresh)
         ],
         [
             Candidate(card.question, card.answer, j, card.notes_hash or text_hash(card.question, card.answer))
@@ -248,7 +247,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     salts: dict[str, int] = {}
     first_line: dict[str, int] = {}
     conflicts: dict[Path, list[Card]] = {}  # deck file -> cards edited there and in the notes
-    for i, (deck, raw_card, answer) in enumerate(fresh):
+    for i, (deck, raw_card, answer, missing_images) in enumerate(fresh):
         card = Card(
             id="",
             deck_id=deck.id,
@@ -258,6 +257,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
             path=deck.path,
             source_line=raw_card.line,
             notes_hash=text_hash(raw_card.question, answer),
+            missing_images=missing_images,
         )
         revived = retired_by_question.pop(normalized(raw_card.question), None) if i not in matched else None
         reason = needs_answer_reason(raw_card.question, raw_card.answer, raw_card.tokens)
@@ -302,7 +302,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
         deck.cards.append(card)
 
     _retire_removed(report, old_cards, set(matched.values()), retired)
-    _report_missing_images(report, notes.parent, raw_decks)
+    _report_missing_images(report)
     if write:
         _keep_replaced_edits(report, conflicts)
     problems.sort(key=lambda p: p.line or 0)
@@ -357,17 +357,12 @@ def _retire_removed(report: ImportReport, old_cards: list, used: set[int], retir
         report.problems.append(Problem(None, "removed", message))
 
 
-def _report_missing_images(report: ImportReport, notes_dir: Path, raw_decks: list[RawDeck]) -> None:
-    missing: list[tuple[int, str]] = []
-    for raw in raw_decks:
-        for raw_card in raw.cards:
-            for _start, _end, target in image_spans(raw_card.answer, raw_card.tokens):
-                if "://" not in target and not (notes_dir / unquote(target)).is_file():
-                    missing.append((raw_card.line, target))
+def _report_missing_images(report: ImportReport) -> None:
+    missing = [(card.source_line, name) for card in report.cards for name in card.missing_images]
     if missing:
         line, target = missing[0]
         message = (
             f"{len(missing)} image links point at files that are not next to the notes (first: {target}, "
-            f"line {line}); cards show the image's alt text instead."
+            f"line {line}); cards show the image's alt text instead (listed as missing_images)."
         )
         report.problems.append(Problem(None, "missing-images", message))

@@ -88,14 +88,25 @@ def _resolved(folder: Path) -> str:
     return str(folder.resolve())
 
 
-def resolve_images(answer: str, tokens: list | None, notes_dir: Path, deck_dir: Path) -> str:
-    """Rewrite relative image targets so they point from the deck file to the image beside the notes."""
-    pieces, position = [], 0
+def resolve_images(
+    answer: str, tokens: list | None, notes_dir: Path, deck_dir: Path
+) -> tuple[str, list[str]]:
+    """Rewrite relative image targets so they point from the deck file to the image beside the notes,
+    and list the images that do not exist: their links stay as the notes wrote them (a path into the
+    notes' folder would mean nothing once the deck is installed elsewhere)."""
+    pieces, position, missing = [], 0, []
     notes_dir, deck_dir = _resolved(notes_dir), _resolved(deck_dir)
     for start, end, target in image_spans(answer, tokens):
-        if "://" in target or target.startswith(("data:", "/", "#", "~")):
+        if "://" in target or target.startswith(("data:", "#")):
             continue
-        image = os.path.normpath(os.path.join(notes_dir, target))
+        written = unquote(target)
+        image = os.path.normpath(os.path.join(notes_dir, os.path.expanduser(written)))
+        if not os.path.isfile(image):
+            if written not in missing:
+                missing.append(written)
+            continue
+        if target.startswith(("/", "~")):
+            continue
         try:
             relative = os.path.relpath(image, deck_dir)
         except ValueError:  # another drive on Windows
@@ -104,7 +115,7 @@ def resolve_images(answer: str, tokens: list | None, notes_dir: Path, deck_dir: 
         pieces.append(Path(relative).as_posix())
         position = end
     pieces.append(answer[position:])
-    return "".join(pieces)
+    return "".join(pieces), missing
 
 
 # Topic -> demo links, first match wins, read from the question. Arguments use the demo registry's names
