@@ -16,7 +16,6 @@ import stat
 import time
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor import paths
@@ -24,47 +23,12 @@ from tutor.deck_swap import recover, swap_in
 from tutor.decks import Card, Deck, DemoLink, deck_to_yaml, load_deck
 from tutor.errors import TutorError
 from tutor.importer.blocks import Problem, RawDeck, clean_markdown, parse_blocks
-from tutor.importer.cards import needs_answer_reason, normalized, propose_demos, resolve_images
+from tutor.importer.cards import duplicate_key, needs_answer_reason, normalized, propose_demos, resolve_images
 from tutor.importer.identity import Candidate, match_cards, new_card_id, text_hash
 from tutor.importer.mojibake import find_mojibake, repair_text
+from tutor.importer.report import ImportReport
 
 __all__ = ["ImportReport", "Problem", "import_notes", "parse_notes", "read_notes"]
-
-
-@dataclass
-class ImportReport:
-    notes: Path
-    out: Path
-    decks: list[Deck]
-    problems: list[Problem]
-    new_cards: list[str] = field(default_factory=list)  # ids
-    removed: list[dict] = field(default_factory=list)  # {id, question, deck}
-    kept_edits: list[str] = field(default_factory=list)  # ids of cards whose deck-file edits were kept
-    written: list[Path] = field(default_factory=list)
-    deleted: list[Path] = field(default_factory=list)
-
-    @property
-    def cards(self) -> list[Card]:
-        return [card for deck in self.decks for card in deck.cards]
-
-    def to_json(self) -> dict:
-        return {
-            "notes": str(self.notes),
-            "out": str(self.out),
-            "decks": [
-                {"id": d.id, "title": d.title, "cards": len(d.cards), "path": str(d.path)} for d in self.decks
-            ],
-            "cards": len(self.cards),
-            "new_cards": self.new_cards,
-            "needs_answer": [
-                {"id": c.id, "deck": c.deck_id, "question": c.question, "line": c.source_line}
-                for c in self.cards
-                if c.needs_answer
-            ],
-            "removed": self.removed,
-            "kept_edits": self.kept_edits,
-            "problems": [{"line": p.line, "kind": p.kind, "message": p.message} for p in self.problems],
-        }
 
 
 MAX_NOTES_BYTES = 64 * 1024 * 1024  # far above any notes file; a bigger "notes" file is a mistake
@@ -244,6 +208,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     taken |= {item["id"] for items in retired.values() for item in items}
 
     report = ImportReport(notes, out, decks, problems)
+    report.blocks = sorted(block for raw in raw_decks for block in raw.blocks)
     salts: dict[str, int] = {}
     first_line: dict[str, int] = {}
     conflicts: dict[Path, list[Card]] = {}  # deck file -> cards edited there and in the notes
@@ -285,9 +250,9 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
             card.demos = propose_demos(raw_card.question, answer)
             report.new_cards.append(card.id)
         taken.add(card.id)
-        key = normalized(raw_card.question)
+        key = duplicate_key(raw_card.question, raw_card.answer)
         if reason is None and key in first_line:
-            reason = f"the same question is already on line {first_line[key]}"
+            reason = f"the same question and answer are already on line {first_line[key]}"
         first_line.setdefault(key, raw_card.line)
         if reason:
             card.needs_answer = True
@@ -297,6 +262,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
                     "needs-answer",
                     f"line {raw_card.line}: '{raw_card.question}': {reason}; the card is kept but left out "
                     "of review until its answer is written in the notes.",
+                    detail=reason.split(" on line")[0].replace(" are already", ""),
                 )
             )
         deck.cards.append(card)

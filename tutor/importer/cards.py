@@ -23,6 +23,13 @@ def normalized(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
+def duplicate_key(question: str, answer: str) -> tuple[str, str]:
+    """Two cards are duplicates when both question and answer are the same. Case, spacing and a final
+    question mark do not count; every other character does, so code (``x[::3]`` and ``x[:3]``) is
+    compared exactly."""
+    return (re.sub(r"[\s?？!.]+$", "", " ".join(question.lower().split())), " ".join(answer.split()))
+
+
 def _is_mash(word: str) -> bool:
     """A word typed to fill a gap (fdfdfdfdf, asdfasdf): long, made of two or three letters repeated."""
     return len(word) >= 5 and len(set(word)) <= min(3, len(word) // 2)
