@@ -119,6 +119,11 @@ def question_above(gap: str) -> tuple[str, int] | None:
                 break
         else:
             return None
+        above = start
+        while above > 0 and not lines[above - 1].strip():
+            above -= 1
+        if above > 0 and not lines[above - 1].strip().startswith(("```", "~~~")):
+            start = above - 1  # the code is what the question above it asks about
     while start > 0 and lines[start - 1].strip() and not _HEADING.match(lines[start]):
         if _LIST_MARK.match(lines[start]) and not lines[start].startswith(" "):
             break  # a list item of its own: the question is this item, not the whole list
@@ -126,6 +131,9 @@ def question_above(gap: str) -> tuple[str, int] | None:
     offset = sum(len(line) + 1 for line in lines[:start])
     chunk = lines[start:]
     code = next((i for i, line in enumerate(chunk) if line.strip().startswith(("```", "~~~"))), None)
+    while code is not None and code > 0 and not chunk[code - 1].strip():
+        del chunk[code - 1]
+        code -= 1
     prose = chunk if code is None else chunk[:code]
     text = " ".join(" ".join(prose).split())
     text = _LIST_MARK.sub("", _HEADING.sub("", text))
