@@ -216,3 +216,31 @@ def test_same_wording_or_near_code_is_no_duplicate(tmp_path: Path) -> None:
     assert [card.needs_answer for card in report.cards] == [False, False, False, False, True]
     [problem] = report.problems
     assert problem.line == 25 and "the same question and answer are already on line 20" in problem.message
+
+
+def test_a_style_change_keeps_every_cards_id(tmp_path: Path) -> None:
+    before = (
+        "# Python\n\n"
+        "<details><summary><b>What does len() return?</b></summary>\n\nThe number of items.</details>\n\n"
+        "### What is a closure?\n\n<details><summary>Answer</summary>\n\nA function with its scope.\n"
+        "</details>\n\n"
+        "- <details><summary><strong>How do I reverse a list?</strong></summary>\n\n"
+        "  ```python\n  xs[::-1]\n  ```</details>\n\n"
+        "<details><summary>What is a process?</summary>\n\nA running program.\n"
+        "<details><summary>What is a thread?</summary>\n\nA unit inside it.\n</details>\n</details>\n"
+    )
+    after = (
+        "# Python\n\n"
+        "<details>\n<summary>🎯Q. What does len() return?</summary>\n\nThe number of items.\n</details>\n\n"
+        "<details>\n<summary>What is a closure?</summary>\n\nA function with its scope.\n</details>\n\n"
+        "<details>\n<summary>How do I reverse a list?</summary>\n\n```python\nxs[::-1]\n```\n</details>\n\n"
+        "<details>\n<summary>What is a process?</summary>\n\nA running program.\n</details>\n\n"
+        "<details>\n<summary>What is a thread?</summary>\n\nA unit inside it.\n</details>\n"
+    )
+    first = run(tmp_path, before)
+    assert first.problems == []
+    again = run(tmp_path, after)
+    assert again.new_cards == [] and again.removed == [] and again.problems == []
+    assert {c.question: c.id for c in again.cards} == {c.question: c.id for c in first.cards}
+    assert [c.answer for c in again.cards] == [c.answer for c in first.cards]
+    assert len(again.cards) == 5

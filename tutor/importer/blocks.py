@@ -37,6 +37,11 @@ REUSE_TOKENS = True  # answers reuse the notes' tokens where they can (tests com
 _MARKDOWN = MarkdownIt("commonmark").disable(
     ["emphasis", "balance_pairs", "fragments_join", "text_join", "entity"]
 )
+# The whole notes are parsed for their blocks only; the inline parts (words, code spans, images) are
+# parsed later for the answers that reuse the notes' tokens, and never for the rest.
+_BLOCKS = MarkdownIt("commonmark").disable(
+    ["emphasis", "balance_pairs", "fragments_join", "text_join", "entity", "inline"]
+)
 
 # What became of each <details> block (RawDeck.blocks): every block ends as one of these.
 CARD, CHILD_CARD, IN_ANSWER, NOTES = "card", "child card", "in its parent's answer", "notes"
@@ -245,7 +250,8 @@ class _Parser:
         self.starts = _line_starts(text)
         # "```</details>" is read as a closing fence and then the tag (same length: offsets stay true)
         masked = _FENCE_THEN_TAG.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
-        self.tokens = _MARKDOWN.parse(masked)
+        self.env: dict = {}
+        self.tokens = _BLOCKS.parse(masked, self.env)
         self.tops = [
             (t.map[0], t.map[1], i) for i, t in enumerate(self.tokens) if t.level == 0 and t.map is not None
         ]
@@ -403,6 +409,10 @@ class _Parser:
         ):
             reuse = _answer_tokens(self.text, self.starts, self.tops, self.tokens, block.answer_spans[0])
             if reuse is not None:
+                for token in reuse:
+                    if token.type == "inline" and not token.children:
+                        token.children = []
+                        _MARKDOWN.inline.parse(token.content, _MARKDOWN, self.env, token.children)
                 first_line = bisect.bisect_right(self.starts, block.answer_spans[0][0]) - 1
                 return clean_markdown(raw, reuse, first_line)
         return answer_markdown(raw)

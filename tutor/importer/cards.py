@@ -164,9 +164,12 @@ _RULES: list[tuple[str, list[DemoLink]]] = [
 ]
 
 
+_COMPILED_RULES = [(re.compile(pattern, re.IGNORECASE), links) for pattern, links in _RULES]
+
+
 def propose_demos(question: str, answer: str) -> list[DemoLink]:
     """Demo links that fit the card's topic (fresh copies), or none."""
-    for pattern, links in _RULES:
-        if re.search(pattern, question, re.IGNORECASE):
+    for pattern, links in _COMPILED_RULES:
+        if pattern.search(question):
             return [DemoLink(link.name, dict(link.args)) for link in links]
     return []

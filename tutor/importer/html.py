@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdownify import MarkdownConverter
@@ -63,7 +64,11 @@ def has_html(text: str) -> bool:
     return "<" in text and bool(_ANY_TAG.search(text))
 
 
+@lru_cache(maxsize=2048)
 def _convert(fragment: str) -> str:
+    """Fragments repeat in notes (``<p></p>``, ``<br><br>``, the same table header): each converts once."""
+    if "<img" not in fragment.lower() and not html.unescape(_ANY_TAG.sub("", fragment)).strip():
+        return ""  # only tags, no text: nothing to convert (and markdownify is slow)
     return _CONVERTER.convert(fragment).strip("\n")
 
 
