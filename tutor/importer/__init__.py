@@ -22,7 +22,8 @@ from tutor import paths
 from tutor.deck_swap import recover, swap_in
 from tutor.decks import Card, Deck, DemoLink, deck_to_yaml, load_deck
 from tutor.errors import TutorError
-from tutor.importer.blocks import Problem, RawDeck, clean_markdown, parse_blocks
+from tutor.importer.answers import clean_markdown
+from tutor.importer.blocks import Problem, RawDeck, parse_blocks
 from tutor.importer.cards import duplicate_key, needs_answer_reason, normalized, propose_demos, resolve_images
 from tutor.importer.identity import Candidate, match_cards, new_card_id, text_hash
 from tutor.importer.mojibake import find_mojibake, repair_text
