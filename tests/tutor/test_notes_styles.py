@@ -244,3 +244,23 @@ def test_a_style_change_keeps_every_cards_id(tmp_path: Path) -> None:
     assert {c.question: c.id for c in again.cards} == {c.question: c.id for c in first.cards}
     assert [c.answer for c in again.cards] == [c.answer for c in first.cards]
     assert len(again.cards) == 5
+
+
+def test_a_style_change_keeps_review_history(tmp_path: Path) -> None:
+    from store_support import open_store
+
+    first = run(
+        tmp_path,
+        "# D\n\n<details><summary><b>What is a token?</b></summary>\n\n<p>A piece of text.</p></details>\n",
+    )
+    store = open_store(tmp_path / "progress.sqlite3", first.cards)
+    [card] = first.cards
+    store.grade(card.id, 3, 4000)
+    again = run(
+        tmp_path, "# D\n\n<details>\n<summary>What is a token?</summary>\n\nA piece of text.\n</details>\n"
+    )
+    store.sync_cards(again.cards)
+    assert [c.id for c in again.cards] == [card.id]
+    reviews = store.db.execute("SELECT card_id, rating FROM reviews").fetchall()
+    assert [tuple(r) for r in reviews] == [(card.id, 3)]
+    store.close()
