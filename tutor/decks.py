@@ -74,9 +74,8 @@ class Card:
     line: int = 0  # the card's line in that file (for $EDITOR)
     source_line: int | None = None  # line in the notes
     notes_hash: str | None = None  # question and answer as last imported: tells edits in the deck file apart
-    missing_images: list[str] = field(
-        default_factory=list
-    )  # image links whose files were not found at import
+    # Image files the answer links to that were not found when it was imported (the app says so).
+    missing_images: list[str] = field(default_factory=list)
 
     def images(self) -> list[CardImage]:
         """The answer's images; relative targets are resolved against the deck file's folder."""

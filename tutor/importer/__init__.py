@@ -201,9 +201,10 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     )
     retired = {deck.id: list(deck.retired) for deck in old_decks}
     retired_by_question = {
-        normalized(item.get("question", "")): (deck_id, item)
+        normalized(item["question"]): (deck_id, item)
         for deck_id, items in retired.items()
         for item in items
+        if normalized(item["question"])  # a question without words is no question to come back to
     }
     taken |= {card.id for _d, card in old_cards}
     taken |= {item["id"] for items in retired.values() for item in items}
