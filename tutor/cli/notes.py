@@ -19,8 +19,9 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         help="turn markdown notes into decks",
         description=(
             "Turn markdown notes into decks: every '# ' heading becomes a deck and every "
-            "<details><summary>🎯Q. …</summary> … </details> block a card. Importing again keeps each "
-            "card's id (and review history), and your demo links, tags and suspended flags."
+            "<details><summary>question</summary> answer </details> block a card (HTML answers, a question "
+            "above an 'Answer' label and nested blocks included). Importing again keeps each card's id "
+            "(and review history), and your demo links, tags and suspended flags."
         ),
     )
     importer.add_argument("notes", type=Path, metavar="NOTES.md", help="the notes file")
