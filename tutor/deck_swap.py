@@ -125,6 +125,11 @@ def recover(folder: Path) -> str | None:
             # Not a journal this code wrote (it is written whole or not at all): leave the decks as they are.
             journal_path.unlink()
             journal = None
+        if journal is not None and not (folder / STAGING).is_dir():
+            # The staging folder goes only after the journal: without it the journal is not ours to
+            # finish, and removing decks on its word could lose cards.
+            journal_path.unlink()
+            journal = None
         if journal is not None:
             _finish(folder, journal)
             return "an interrupted import was finished"

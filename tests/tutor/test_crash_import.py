@@ -108,3 +108,17 @@ def test_an_import_killed_at_every_step_of_the_swap_is_all_or_nothing(tmp_path: 
     else:
         raise AssertionError("the import never finished")
     assert kills >= 10 and finished >= 4 and undone >= 4
+
+
+def test_a_journal_without_its_staged_decks_removes_nothing(tmp_path: Path) -> None:
+    notes, out = tmp_path / "notes.md", tmp_path / "decks"
+    notes.write_text(BEFORE, encoding="utf-8")
+    import_notes(notes, out)
+    before = snapshot(out)
+    (out / JOURNAL).write_text('{"put": ["tokens.yaml"], "remove": ["attention.yaml"]}', encoding="utf-8")
+    decks, problems = load_decks([out])
+    assert problems == [] and snapshot(out) == before and not (out / JOURNAL).exists()
+    (out / JOURNAL).write_text('{"put": ["../../escape.yaml"], "remove": []}', encoding="utf-8")
+    (out / STAGING).mkdir()
+    load_decks([out])
+    assert snapshot(out) == before and not (out / JOURNAL).exists() and not (out / STAGING).exists()
