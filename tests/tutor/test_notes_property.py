@@ -157,7 +157,7 @@ def test_the_whole_import_writes_loadable_decks(text: str, cut: int) -> None:
 
 
 def facts(text: str) -> list[tuple]:
-    from tutor.importer.cards import image_spans, needs_answer_reason
+    from tutor.importer.cards import needs_answer_reason
 
     decks, _ = parse_notes(text)
     return [
@@ -165,8 +165,8 @@ def facts(text: str) -> list[tuple]:
             card.line,
             card.question,
             card.answer,
-            image_spans(card.answer, card.tokens),
-            needs_answer_reason(card.question, card.answer, card.tokens),
+            card.facts,
+            needs_answer_reason(card.question, card.answer, facts=card.facts),
         )
         for deck in decks
         for card in deck.cards

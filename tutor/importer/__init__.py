@@ -184,7 +184,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
 
     # Answers are compared as they are written in the deck files: with image links already resolved.
     fresh = [
-        (deck, raw_card, *resolve_images(raw_card.answer, raw_card.tokens, notes.parent, out))
+        (deck, raw_card, *resolve_images(raw_card.answer, None, notes.parent, out, raw_card.facts.images))
         for deck, raw in zip(decks, raw_decks, strict=True)
         for raw_card in raw.cards
     ]
@@ -227,7 +227,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
             missing_images=missing_images,
         )
         revived = retired_by_question.pop(normalized(raw_card.question), None) if i not in matched else None
-        reason = needs_answer_reason(raw_card.question, raw_card.answer, raw_card.tokens)
+        reason = needs_answer_reason(raw_card.question, raw_card.answer, facts=raw_card.facts)
         if i in matched:
             old_deck, old = old_cards[matched[i]]
             card.id, card.suspended, card.tags, card.demos = old.id, old.suspended, old.tags, old.demos

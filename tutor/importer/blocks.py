@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 
 from tutor.importer.answers import MARKDOWN, answer_markdown, clean_markdown, notes_tokens
-from tutor.importer.cards import is_placeholder
+from tutor.importer.cards import AnswerFacts, answer_facts, is_placeholder
 from tutor.importer.html import has_html, summary_text
 from tutor.importer.questions import is_aside, judge, question_above, strip_marker
 
@@ -55,7 +55,7 @@ class RawCard:
     question: str
     answer: str
     line: int  # the <details> line in the notes
-    tokens: list = field(default_factory=list, repr=False)  # markdown-it's tokens of the answer
+    facts: AnswerFacts | None = field(default=None, repr=False)  # its images and words, from its tokens
     parent_line: int | None = None  # a child card: the line of the block it sits in
 
 
@@ -258,7 +258,7 @@ class _Parser:
         if parent is not None:
             if verdict == "question" and not is_aside(question) and not is_placeholder(question):
                 answer, tokens = answer_markdown(raw_answer)
-                card = RawCard(question, answer, block.line, tokens, parent_line=parent.line)
+                card = RawCard(question, answer, block.line, answer_facts(answer, tokens), parent.line)
                 parent.children.extend([card, *block.children])
                 parent.nested = True
                 deck.blocks.append((block.line, CHILD_CARD))
@@ -316,7 +316,7 @@ class _Parser:
                     "of its answer; move it below the summary or out of the block.",
                 )
             )
-        deck.cards.append(RawCard(question, answer, block.line, tokens))
+        deck.cards.append(RawCard(question, answer, block.line, answer_facts(answer, tokens)))
         deck.cards.extend(block.children)
         deck.blocks.append((block.line, CARD))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
@@ -64,6 +65,21 @@ def image_spans(answer: str, tokens: list | None = None) -> list[tuple[int, int,
     return found
 
 
+@dataclass(frozen=True)
+class AnswerFacts:
+    """What the importer needs from an answer's tokens, so the tokens need not be kept (big notes would
+    hold hundreds of MB of them)."""
+
+    images: list[tuple[int, int, str]]  # image_spans
+    words: int
+    image_count: int
+
+
+def answer_facts(answer: str, tokens: list | None = None) -> AnswerFacts:
+    words, count = _words_and_images(answer, tokens)
+    return AnswerFacts(image_spans(answer, tokens), words, count)
+
+
 def _words_and_images(answer: str, tokens: list | None) -> tuple[int, int]:
     """How many words of text (code included, image alt text not) and how many images an answer has."""
     words = images = 0
@@ -78,11 +94,13 @@ def _words_and_images(answer: str, tokens: list | None) -> tuple[int, int]:
     return words, images
 
 
-def needs_answer_reason(question: str, answer: str, tokens: list | None = None) -> str | None:
+def needs_answer_reason(
+    question: str, answer: str, tokens: list | None = None, facts: AnswerFacts | None = None
+) -> str | None:
     """Why a card cannot be studied as it is, or None. (Duplicates are found across the whole import.)"""
     if is_placeholder(question):
         return "the question is a placeholder"
-    words, images = _words_and_images(answer, tokens)
+    words, images = (facts.words, facts.image_count) if facts else _words_and_images(answer, tokens)
     if images and words < 2:  # "- summary ![](chart.png)" still has no answer in words
         return "the answer is only images"
     if not words:
@@ -96,14 +114,14 @@ def _resolved(folder: Path) -> str:
 
 
 def resolve_images(
-    answer: str, tokens: list | None, notes_dir: Path, deck_dir: Path
+    answer: str, tokens: list | None, notes_dir: Path, deck_dir: Path, spans: list | None = None
 ) -> tuple[str, list[str]]:
     """Rewrite relative image targets so they point from the deck file to the image beside the notes,
     and list the images that do not exist: their links stay as the notes wrote them (a path into the
     notes' folder would mean nothing once the deck is installed elsewhere)."""
     pieces, position, missing = [], 0, []
     notes_dir, deck_dir = _resolved(notes_dir), _resolved(deck_dir)
-    for start, end, target in image_spans(answer, tokens):
+    for start, end, target in image_spans(answer, tokens) if spans is None else spans:
         if "://" in target or target.startswith(("data:", "#")):
             continue
         written = unquote(target)
