@@ -63,6 +63,7 @@ def plain(value: object) -> object:
         return [plain(v) for v in value]
     return value
 
+
 MAX_DEPTH = 50  # a deck file nests five levels; the C composer crashes somewhere past a few thousand
 
 

@@ -30,6 +30,7 @@ CARD_KEYS = (
     "source_line",
     "notes_hash",
     "needs_answer",
+    "missing_images",
     "suspended",
     "tags",
     "demos",
@@ -73,6 +74,8 @@ class Card:
     line: int = 0  # the card's line in that file (for $EDITOR)
     source_line: int | None = None  # line in the notes
     notes_hash: str | None = None  # question and answer as last imported: tells edits in the deck file apart
+    # Image files the answer links to that were not found when it was imported (the app says so).
+    missing_images: list[str] = field(default_factory=list)
     notes_dir: Path | None = None  # the notes' folder, where the deck says which notes file it came from
 
     def picture_roots(self) -> list[Path]:
@@ -199,6 +202,9 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
     tags = raw.get("tags") or []
     if not _is_str_list(tags):
         return skip("has 'tags' that is not a list of words")
+    missing_images = raw.get("missing_images") or []
+    if not _is_str_list(missing_images):
+        return skip("has 'missing_images' that is not a list of file names")
     source_line = raw.get("source_line")
     if source_line is not None and (not isinstance(source_line, int) or isinstance(source_line, bool)):
         return skip("has a 'source_line' that is not a whole number")
@@ -220,6 +226,7 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
         line=line or 0,
         source_line=source_line,
         notes_hash=str(notes_hash) if notes_hash is not None else None,
+        missing_images=list(missing_images),
     )
 
 
@@ -305,7 +312,8 @@ def _optional_deck_keys(raw: dict, path: Path, problems: list[DeckProblem]) -> d
 
 
 def _retired(raw: object, line: int, path: Path, problems: list[DeckProblem]) -> list[dict]:
-    """The deck's retired cards: [{id, question}]; an item that is not one is reported and left out."""
+    """The deck's retired cards, each {id, question[, tags, demos, suspended]} with the right types;
+    an item that cannot be one is reported and left out (its id is then no longer reserved)."""
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -313,15 +321,48 @@ def _retired(raw: object, line: int, path: Path, problems: list[DeckProblem]) ->
             DeckProblem(path, line, "'retired' must be a list like [{id: what-is-x-1a2b}]; it was ignored.")
         )
         return []
-    kept = []
+    items = []
     for number, item in enumerate(raw, 1):
-        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"].strip():
-            kept.append(plain(item))
-            continue
         where = item.get(LINE, line) if isinstance(item, dict) else line
-        message = f"retired item {number} is not a mapping with an 'id' as text; it was ignored."
-        problems.append(DeckProblem(path, where, message))
-    return kept
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"].strip():
+            message = f"retired item {number} is not a mapping with an 'id' as text; it was ignored."
+            problems.append(DeckProblem(path, where, message))
+            continue
+        kept = {"id": item["id"].strip(), "question": item.get("question", "")}
+        wrong = [key for key in ("question",) if not isinstance(kept["question"], str)]
+        if wrong:
+            kept["question"] = "" if kept["question"] is None else str(kept["question"])
+        if _is_str_list(item.get("tags")) and item["tags"]:
+            kept["tags"] = list(item["tags"])
+        elif item.get("tags") is not None and not _is_str_list(item["tags"]):
+            wrong.append("tags")
+        demos = item.get("demos")
+        links = [
+            {name: plain(args)}
+            for link in (demos if isinstance(demos, list) else [])
+            if isinstance(link, dict)
+            for name, args in link.items()
+            if isinstance(name, str) and name not in MARKERS and isinstance(args, dict)
+        ]
+        if links:
+            kept["demos"] = links
+        if demos is not None and (not isinstance(demos, list) or len(links) != len(demos)):
+            wrong.append("demos")
+        if item.get("suspended") is True:
+            kept["suspended"] = True
+        elif item.get("suspended") not in (None, False):
+            wrong.append("suspended")
+        if wrong:
+            problems.append(
+                DeckProblem(
+                    path,
+                    where,
+                    f"retired card '{kept['id']}' has {', '.join(repr(k) for k in wrong)} of the wrong "
+                    "type; the id stays reserved, the rest was ignored.",
+                )
+            )
+        items.append(kept)
+    return items
 
 
 def _notes_dir(path: Path, source: str | None) -> Path | None:
@@ -348,6 +389,25 @@ def _deck_paths(folder: Path, problems: list[DeckProblem]) -> list[Path]:
     return [folder / name for name in names if name.endswith(".yaml") and not name.startswith(".")]
 
 
+def _recover_import(folder: Path, problems: list[DeckProblem]) -> None:
+    """A ``tutor import`` interrupted in ``folder`` is finished or undone before its decks are read."""
+    from tutor import deck_swap
+
+    if not deck_swap.needs_recovery(folder):
+        return
+    try:
+        deck_swap.recover(folder)
+    except OSError as exc:
+        problems.append(
+            DeckProblem(
+                folder,
+                None,
+                f"an interrupted import cannot be finished here ({exc.strerror}); run 'tutor import' "
+                "again where the folder can be written.",
+            )
+        )
+
+
 def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckProblem]]:
     """The bundled decks, then the learner's (a deck with the same id replaces the bundled one).
 
@@ -359,6 +419,7 @@ def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckPro
     problems: list[DeckProblem] = []
     for folder in dirs:
         found: list[Deck] = []
+        _recover_import(Path(folder), problems)
         for path in _deck_paths(Path(folder), problems):
             deck, deck_problems = load_deck(path)
             problems.extend(deck_problems)
@@ -425,6 +486,8 @@ def card_to_dict(card: Card) -> dict:
         raw["notes_hash"] = card.notes_hash
     if card.needs_answer:
         raw["needs_answer"] = True
+    if card.missing_images:
+        raw["missing_images"] = _InlineList(card.missing_images)
     if card.suspended:
         raw["suspended"] = True
     if card.tags:

@@ -18,7 +18,7 @@ NOTES = """\
 </details>
 
 <details>
-<summary>🎯Q. fdfdfdfdf ? </summary>
+<summary>🎯Q. What is a merge rule? </summary>
 
 - 
 </details>
@@ -37,8 +37,9 @@ def test_import_prints_a_short_report(tmp_path: Path, capsys) -> None:
     assert out.splitlines()[0] == (
         f"Imported notes.md into {tmp_path / 'decks'}: 1 deck, 2 cards (2 new, 0 kept, 0 removed)."
     )
+    assert out.splitlines()[1] == "  2 blocks found, 2 cards made, 1 needs an answer."
     assert "chapter-2-working-with-text    2 cards, 1 needs an answer" in out
-    assert "Needs attention (1):\n  line 9: 'fdfdfdfdf ?': the question is a placeholder" in out
+    assert "Needs attention (1):\n  line 9: 'What is a merge rule?': the answer is empty" in out
     assert (tmp_path / "decks" / "chapter-2-working-with-text.yaml").is_file()
 
 
@@ -56,11 +57,20 @@ def test_import_json_report(tmp_path: Path, capsys) -> None:
         {
             "line": 9,
             "kind": "needs-answer",
-            "message": "line 9: 'fdfdfdfdf ?': the question is a placeholder; the card is kept but left out "
+            "message": "line 9: 'What is a merge rule?': the answer is empty; the card is kept but left out "
             "of review until its answer is written in the notes.",
         }
     ]
-    assert report["needs_answer"][0]["question"] == "fdfdfdfdf ?"
+    assert report["needs_answer"][0]["question"] == "What is a merge rule?"
+    assert report["summary"] == {
+        "blocks": 2,
+        "cards": 2,
+        "child_cards": 0,
+        "in_parent_answers": 0,
+        "needs_answer": 1,
+        "left_as_notes": 0,
+        "headings_without_cards": 0,
+    }
     main(["import", str(tmp_path / "notes.md"), "--out", str(tmp_path / "decks"), "--json"])
     again = json.loads(capsys.readouterr().out)
     assert again["new_cards"] == [] and again["removed"] == []
@@ -69,6 +79,32 @@ def test_import_json_report(tmp_path: Path, capsys) -> None:
 def test_import_goes_to_the_learners_deck_folder_by_default(tmp_path: Path, capsys) -> None:
     main(["import", str(write_notes(tmp_path))])
     assert (paths.user_decks_dir() / "chapter-2-working-with-text.yaml").is_file()
+
+
+def test_a_big_file_gives_a_grouped_report(tmp_path: Path, capsys) -> None:
+    blocks = "".join(
+        f"<details><summary>🎯Q. Question {n}?</summary>\n\n{'' if n % 2 else 'An answer.'}\n</details>\n\n"
+        for n in range(1900)
+    )
+    notes = tmp_path / "big.md"
+    notes.write_text("# Big\n\n" + blocks + "</summary>\n\n<details><summary>TODO</summary>\n</details>\n")
+    assert main(["import", str(notes), "--out", str(tmp_path / "decks")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) < 12
+    assert out[1] == "  1901 blocks found, 1900 cards made, 950 need an answer, 1 block left as notes."
+    lines = ", ".join(str(3 + 5 * n) for n in range(1, 24, 2))
+    assert out[4] == "Needs attention (952):"
+    assert out[5] == (
+        f"  950 cards that need an answer (the answer is empty): lines {lines} and 938 more; kept, but left "
+        "out of review until the notes answer them."
+    )
+    assert (
+        out[6]
+        == "  line 9505: 'TODO' is a placeholder, not a question, and its answer is empty; it was left out."
+    )
+    assert out[7] == (
+        "  line 9503: a stray </summary> with no block to match; it was ignored, delete it from the notes."
+    )
 
 
 def test_a_missing_notes_file_is_one_sentence(tmp_path: Path, capsys) -> None:
@@ -89,6 +125,29 @@ def test_decks_lists_bundled_and_own_decks_with_counts(tmp_path: Path, capsys) -
     assert any(row.startswith("Chapter 1: understanding the large language models") for row in rows)
     mine = next(row for row in rows if row.startswith("Chapter 2: Working with text"))
     assert mine.split()[-5:] == ["2", "1", "1", "0", "0"]  # cards, need an answer, new, learning, review
+
+
+def test_decks_aligns_wide_titles_by_terminal_cells(tmp_path: Path, capsys) -> None:
+    notes = tmp_path / "wide.md"
+    question = "<details><summary>🎯Q. 什么是注意力？</summary>\n\n加权平均。\n</details>\n"
+    notes.write_text(
+        f"# 第三章 注意力机制\n\n{question}\n# 🎯 Emoji 章节\n\n{question}\n# Plain\n\n{question}"
+    )
+    main(["import", str(notes)])
+    capsys.readouterr()
+    assert main(["decks"]) == 0
+    import wcwidth
+
+    rows = [
+        row
+        for row in capsys.readouterr().out.splitlines()
+        if "注意力" in row or "Emoji" in row or "Plain" in row
+    ]
+    assert len(rows) == 3
+    # the numbers are right-aligned: every row ends at the same terminal column, whatever the title's
+    # characters (the rows have different lengths in characters)
+    assert len({wcwidth.wcswidth(row) for row in rows}) == 1
+    assert len({len(row) for row in rows}) == 3
 
 
 def test_decks_json_and_problems(tmp_path: Path, capsys) -> None:

@@ -126,26 +126,29 @@ def test_flagged_cards_are_kept_and_reported(tmp_path: Path) -> None:
         "<details>\n<summary>🎯Q. fdfdfdfdf ? </summary>\n\n- something\n</details>\n\n"
         "<details>\n<summary>🎯Q. Only a picture?</summary>\n\n- ![alt text](image-9.png)\n</details>\n\n"
         "<details>\n<summary>🎯Q. Real?</summary>\n\nYes, a real answer.\n</details>\n\n"
-        "<details>\n<summary>🎯Q. Real ?</summary>\n\nAnother answer to the same question.\n</details>\n",
+        "<details>\n<summary>🎯Q. Real ?</summary>\n\nYes, a real answer.\n</details>\n\n"
+        "<details>\n<summary>🎯Q. Real?</summary>\n\nAnother answer to the same question.\n</details>\n",
     )
-    flagged = {card.question: card.needs_answer for card in report.cards}
+    flagged = {(card.source_line, card.question): card.needs_answer for card in report.cards}
     assert flagged == {
-        "Empty one?": True,
-        "fdfdfdfdf ?": True,
-        "Only a picture?": True,
-        "Real?": False,
-        "Real ?": True,
+        (3, "Empty one?"): True,
+        (15, "Only a picture?"): True,
+        (21, "Real?"): False,
+        (27, "Real ?"): True,  # the same question and the same answer: a duplicate
+        (33, "Real?"): False,  # the same question, another answer: a card of its own
     }
     messages = [p.message for p in report.problems if p.kind == "needs-answer"]
-    assert len(messages) == 4
+    assert len(messages) == 3
     assert "the answer is empty" in messages[0]
-    assert "placeholder" in messages[1]
-    assert "only images" in messages[2]
-    assert "already on line 21" in messages[3]
+    assert "only images" in messages[1]
+    assert "the same question and answer are already on line 21" in messages[2]
+    # a placeholder question is no card: its answer is kept in the deck notes
+    assert [p.line for p in report.problems if p.kind == "placeholder"] == [9]
+    assert "**fdfdfdfdf ?**\n\n- something" in report.decks[0].notes
     assert report.to_json()["needs_answer"][0]["question"] == "Empty one?"
     decks, problems = load_decks([tmp_path / "decks"])
     assert problems == []
-    assert [c.needs_answer for c in decks[0].cards] == [True, True, True, False, True]
+    assert [c.needs_answer for c in decks[0].cards] == [True, True, False, True, False]
 
 
 def test_text_outside_blocks_is_the_decks_notes(tmp_path: Path) -> None:
@@ -155,9 +158,11 @@ def test_text_outside_blocks_is_the_decks_notes(tmp_path: Path) -> None:
         "<details>\n<summary>🎯Q. Loss?</summary>\n\nCross-entropy.\n</details>\n\nGENERAL NOTES\n\n- more\n",
         name="my-notes.md",
     )
-    assert [d.title for d in report.decks] == ["my-notes", "Chapter 5"]
-    assert report.decks[0].notes == "Intro before any heading."
-    assert report.decks[1].notes == "- covers evaluation\n\nGENERAL NOTES\n\n- more"
+    # text before the first heading holds no card: it opens the first chapter's notes
+    assert [d.title for d in report.decks] == ["Chapter 5"]
+    assert (
+        report.decks[0].notes == "Intro before any heading.\n\n- covers evaluation\n\nGENERAL NOTES\n\n- more"
+    )
 
 
 def test_images_resolve_relative_to_the_notes(tmp_path: Path) -> None:
@@ -172,9 +177,14 @@ def test_images_resolve_relative_to_the_notes(tmp_path: Path) -> None:
         "</details>\n",
     )
     [card] = report.cards
-    assert "](../here.png)" in card.answer and "](../missing.png)" in card.answer
+    # a missing image keeps its link as written and is listed, so an installed deck never points into
+    # the folder the notes happened to be in
+    assert "](../here.png)" in card.answer and "![gone](missing.png)" in card.answer
     assert "](<../my chart.png>)" in card.answer
+    assert card.missing_images == ["missing.png"]
     decks, _ = load_decks([notes_dir / "decks"])
+    assert decks[0].cards[0].missing_images == ["missing.png"]
+    assert "missing_images: [missing.png]" in (notes_dir / "decks" / "d.yaml").read_text(encoding="utf-8")
     images = decks[0].cards[0].images()
     assert [(i.alt, i.exists) for i in images] == [
         ("a chart", True),
@@ -212,10 +222,10 @@ def test_an_empty_question_and_an_empty_heading_still_make_loadable_decks(tmp_pa
         tmp_path, "#\n<details><summary>🎯Q. </summary>\n\nAn answer without a question.\n</details>\n"
     )
     assert report.decks[0].title == "Untitled (line 1)"
-    [card] = report.cards
-    assert (card.question, card.needs_answer) == ("(no question written)", True)
+    assert report.cards == [] and kinds(report) == ["no-question"]
+    assert report.decks[0].notes == "An answer without a question."  # a notes-only deck: nothing is lost
     decks, problems = load_decks([tmp_path / "decks"])
-    assert problems == [] and decks[0].cards[0].question == "(no question written)"
+    assert problems == [] and decks[0].notes == "An answer without a question."
 
 
 def test_markdown_line_breaks_survive_as_backslash_breaks(tmp_path: Path) -> None:

@@ -177,7 +177,7 @@ def test_new_cards_get_new_ids(notebook) -> None:
 
 
 def test_duplicate_questions_get_distinct_ids(notebook) -> None:
-    report = notebook({"D": [("fdfdfdfdf ?", "- "), ("fdfdfdfdf ?", "- ")]})
+    report = notebook({"D": [("What is a token?", "- "), ("What is a token?", "- ")]})
     assert len(set(ids(report).values()) | {c.id for c in report.cards}) == 2
 
 

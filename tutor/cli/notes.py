@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+import wcwidth
+
 from tutor import paths
 from tutor.errors import TutorError
 
@@ -17,9 +19,10 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         help="turn markdown notes into decks",
         description=(
             "Turn markdown notes into decks: every '# ' heading becomes a deck and every "
-            "<details><summary>🎯Q. …</summary> … </details> block a card. Importing again keeps each "
-            "card's id (and review history), and your demo links, tags and suspended flags. An Anki "
-            "package (.apkg) works too: its basic and cloze notes become deck files."
+            "<details><summary>question</summary> answer </details> block a card (HTML answers, a question "
+            "above an 'Answer' label and nested blocks included). Importing again keeps each card's id "
+            "(and review history), and your demo links, tags and suspended flags. An Anki package (.apkg) "
+            "works too: its basic and cloze notes become deck files."
         ),
     )
     importer.add_argument(
@@ -39,6 +42,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
 def run_import(args: argparse.Namespace) -> int:
     from tutor.cli import anki
     from tutor.importer import import_notes
+    from tutor.importer.report import report_lines
 
     if args.notes.suffix.lower() in anki.ANKI_SUFFIXES:
         return anki.run_import(args)
@@ -54,16 +58,46 @@ def run_import(args: argparse.Namespace) -> int:
         f"Imported {report.notes.name} into {report.out}: {_count(len(report.decks), 'deck')}, "
         f"{_count(len(cards), 'card')} ({changes})."
     )
-    width = max((len(deck.id) for deck in report.decks), default=0)
+    summary = report.summary()
+    found = [f"{_count(summary['blocks'], 'block')} found", f"{_count(summary['cards'], 'card')} made"]
+    if summary["child_cards"]:
+        found[-1] += f" ({summary['child_cards']} from blocks inside answers)"
+    if summary["needs_answer"]:
+        found.append(
+            f"{summary['needs_answer']} {'needs' if summary['needs_answer'] == 1 else 'need'} an answer"
+        )
+    if summary["in_parent_answers"]:
+        found.append(f"{summary['in_parent_answers']} kept inside their parent's answer")
+    notes = [_count(summary["left_as_notes"], "block")] if summary["left_as_notes"] else []
+    if summary["headings_without_cards"]:
+        notes.append(_count(summary["headings_without_cards"], "heading") + " without cards")
+    if notes:
+        found.append(" and ".join(notes) + " left as notes")
+    print(f"  {', '.join(found)}.")
+    width = max((cell_width(deck.id) for deck in report.decks), default=0)
     for deck in report.decks:
         flagged = sum(card.needs_answer for card in deck.cards)
         extra = f", {flagged} {'needs' if flagged == 1 else 'need'} an answer" if flagged else ""
-        print(f"  {deck.id:<{width}}  {_count(len(deck.cards), 'card', 3)}{extra}")
+        print(f"  {pad(deck.id, width)}  {_count(len(deck.cards), 'card', 3)}{extra}")
     if report.problems:
         print(f"\nNeeds attention ({len(report.problems)}):")
-        for problem in report.problems:
-            print(f"  {problem.message}")
+        for line in report_lines(report):
+            print(line)
     return 0
+
+
+def cell_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: CJK characters and most emoji take two."""
+    width = wcwidth.wcswidth(text)
+    if width < 0:  # a control character: count the others
+        width = sum(max(wcwidth.wcwidth(ch), 0) for ch in text)
+    return width
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns."""
+    fill = " " * max(width - cell_width(text), 0)
+    return fill + text if right else text + fill
 
 
 def _count(number: int, noun: str, width: int = 0) -> str:
@@ -120,14 +154,14 @@ def run_decks(args: argparse.Namespace) -> int:
             "No decks yet: import your notes with 'tutor import NOTES.md' "
             f"(they go to {paths.user_decks_dir()})."
         )
-    width = max((len(row["title"]) for row in rows), default=5)
-    header = f"{'deck':<{width}}  cards  need answer"
+    width = max((cell_width(row["title"]) for row in rows), default=5)
+    header = f"{pad('deck', width)}  cards  need answer"
     if counts is not None:
         header += "    new  learning  review"
     if rows:
         print(header)
     for row in rows:
-        line = f"{row['title']:<{width}}  {row['cards']:>5}  {row['needs_answer']:>11}"
+        line = f"{pad(row['title'], width)}  {row['cards']:>5}  {row['needs_answer']:>11}"
         if counts is not None:
             line += f"  {row['new']:>5}  {row['learning']:>8}  {row['review']:>6}"
         print(line)

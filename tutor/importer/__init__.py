@@ -9,71 +9,68 @@ already in the deck files so ids, and with them review history, survive re-impor
 from __future__ import annotations
 
 import gc
+import os
 import re
 import shutil
+import stat
 import time
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
 
 from tutor import paths
-from tutor.decks import Card, Deck, DemoLink, load_deck, save_deck
+from tutor.deck_swap import recover, swap_in
+from tutor.decks import Card, Deck, DemoLink, deck_to_yaml, load_deck
 from tutor.errors import TutorError
-from tutor.importer.blocks import Problem, RawDeck, clean_markdown, parse_blocks
-from tutor.importer.cards import image_spans, needs_answer_reason, normalized, propose_demos, resolve_images
+from tutor.importer.answers import clean_markdown
+from tutor.importer.blocks import Problem, RawDeck, parse_blocks
+from tutor.importer.cards import duplicate_key, needs_answer_reason, normalized, propose_demos, resolve_images
 from tutor.importer.identity import Candidate, match_cards, new_card_id, text_hash
 from tutor.importer.mojibake import find_mojibake, repair_text
+from tutor.importer.report import ImportReport
 
 __all__ = ["ImportReport", "Problem", "import_notes", "parse_notes", "read_notes"]
 
 
-@dataclass
-class ImportReport:
-    notes: Path
-    out: Path
-    decks: list[Deck]
-    problems: list[Problem]
-    new_cards: list[str] = field(default_factory=list)  # ids
-    removed: list[dict] = field(default_factory=list)  # {id, question, deck}
-    kept_edits: list[str] = field(default_factory=list)  # ids of cards whose deck-file edits were kept
-    written: list[Path] = field(default_factory=list)
-    deleted: list[Path] = field(default_factory=list)
-
-    @property
-    def cards(self) -> list[Card]:
-        return [card for deck in self.decks for card in deck.cards]
-
-    def to_json(self) -> dict:
-        return {
-            "notes": str(self.notes),
-            "out": str(self.out),
-            "decks": [
-                {"id": d.id, "title": d.title, "cards": len(d.cards), "path": str(d.path)} for d in self.decks
-            ],
-            "cards": len(self.cards),
-            "new_cards": self.new_cards,
-            "needs_answer": [
-                {"id": c.id, "deck": c.deck_id, "question": c.question, "line": c.source_line}
-                for c in self.cards
-                if c.needs_answer
-            ],
-            "removed": self.removed,
-            "kept_edits": self.kept_edits,
-            "problems": [{"line": p.line, "kind": p.kind, "message": p.message} for p in self.problems],
-        }
+MAX_NOTES_BYTES = 64 * 1024 * 1024  # far above any notes file; a bigger "notes" file is a mistake
 
 
 def read_notes(path: Path) -> str:
+    """The notes' text; only a regular file of text is read (a FIFO would block, /dev/zero never ends)."""
     try:
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise TutorError(f"{path}: no such notes file; give the path to your markdown notes.") from None
     except OSError as exc:
         raise TutorError(f"{path}: cannot be read ({exc.strerror}).") from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        if stat.S_ISDIR(mode):
+            raise TutorError(f"{path}: is a folder, not a notes file; give the path to your markdown notes.")
+        raise TutorError(
+            f"{path}: is not a regular file (a pipe, device or socket); save the notes to a file and "
+            "import that."
+        )
+    with os.fdopen(descriptor, "rb") as file:
+        try:
+            data = file.read(MAX_NOTES_BYTES + 1)
+        except OSError as exc:
+            raise TutorError(f"{path}: cannot be read ({exc.strerror}).") from None
+    if len(data) > MAX_NOTES_BYTES:
+        raise TutorError(
+            f"{path}: is over {MAX_NOTES_BYTES // (1024 * 1024)} MB, too big for notes; split it into "
+            "smaller files and import each."
+        )
+    if b"\0" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise TutorError(
+            f"{path}: is not a text file (it holds binary data); give the path to your markdown notes."
+        )
     try:
-        text = data.decode("utf-8-sig")
+        text = (
+            data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8-sig")
+        )
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # notes saved by an old Windows editor
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -97,7 +94,25 @@ def parse_notes(text: str, title: str = "notes") -> tuple[list[RawDeck], list[Pr
     return decks, problems
 
 
-def _existing_decks(out: Path, source: str) -> tuple[list[Deck], set[str], set[str]]:
+def notes_source(notes: Path, out: Path) -> str:
+    """How a deck names the notes it came from: the notes' path from the deck folder, so two notes
+    files with the same name in different folders never take each other's decks."""
+    notes, out = notes.resolve(), out.resolve()
+    try:
+        return Path(os.path.relpath(notes, out)).as_posix()
+    except ValueError:  # another drive on Windows
+        return notes.as_posix()
+
+
+def _is_from(deck: Deck, notes: Path, out: Path) -> bool:
+    if deck.source is None:
+        return False
+    if "/" not in deck.source:  # written before decks named their notes by path: the name alone
+        return deck.source == notes.name
+    return (out.resolve() / deck.source).resolve() == notes.resolve()
+
+
+def _existing_decks(out: Path, notes: Path) -> tuple[list[Deck], set[str], set[str]]:
     """Decks of these notes already in ``out``, and the deck ids and card ids other files hold."""
     ours, other_decks, other_cards = [], set(), set()
     for path in sorted(out.glob("*.yaml")) if out.is_dir() else []:
@@ -109,7 +124,7 @@ def _existing_decks(out: Path, source: str) -> tuple[list[Deck], set[str], set[s
                 f"{where}: {problem.message.split('; ')[0]}; fix or move that file before importing, so its "
                 "demos, tags and suspended flags are not lost."
             )
-        if deck.source == source:
+        if _is_from(deck, notes, out):
             ours.append(deck)
         else:
             other_decks.add(deck.id)
@@ -140,24 +155,36 @@ def import_notes(notes: Path, out: Path | None = None, write: bool = True) -> Im
 
 def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     raw_decks, problems = parse_notes(read_notes(notes), notes.stem)
-    old_decks, other_deck_ids, taken = _existing_decks(out, notes.name)
+    try:
+        recovered = recover(out) if out.is_dir() else None  # the decks as one import left them
+    except OSError as exc:
+        raise TutorError(
+            f"{out}: an interrupted import cannot be finished ({exc.strerror}); check the folder's "
+            "permissions and import again."
+        ) from None
+    if recovered:
+        problems.append(Problem(None, "recovered", f"{out}: {recovered}."))
+    old_decks, other_deck_ids, taken = _existing_decks(out, notes)
+    source = notes_source(notes, out)
 
     decks: list[Deck] = []
     deck_ids = set(other_deck_ids)
+    next_suffix: dict[str, int] = {}  # slug -> the suffix to try next: allocation stays linear
     for order, raw in enumerate(raw_decks, 1):
         deck_id = base = deck_slug(raw.title)
-        for suffix in range(2, 10_000):
-            if deck_id not in deck_ids:
-                break
+        suffix = next_suffix.get(base, 2)
+        while deck_id in deck_ids:
             deck_id = f"{base}-{suffix}"
+            suffix += 1
+        next_suffix[base] = suffix
         deck_ids.add(deck_id)
-        notes_text = resolve_images(*clean_markdown("".join(raw.notes)), notes.parent, out)
-        deck = Deck(deck_id, raw.title, notes_text, [], out / f"{deck_id}.yaml", notes.name, raw.line, order)
+        notes_text, _missing = resolve_images(*clean_markdown("".join(raw.notes)), notes.parent, out)
+        deck = Deck(deck_id, raw.title, notes_text, [], out / f"{deck_id}.yaml", source, raw.line, order)
         decks.append(deck)
 
     # Answers are compared as they are written in the deck files: with image links already resolved.
     fresh = [
-        (deck, raw_card, resolve_images(raw_card.answer, raw_card.tokens, notes.parent, out))
+        (deck, raw_card, *resolve_images(raw_card.answer, None, notes.parent, out, raw_card.facts.images))
         for deck, raw in zip(decks, raw_decks, strict=True)
         for raw_card in raw.cards
     ]
@@ -165,7 +192,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     matched = match_cards(
         [
             Candidate(raw_card.question, answer, i, text_hash(raw_card.question, answer))
-            for i, (_d, raw_card, answer) in enumerate(fresh)
+            for i, (_d, raw_card, answer, _missing) in enumerate(fresh)
         ],
         [
             Candidate(card.question, card.answer, j, card.notes_hash or text_hash(card.question, card.answer))
@@ -174,17 +201,20 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     )
     retired = {deck.id: list(deck.retired) for deck in old_decks}
     retired_by_question = {
-        normalized(item.get("question", "")): (deck_id, item)
+        normalized(item["question"]): (deck_id, item)
         for deck_id, items in retired.items()
         for item in items
+        if normalized(item["question"])  # a question without words is no question to come back to
     }
     taken |= {card.id for _d, card in old_cards}
     taken |= {item["id"] for items in retired.values() for item in items}
 
     report = ImportReport(notes, out, decks, problems)
+    report.blocks = sorted(block for raw in raw_decks for block in raw.blocks)
+    salts: dict[str, int] = {}
     first_line: dict[str, int] = {}
     conflicts: dict[Path, list[Card]] = {}  # deck file -> cards edited there and in the notes
-    for i, (deck, raw_card, answer) in enumerate(fresh):
+    for i, (deck, raw_card, answer, missing_images) in enumerate(fresh):
         card = Card(
             id="",
             deck_id=deck.id,
@@ -194,9 +224,10 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
             path=deck.path,
             source_line=raw_card.line,
             notes_hash=text_hash(raw_card.question, answer),
+            missing_images=missing_images,
         )
         revived = retired_by_question.pop(normalized(raw_card.question), None) if i not in matched else None
-        reason = needs_answer_reason(raw_card.question, raw_card.answer, raw_card.tokens)
+        reason = needs_answer_reason(raw_card.question, raw_card.answer, facts=raw_card.facts)
         if i in matched:
             old_deck, old = old_cards[matched[i]]
             card.id, card.suspended, card.tags, card.demos = old.id, old.suspended, old.tags, old.demos
@@ -217,13 +248,13 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
                 DemoLink(name, dict(args)) for link in item.get("demos", []) for name, args in link.items()
             ]
         else:
-            card.id = new_card_id(raw_card.question, deck.id, taken)
+            card.id = new_card_id(raw_card.question, deck.id, taken, salts)
             card.demos = propose_demos(raw_card.question, answer)
             report.new_cards.append(card.id)
         taken.add(card.id)
-        key = normalized(raw_card.question)
+        key = duplicate_key(raw_card.question, raw_card.answer)
         if reason is None and key in first_line:
-            reason = f"the same question is already on line {first_line[key]}"
+            reason = f"the same question and answer are already on line {first_line[key]}"
         first_line.setdefault(key, raw_card.line)
         if reason:
             card.needs_answer = True
@@ -233,29 +264,22 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
                     "needs-answer",
                     f"line {raw_card.line}: '{raw_card.question}': {reason}; the card is kept but left out "
                     "of review until its answer is written in the notes.",
+                    detail=reason.split(" on line")[0].replace(" are already", ""),
                 )
             )
         deck.cards.append(card)
 
     _retire_removed(report, old_cards, set(matched.values()), retired)
-    _report_missing_images(report, notes.parent, raw_decks)
+    _report_missing_images(report)
     if write:
         _keep_replaced_edits(report, conflicts)
     problems.sort(key=lambda p: p.line or 0)
     if write:
-        for deck in decks:
-            report.written.append(save_deck(deck))
         new_paths = {deck.path for deck in decks}
-        for old in old_decks:
-            if old.path not in new_paths and old.path.exists():
-                try:
-                    old.path.unlink()
-                except OSError as exc:
-                    raise TutorError(
-                        f"{old.path}: the deck is no longer in the notes but cannot be removed "
-                        f"({exc.strerror}); delete it yourself."
-                    ) from None
-                report.deleted.append(old.path)
+        gone = [old.path for old in old_decks if old.path not in new_paths and old.path.exists()]
+        swap_in(out, {deck.path.name: deck_to_yaml(deck) for deck in decks}, [path.name for path in gone])
+        report.written = [deck.path for deck in decks]
+        report.deleted = gone
     return report
 
 
@@ -301,17 +325,12 @@ def _retire_removed(report: ImportReport, old_cards: list, used: set[int], retir
         report.problems.append(Problem(None, "removed", message))
 
 
-def _report_missing_images(report: ImportReport, notes_dir: Path, raw_decks: list[RawDeck]) -> None:
-    missing: list[tuple[int, str]] = []
-    for raw in raw_decks:
-        for raw_card in raw.cards:
-            for _start, _end, target in image_spans(raw_card.answer, raw_card.tokens):
-                if "://" not in target and not (notes_dir / unquote(target)).is_file():
-                    missing.append((raw_card.line, target))
+def _report_missing_images(report: ImportReport) -> None:
+    missing = [(card.source_line, name) for card in report.cards for name in card.missing_images]
     if missing:
         line, target = missing[0]
         message = (
             f"{len(missing)} image links point at files that are not next to the notes (first: {target}, "
-            f"line {line}); cards show the image's alt text instead."
+            f"line {line}); cards show the image's alt text instead (listed as missing_images)."
         )
         report.problems.append(Problem(None, "missing-images", message))

@@ -1,9 +1,13 @@
 """Find decks (``# `` headings) and question blocks (``<details><summary>…</summary>…</details>``) in notes.
 
-markdown-it tells us where headings and raw HTML blocks are, so a ``<details>`` inside a fenced code block or
-a heading inside a code sample is never mistaken for structure. Inside the HTML blocks it hands us we look
-for the four tags only; everything between them is kept as the learner wrote it (markdown source), sliced
-from the notes by offset, so line numbers always point into the notes file.
+The four tags are found wherever they are written (alone on a line, after text, in a list item, nested in
+an answer) except in code: markdown-it tells us where code blocks are, and where headings are, so a
+``<details>`` in a code sample is never mistaken for structure. Everything between the tags is kept as
+the learner wrote it, sliced from the notes by offset, so line numbers always point into the notes file;
+HTML in it becomes markdown (``html``), and whether a summary is a question is decided in ``questions``.
+
+A ``<details>`` inside an answer is a child block: a question of its own becomes its own card in the same
+deck; a hint, an example or an answer label stays in its parent's answer.
 """
 
 from __future__ import annotations
@@ -15,18 +19,27 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 
+from tutor.importer.answers import MARKDOWN, answer_markdown, clean_markdown, notes_tokens
+from tutor.importer.cards import AnswerFacts, answer_facts, is_placeholder
+from tutor.importer.html import has_html, summary_text
+from tutor.importer.questions import is_aside, judge, question_above, strip_marker
+
 _TAG = re.compile(r"<(/?)(details|summary)\b[^>]*>", re.IGNORECASE)
-_OPEN = re.compile(r"<details\b[^>]*>", re.IGNORECASE)
-_ONLY_BREAKS = re.compile(r"\s*(?:<br\s*/?>\s*)+", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+# "```</details>" closes the code and then the block; CommonMark would read the rest of the notes as code.
+_FENCE_THEN_TAG = re.compile(r"(?m)^([ \t]*(?:`{3,}|~{3,}))([ \t]*</details\s*>)")
+_LEADING_FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})")
 EMPTY_QUESTION = "(no question written)"  # a card needs a question; the importer flags this one
-_MARKER = re.compile(r"^\s*🎯\s*Q\s*[.:)-]?\s*", re.IGNORECASE)
-_HARD_BREAK = re.compile(r"[ \t]{2,}$")
 REUSE_TOKENS = True  # answers reuse the notes' tokens where they can (tests compare with parsing anew)
 
-# Tokens serve to find structure, code, images and words; emphasis and entities change none of them.
-_MARKDOWN = MarkdownIt("commonmark").disable(
-    ["emphasis", "balance_pairs", "fragments_join", "text_join", "entity"]
+# The whole notes are parsed for their blocks only; the inline parts (words, code spans, images) are
+# parsed later for the answers that reuse the notes' tokens, and never for the rest.
+_BLOCKS = MarkdownIt("commonmark").disable(
+    ["emphasis", "balance_pairs", "fragments_join", "text_join", "entity", "inline"]
 )
+
+# What became of each <details> block (RawDeck.blocks): every block ends as one of these.
+CARD, CHILD_CARD, IN_ANSWER, NOTES = "card", "child card", "in its parent's answer", "notes"
 
 
 @dataclass
@@ -34,6 +47,7 @@ class Problem:
     line: int | None
     kind: str
     message: str
+    detail: str = ""  # a finer group within the kind (why a card needs an answer)
 
 
 @dataclass
@@ -41,7 +55,8 @@ class RawCard:
     question: str
     answer: str
     line: int  # the <details> line in the notes
-    tokens: list = field(default_factory=list, repr=False)  # markdown-it's tokens of the answer
+    facts: AnswerFacts | None = field(default=None, repr=False)  # its images and words, from its tokens
+    parent_line: int | None = None  # a child card: the line of the block it sits in
 
 
 @dataclass
@@ -50,13 +65,15 @@ class RawDeck:
     line: int
     notes: list[str] = field(default_factory=list)
     cards: list[RawCard] = field(default_factory=list)
+    blocks: list[tuple[int, str]] = field(default_factory=list)  # (line, what it became) of each block
+    heading: bool = True  # False for the text before the first heading
 
 
 @dataclass
 class _Event:
     start: int
     end: int
-    kind: str  # h1, details, /details, summary, /summary, drop
+    kind: str  # h1, details, /details, summary, /summary
     line: int
     title: str = ""
 
@@ -64,11 +81,18 @@ class _Event:
 @dataclass
 class _Block:
     line: int
+    parent: _Block | None = None
     state: str = "before-summary"  # -> summary -> answer
     before: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     answer: list[str] = field(default_factory=list)
     answer_spans: list[tuple[int, int]] = field(default_factory=list)  # offsets of the answer's pieces
+    gap_index: int = -1  # a top-level block: its deck's notes piece just above it
+    children: list[RawCard] = field(default_factory=list)  # child blocks that became cards
+    nested: bool = False  # child blocks were cut out of the answer (its pieces are no longer the notes')
+
+    def part(self) -> list[str]:
+        return {"before-summary": self.before, "summary": self.summary, "answer": self.answer}[self.state]
 
 
 def _line_starts(text: str) -> list[int]:
@@ -77,226 +101,309 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _events(text: str, starts: list[int], tokens: list, problems: list[Problem]) -> list[_Event]:
+def _code_lines(tokens: list, text: str, starts: list[int]) -> set[int]:
+    """0-based lines of code (fenced code without its fence lines, indented code)."""
+    lines: set[int] = set()
+    for token in tokens:
+        if token.map is None:
+            continue
+        first, last = token.map
+        if token.type == "code_block":
+            lines.update(range(first, last))
+        elif token.type == "fence":
+            end = starts[last] if last < len(starts) else len(text)
+            closing = text[starts[last - 1] : end].strip()
+            closed = last - 1 > first and closing.startswith(token.markup)
+            lines.update(range(first + 1, last - 1 if closed else last))
+    return lines
+
+
+def _inside(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether offset ``at`` falls in one of ``spans`` (sorted, not overlapping)."""
+    index = bisect.bisect_right(spans, (at, float("inf"))) - 1
+    return index >= 0 and spans[index][0] <= at < spans[index][1]
+
+
+def _events(text: str, starts: list[int], tokens: list) -> list[_Event]:
     events: list[_Event] = []
 
     def offset(line: int) -> int:
         return starts[line] if line < len(starts) else len(text)
 
+    headings: list[tuple[int, int]] = []
     for index, token in enumerate(tokens):
-        if token.map is None:
-            continue
-        first, last = token.map
-        if token.type == "heading_open" and token.tag == "h1" and token.level == 0:
+        if token.map is not None and token.type == "heading_open" and token.tag == "h1" and token.level == 0:
+            first, last = token.map
             title = tokens[index + 1].content.strip() or f"Untitled (line {first + 1})"
             events.append(_Event(offset(first), offset(last), "h1", first + 1, title))
-        elif token.type == "html_block" and token.level == 0:
-            base, chunk = offset(first), text[offset(first) : offset(last)]
-            if _ONLY_BREAKS.fullmatch(chunk):
-                events.append(_Event(base, base + len(chunk), "drop", first + 1))
-                continue
-            line, counted = first + 1, 0
-            for match in _TAG.finditer(chunk):
-                line += chunk.count("\n", counted, match.start())
-                counted = match.start()
-                kind = match.group(1) + match.group(2).lower()
-                events.append(_Event(base + match.start(), base + match.end(), kind, line))
-        elif token.type == "html_block" and _OPEN.search(token.content):
-            problems.append(
-                Problem(
-                    first + 1,
-                    "nested-block",
-                    f"line {first + 1}: a <details> block inside a list or quote is read as text, not as a "
-                    "card; start it at the beginning of a line to make it a card.",
-                )
-            )
+            headings.append((offset(first), offset(last)))
+    code = _code_lines(tokens, text, starts)
+    raw_html = {n for t in tokens if t.type == "html_block" and t.map for n in range(*t.map)}
+    comments = [(m.start(), m.end()) for m in _COMMENT.finditer(text)] if "<!--" in text else []
+    for match in _TAG.finditer(text):
+        at = match.start()
+        line = bisect.bisect_right(starts, at) - 1
+        if line in code or _inside(headings, at) or (comments and _inside(comments, at)):
+            continue
+        before = "" if line in raw_html else _LEADING_FENCE.sub("", text[starts[line] : at])
+        if before.count("`") % 2:  # inside `inline code` (raw HTML has no code spans)
+            continue
+        events.append(_Event(at, match.end(), match.group(1) + match.group(2).lower(), line + 1))
+    events.sort(key=lambda e: e.start)
     return events
 
 
-def clean_markdown(text: str, tokens: list | None = None, first_line: int = 0) -> tuple[str, list]:
-    """Tidy an answer or notes: common indent removed, tabs expanded, trailing spaces dropped.
+def _stray(event: _Event) -> Problem:
+    message = (
+        f"line {event.line}: a stray <{event.kind}> with no block to match; it was ignored, delete it from "
+        "the notes."
+    )
+    return Problem(event.line, "stray-tag", message)
 
-    Two trailing spaces are a markdown line break; they become a backslash break (the same thing in
-    CommonMark) so the text can be written as a readable YAML block; in code they are just dropped.
-    ``tokens`` are the notes' own tokens for this text when it starts on notes line ``first_line``
-    (0-based) and tidying cannot change how it parses; otherwise the text is parsed here.
-    """
-    if tokens is not None and ("\t" in text or _indented(text)):
-        tokens = None
-    dedented = textwrap.dedent(text.expandtabs(4))
-    text = dedented.strip("\n")
-    if not text.strip():
-        return "", []
-    shift = 0
-    if tokens is None:
-        tokens = _MARKDOWN.parse(text)
-    else:
-        shift = first_line + len(dedented) - len(dedented.lstrip("\n"))
-    code_lines: set[int] = set()
-    for token in tokens:
-        if token.type in ("fence", "code_block") and token.map:
-            code_lines.update(range(token.map[0] - shift, token.map[1] - shift))
-    lines = text.split("\n")
-    for number, line in enumerate(lines):
-        if number not in code_lines and _ONLY_BREAKS.fullmatch(line):
-            lines[number] = ""  # <br> spacers between sections; blank lines do that in markdown
-        elif (
-            number not in code_lines
-            and _HARD_BREAK.search(line)
-            and line.strip()
-            and number + 1 < len(lines)
-            and lines[number + 1].strip()  # a break at the end of a paragraph is no break
+
+class _Parser:
+    """One pass over the notes' events, with a stack of the blocks open (a child inside an answer)."""
+
+    def __init__(self, text: str, fallback_title: str) -> None:
+        self.text = text
+        self.problems: list[Problem] = []
+        self.decks: list[RawDeck] = [RawDeck(fallback_title, 1, heading=False)]
+        self.stack: list[_Block] = []
+        self.starts = _line_starts(text)
+        # "```</details>" is read as a closing fence and then the tag (same length: offsets stay true)
+        masked = _FENCE_THEN_TAG.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
+        self.env: dict = {}
+        self.tokens = _BLOCKS.parse(masked, self.env)
+        self.tops = [
+            (t.map[0], t.map[1], i) for i, t in enumerate(self.tokens) if t.level == 0 and t.map is not None
+        ]
+
+    def run(self) -> tuple[list[RawDeck], list[Problem]]:
+        text, position = self.text, 0
+        for event in _events(text, self.starts, self.tokens):
+            self._add(position, event.start)
+            position = event.end
+            block = self.stack[-1] if self.stack else None
+            if event.kind == "h1":
+                self._close_all(event.line, "a heading follows")
+                self.decks.append(RawDeck(event.title, event.line))
+            elif event.kind == "details":
+                if block is not None and block.state != "answer":
+                    self.stack.pop()
+                    self._close(block, event.line, "another <details> follows")
+                    block = self.stack[-1] if self.stack else None
+                child = _Block(event.line, parent=block)
+                if block is None:
+                    child.gap_index = len(self.decks[-1].notes) - 1
+                self.stack.append(child)
+            elif event.kind == "summary" and block is not None and block.state == "before-summary":
+                block.state = "summary"
+            elif event.kind == "/summary" and block is not None and block.state == "summary":
+                block.state = "answer"
+            elif event.kind == "/details" and block is not None:
+                if block.state == "summary":
+                    block.state = "answer"
+                self.stack.pop()
+                self._close(block, event.line, None)
+            else:
+                self.problems.append(_stray(event))
+        self._add(position, len(text))
+        self._close_all(text.count("\n") + 1, "the notes end")
+        return _fold_empty_decks(self.decks, self.problems), self.problems
+
+    def _add(self, start: int, end: int) -> None:
+        content = self.text[start:end]
+        if not self.stack:
+            self.decks[-1].notes.append(content)
+            return
+        block = self.stack[-1]
+        if block.state == "answer":
+            block.answer_spans.append((start, end))
+        block.part().append(content)
+
+    def _close_all(self, line: int, why: str) -> None:
+        while self.stack:
+            self._close(self.stack.pop(), line, why)
+
+    def _close(self, block: _Block, end_line: int, why: str | None) -> None:
+        deck, parent = self.decks[-1], block.parent
+        if why:
+            self.problems.append(
+                Problem(
+                    block.line,
+                    "unclosed-block",
+                    f"line {block.line}: this <details> block is not closed with </details> ({why}, "
+                    f"line {end_line}); it was read up to there, add </details> where it ends.",
+                )
+            )
+        if block.state == "before-summary":
+            if parent is None:
+                self.problems.append(
+                    Problem(
+                        block.line,
+                        "no-summary",
+                        f"line {block.line}: a <details> block without a <summary> question; "
+                        "its text is kept in the deck notes.",
+                    )
+                )
+                deck.notes.extend(block.before)
+                deck.blocks.append((block.line, NOTES))
+            else:
+                self._into_parent(block, parent, "".join(block.before), None)
+            return
+        question, marked = strip_marker(summary_text("".join(block.summary)))
+        before = "".join(block.before)
+        raw_answer = before + "\n\n" + "".join(block.answer) if before.strip() else "".join(block.answer)
+        verdict = judge(question, marked) if question else "label"
+        if parent is not None:
+            if verdict == "question" and not is_aside(question) and not is_placeholder(question):
+                answer, tokens = answer_markdown(raw_answer)
+                card = RawCard(question, answer, block.line, answer_facts(answer, tokens), parent.line)
+                parent.children.extend([card, *block.children])
+                parent.nested = True
+                deck.blocks.append((block.line, CHILD_CARD))
+            else:
+                self._into_parent(block, parent, raw_answer, None if verdict == "label" else question)
+            return
+        answer, tokens = self._answer(block, raw_answer, before, closed=why is None)
+        if verdict == "label":
+            above = question_above(deck.notes[block.gap_index]) if block.gap_index >= 0 else None
+            if above is None:
+                self._to_notes(
+                    block,
+                    f"line {block.line}: the block's summary '{question or '(empty)'}' "
+                    "only labels an answer and no question is written above it",
+                    "no-question",
+                    question,
+                    answer,
+                )
+                return
+            question, cut = above
+            deck.notes[block.gap_index] = deck.notes[block.gap_index][:cut]
+        elif verdict == "section":
+            self._to_notes(
+                block,
+                f"line {block.line}: '{question}' is not a question (a section title)",
+                "not-a-question",
+                question,
+                answer,
+            )
+            return
+        elif is_placeholder(question):
+            self._to_notes(
+                block,
+                f"line {block.line}: '{question}' is a placeholder, not a question",
+                "placeholder",
+                question,
+                answer,
+            )
+            return
+        elif verdict == "doubtful":
+            self.problems.append(
+                Problem(
+                    block.line,
+                    "doubtful-question",
+                    f"line {block.line}: '{question}' does not read as a question (no question mark, no "
+                    "asking word); it is a card, reword it or make it a heading if it is not one.",
+                )
+            )
+        if before.strip():
+            self.problems.append(
+                Problem(
+                    block.line,
+                    "text-before-summary",
+                    f"line {block.line}: text before <summary> in '{question}' is kept at the start "
+                    "of its answer; move it below the summary or out of the block.",
+                )
+            )
+        deck.cards.append(RawCard(question, answer, block.line, answer_facts(answer, tokens)))
+        deck.cards.extend(block.children)
+        deck.blocks.append((block.line, CARD))
+
+    def _answer(self, block: _Block, raw: str, before: str, closed: bool) -> tuple[str, list]:
+        if (
+            REUSE_TOKENS
+            and closed
+            and not before.strip()
+            and not block.nested
+            and len(block.answer_spans) == 1
+            and not has_html(raw)
         ):
-            lines[number] = line.rstrip() + "\\"
+            reuse = notes_tokens(self.text, self.starts, self.tops, self.tokens, block.answer_spans[0])
+            if reuse is not None:
+                for token in reuse:
+                    if token.type == "inline" and not token.children:
+                        token.children = []
+                        MARKDOWN.inline.parse(token.content, MARKDOWN, self.env, token.children)
+                first_line = bisect.bisect_right(self.starts, block.answer_spans[0][0]) - 1
+                return clean_markdown(raw, reuse, first_line)
+        return answer_markdown(raw)
+
+    def _into_parent(self, block: _Block, parent: _Block, raw: str, title: str | None) -> None:
+        """A hint, an example or an answer label: its text stays where it is in the parent's answer."""
+        heading = f"**{title}**\n\n" if title else ""
+        parent.answer.append(f"\n\n{heading}{textwrap.dedent(raw.expandtabs(4)).strip()}\n\n")
+        parent.children.extend(block.children)
+        parent.nested = True
+        self.decks[-1].blocks.append((block.line, IN_ANSWER))
+
+    def _to_notes(self, block: _Block, why: str, kind: str, question: str, answer: str) -> None:
+        deck = self.decks[-1]
+        if kind == "placeholder" and not re.search(r"[^\W_]", answer):
+            # a gap-filler with nothing under it: there is no text to keep
+            self.problems.append(
+                Problem(block.line, kind, f"{why}, and its answer is empty; it was left out.")
+            )
         else:
-            lines[number] = line.rstrip()
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n"), tokens
+            self.problems.append(Problem(block.line, kind, f"{why}; its text is kept in the deck notes."))
+            deck.notes.append(f"\n\n**{question}**\n\n{answer}\n\n" if question else f"\n\n{answer}\n\n")
+        deck.cards.extend(block.children)
+        deck.blocks.append((block.line, NOTES))
 
 
-def _indented(text: str) -> bool:
-    lines = [line for line in text.split("\n") if line.strip()]
-    return bool(lines) and all(line[0] == " " for line in lines)
+def _fold_empty_decks(decks: list[RawDeck], problems: list[Problem]) -> list[RawDeck]:
+    """A heading that holds no card is no deck: its text joins the notes of the chapter it belongs to
+    (the one before it; for headings before the first chapter, the first one after). Notes without a
+    single card stay one deck of notes, which the app can still show."""
+    first = decks[0] if decks else None
+    if (
+        first
+        and not first.heading
+        and not first.cards
+        and not first.blocks
+        and not "".join(first.notes).strip()
+    ):
+        decks = decks[1:]  # nothing before the first heading
+    kept: list[RawDeck] = []
+    waiting: list[RawDeck] = []
+    for index, deck in enumerate(decks):
+        if deck.cards or (index == 0 and not any(d.cards for d in decks)):
+            for early in waiting:
+                deck.notes[:0] = _folded(early)
+                deck.blocks[:0] = early.blocks
+            waiting = []
+            kept.append(deck)
+            continue
+        if kept:
+            kept[-1].notes.extend(_folded(deck))
+            kept[-1].blocks.extend(deck.blocks)
+        else:
+            waiting.insert(0, deck)  # each prepended in turn: the first heading ends up first
+        where = f"deck '{kept[-1].title}'" if kept else "the first deck after it"
+        if deck.heading:
+            message = (
+                f"line {deck.line}: the heading '{deck.title}' holds no cards; its text is kept in {where}."
+            )
+            problems.append(Problem(deck.line, "notes-only-heading", message))
+    return kept
 
 
-def _answer_tokens(text: str, starts: list[int], tops: list[tuple[int, int, int]], tokens: list, span):
-    """The notes' tokens for an answer that fills whole lines between </summary> and </details>, or
-    None when it does not (text on those lines, or content inside a raw HTML block).
-
-    ``tops`` are (first line, end line, token index) of the notes' top-level blocks, in order."""
-    start, end = span
-    line_end = text.find("\n", start)
-    if line_end == -1 or text[start:line_end].strip():
-        return None
-    first = bisect.bisect_right(starts, start)  # the line after </summary>
-    last = bisect.bisect_right(starts, end) - 1  # the </details> line
-    if text[starts[last] : end].strip() or first > last:
-        return None
-    i0, i1 = bisect.bisect_left(tops, (first,)), bisect.bisect_left(tops, (last,))
-    if (i0 > 0 and tops[i0 - 1][1] > first) or (i1 > i0 and tops[i1 - 1][1] > last):
-        return None  # a block runs across the answer's edge
-    return tokens[tops[i0][2] : tops[i1][2]] if i1 < len(tops) else tokens[tops[i0][2] :]
-
-
-def question_text(summary: str) -> tuple[str, bool]:
-    """The question without its 🎯Q. marker, and whether the summary is a question at all."""
-    text = " ".join(summary.split())
-    marked = bool(_MARKER.match(text))
-    question = _MARKER.sub("", text).strip()
-    return question or EMPTY_QUESTION, marked or question.endswith("?")
+def _folded(deck: RawDeck) -> list[str]:
+    body = "".join(deck.notes).strip("\n")
+    title = f"## {deck.title}\n\n" if deck.heading else ""
+    return [f"\n\n{title}{body}\n\n"]
 
 
 def parse_blocks(text: str, fallback_title: str) -> tuple[list[RawDeck], list[Problem]]:
     """Decks with their raw cards and notes, and every block that needed attention, in notes order."""
-    problems: list[Problem] = []
-    decks: list[RawDeck] = [RawDeck(fallback_title, 1)]
-    block: _Block | None = None
-    starts = _line_starts(text)
-    tokens = _MARKDOWN.parse(text)
-    tops = [(t.map[0], t.map[1], i) for i, t in enumerate(tokens) if t.level == 0 and t.map is not None]
-
-    def close(end_line: int, why: str | None) -> None:
-        nonlocal block
-        assert block is not None
-        deck, opened, block = decks[-1], block, None
-        if why:
-            problems.append(
-                Problem(
-                    opened.line,
-                    "unclosed-block",
-                    f"line {opened.line}: this <details> block is not closed with </details> ({why}, "
-                    f"line {end_line}); it was read up to there, add </details> where it ends.",
-                )
-            )
-        if opened.state == "before-summary":
-            problems.append(
-                Problem(
-                    opened.line,
-                    "no-summary",
-                    f"line {opened.line}: a <details> block without a <summary> question; "
-                    "its text is kept in the deck notes.",
-                )
-            )
-            deck.notes.extend(opened.before)
-            return
-        question, is_question = question_text("".join(opened.summary))
-        reuse = None
-        if REUSE_TOKENS and not why and not "".join(opened.before).strip() and len(opened.answer_spans) == 1:
-            reuse = _answer_tokens(text, starts, tops, tokens, opened.answer_spans[0])
-        if reuse is not None:
-            first_line = bisect.bisect_right(starts, opened.answer_spans[0][0]) - 1
-            answer, card_tokens = clean_markdown("".join(opened.answer), reuse, first_line)
-        else:
-            answer, card_tokens = clean_markdown("".join(opened.before) + "\n\n" + "".join(opened.answer))
-        if not is_question:
-            problems.append(
-                Problem(
-                    opened.line,
-                    "not-a-question",
-                    f"line {opened.line}: '{question}' is not a question (no 🎯Q. marker, no question "
-                    "mark); its text is kept in the deck notes.",
-                )
-            )
-            deck.notes.append(f"\n\n**{question}**\n\n{answer}\n\n")
-            return
-        if "".join(opened.before).strip():
-            problems.append(
-                Problem(
-                    opened.line,
-                    "text-before-summary",
-                    f"line {opened.line}: text before <summary> in '{question}' is kept at the start "
-                    "of its answer; move it below the summary or out of the block.",
-                )
-            )
-        deck.cards.append(RawCard(question, answer, opened.line, card_tokens))
-
-    position = 0
-    for event in _events(text, starts, tokens, problems):
-        content = text[position : event.start]
-        target = decks[-1].notes
-        if block is not None:
-            target = {"before-summary": block.before, "summary": block.summary, "answer": block.answer}[
-                block.state
-            ]
-            if block.state == "answer":
-                block.answer_spans.append((position, event.start))
-        target.append(content)
-        position = event.end
-
-        if event.kind == "h1":
-            if block is not None:
-                close(event.line, "a heading follows")
-            decks.append(RawDeck(event.title, event.line))
-        elif event.kind == "details":
-            if block is not None:
-                close(event.line, "another <details> follows")
-            block = _Block(event.line)
-        elif event.kind == "summary" and block is not None and block.state == "before-summary":
-            block.state = "summary"
-        elif event.kind == "/summary" and block is not None and block.state == "summary":
-            block.state = "answer"
-        elif event.kind == "/details" and block is not None:
-            if block.state == "summary":
-                block.state = "answer"
-            close(event.line, None)
-        elif event.kind != "drop":
-            tag = "<" + event.kind + ">"
-            problems.append(
-                Problem(
-                    event.line,
-                    "stray-tag",
-                    f"line {event.line}: a stray {tag} with no block to match; it was ignored, "
-                    "delete it from the notes.",
-                )
-            )
-    tail = text[position:]
-    if block is not None:
-        {"before-summary": block.before, "summary": block.summary, "answer": block.answer}[
-            block.state
-        ].append(tail)
-        close(text.count("\n") + 1, "the notes end")
-    else:
-        decks[-1].notes.append(tail)
-
-    if not decks[0].cards and not "".join(decks[0].notes).strip():
-        decks.pop(0)  # nothing before the first heading
-    return decks, problems
+    return _Parser(text, fallback_title).run()

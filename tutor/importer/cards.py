@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
@@ -21,6 +22,13 @@ _PLACEHOLDERS = set("todo tbd tba xxx question test asdf placeholder".split()) |
 def normalized(text: str) -> str:
     """Lower-case words only: how two questions or answers are compared."""
     return " ".join(_WORD.findall(text.lower()))
+
+
+def duplicate_key(question: str, answer: str) -> tuple[str, str]:
+    """Two cards are duplicates when both question and answer are the same. Case, spacing and a final
+    question mark do not count; every other character does, so code (``x[::3]`` and ``x[:3]``) is
+    compared exactly."""
+    return (re.sub(r"[\s?？!.]+$", "", " ".join(question.lower().split())), " ".join(answer.split()))
 
 
 def _is_mash(word: str) -> bool:
@@ -57,6 +65,21 @@ def image_spans(answer: str, tokens: list | None = None) -> list[tuple[int, int,
     return found
 
 
+@dataclass(frozen=True)
+class AnswerFacts:
+    """What the importer needs from an answer's tokens, so the tokens need not be kept (big notes would
+    hold hundreds of MB of them)."""
+
+    images: list[tuple[int, int, str]]  # image_spans
+    words: int
+    image_count: int
+
+
+def answer_facts(answer: str, tokens: list | None = None) -> AnswerFacts:
+    words, count = _words_and_images(answer, tokens)
+    return AnswerFacts(image_spans(answer, tokens), words, count)
+
+
 def _words_and_images(answer: str, tokens: list | None) -> tuple[int, int]:
     """How many words of text (code included, image alt text not) and how many images an answer has."""
     words = images = 0
@@ -71,11 +94,13 @@ def _words_and_images(answer: str, tokens: list | None) -> tuple[int, int]:
     return words, images
 
 
-def needs_answer_reason(question: str, answer: str, tokens: list | None = None) -> str | None:
+def needs_answer_reason(
+    question: str, answer: str, tokens: list | None = None, facts: AnswerFacts | None = None
+) -> str | None:
     """Why a card cannot be studied as it is, or None. (Duplicates are found across the whole import.)"""
     if is_placeholder(question):
         return "the question is a placeholder"
-    words, images = _words_and_images(answer, tokens)
+    words, images = (facts.words, facts.image_count) if facts else _words_and_images(answer, tokens)
     if images and words < 2:  # "- summary ![](chart.png)" still has no answer in words
         return "the answer is only images"
     if not words:
@@ -88,14 +113,25 @@ def _resolved(folder: Path) -> str:
     return str(folder.resolve())
 
 
-def resolve_images(answer: str, tokens: list | None, notes_dir: Path, deck_dir: Path) -> str:
-    """Rewrite relative image targets so they point from the deck file to the image beside the notes."""
-    pieces, position = [], 0
+def resolve_images(
+    answer: str, tokens: list | None, notes_dir: Path, deck_dir: Path, spans: list | None = None
+) -> tuple[str, list[str]]:
+    """Rewrite relative image targets so they point from the deck file to the image beside the notes,
+    and list the images that do not exist: their links stay as the notes wrote them (a path into the
+    notes' folder would mean nothing once the deck is installed elsewhere)."""
+    pieces, position, missing = [], 0, []
     notes_dir, deck_dir = _resolved(notes_dir), _resolved(deck_dir)
-    for start, end, target in image_spans(answer, tokens):
-        if "://" in target or target.startswith(("data:", "/", "#", "~")):
+    for start, end, target in image_spans(answer, tokens) if spans is None else spans:
+        if "://" in target or target.startswith(("data:", "#")):
             continue
-        image = os.path.normpath(os.path.join(notes_dir, target))
+        written = unquote(target)
+        image = os.path.normpath(os.path.join(notes_dir, os.path.expanduser(written)))
+        if not os.path.isfile(image):
+            if written not in missing:
+                missing.append(written)
+            continue
+        if target.startswith(("/", "~")):
+            continue
         try:
             relative = os.path.relpath(image, deck_dir)
         except ValueError:  # another drive on Windows
@@ -104,7 +140,7 @@ def resolve_images(answer: str, tokens: list | None, notes_dir: Path, deck_dir: 
         pieces.append(Path(relative).as_posix())
         position = end
     pieces.append(answer[position:])
-    return "".join(pieces)
+    return "".join(pieces), missing
 
 
 # Topic -> demo links, first match wins, read from the question. Arguments use the demo registry's names
@@ -146,9 +182,12 @@ _RULES: list[tuple[str, list[DemoLink]]] = [
 ]
 
 
+_COMPILED_RULES = [(re.compile(pattern, re.IGNORECASE), links) for pattern, links in _RULES]
+
+
 def propose_demos(question: str, answer: str) -> list[DemoLink]:
     """Demo links that fit the card's topic (fresh copies), or none."""
-    for pattern, links in _RULES:
-        if re.search(pattern, question, re.IGNORECASE):
+    for pattern, links in _COMPILED_RULES:
+        if pattern.search(question):
             return [DemoLink(link.name, dict(link.args)) for link in links]
     return []

@@ -46,15 +46,22 @@ def text_hash(question: str, answer: str) -> str:
     return hashlib.sha1(f"{question}\n\0{answer}".encode()).hexdigest()[:10]
 
 
-def new_card_id(question: str, deck_id: str, taken: set[str]) -> str:
-    """The deck takes part in the hash so the same question in two notes files' decks gets two ids."""
+def new_card_id(question: str, deck_id: str, taken: set[str], salts: dict[str, int] | None = None) -> str:
+    """The deck takes part in the hash so the same question in two notes files' decks gets two ids.
+
+    ``salts`` (shared across one import) remembers where each question's search stopped, so many cards
+    with the same question cost linear, not quadratic, time."""
     words = normalized(question).split()
     slug = "-".join(words[:4])[:28].strip("-") or "card"
     key = f"{deck_id}/{normalized(question)}"
-    for salt in itertools.count():
-        digest = hashlib.sha1(f"{key}#{salt}".encode() if salt else key.encode()).hexdigest()[:4]
+    start = salts.get(key, 0) if salts is not None else 0
+    for salt in itertools.count(start):
+        digest = hashlib.sha1(f"{key}#{salt}".encode() if salt else key.encode()).hexdigest()
+        digest = digest[: 4 if salt < 1024 else 12]  # 4 hex digits run out after 65,536 same questions
         card_id = f"{slug}-{digest}"
         if card_id not in taken:
+            if salts is not None:
+                salts[key] = salt + 1
             return card_id
     raise AssertionError("unreachable")
 

@@ -37,7 +37,14 @@ _CP1254_HIGH = "".join(
     for ch in (bytes([b]).decode("cp1254", errors="ignore") for b in range(0x80, 0x100))
     if ch and ch not in "\n"
 )
-_RUN = re.compile("[" + re.escape(_CP1254_HIGH) + "\x81\x8d\x8e\x8f\x90\x9d\x9e\xad]+")
+# Windows-1252 damage (``ðŸŽ¯`` for 🎯, ``â€™`` for ’) is the same but for six letters (ð Ð Þ þ Ý ý); ftfy
+# repairs it whole, with no lost bytes to infer.
+_CP1252_HIGH = "".join(
+    ch
+    for ch in (bytes([b]).decode("cp1252", errors="ignore") for b in range(0x80, 0x100))
+    if ch and ch not in _CP1254_HIGH
+)
+_RUN = re.compile("[" + re.escape(_CP1254_HIGH + _CP1252_HIGH) + "\x81\x8d\x8e\x8f\x90\x9d\x9e\xad]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 # Leads whose lost continuation bytes we dare to infer: E2 (punctuation, arrows, ⭐), EF (variation
@@ -46,12 +53,12 @@ _INFER_LEADS = {0xE2, 0xEF, 0xF0}
 
 # What remains of mojibake after a repair: â, Ã, Â or ğŸ followed by the rest of a broken sequence,
 # or ï¸ (a variation selector read as Windows-1254). A lone â between two letters is a real letter.
-_SEQUENCE = r"â[\x80-\u2122]|Ã[\x80-\u2122]|Â[\x80-\xbf]|ğŸ|ï¸"
+_SEQUENCE = r"â[\x80-\u2122]|Ã[\x80-\u2122]|Â[\x80-\xbf]|[ğð]Ÿ|ï¸"
 MOJIBAKE = re.compile(_SEQUENCE + r"|(?<![^\W\d_])â|â(?![^\W\d_])")
 _MOJIBAKE_SEQUENCE = re.compile(_SEQUENCE)  # for notes with no other damage, where â is a letter
 
 # Sure signs of UTF-8 read as Windows-1254: an emoji's first bytes, punctuation's first bytes.
-_DAMAGE = re.compile("ğŸ|â€|â†|â‰|Ã[\x80-\xbf\u0152-\u2122]|Â\xa0")
+_DAMAGE = re.compile("[ğð]Ÿ|â€|â†|â‰|Ã[\x80-\xbf\u0152-\u2122]|Â\xa0")
 
 FTFY_CONFIG = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, fix_line_breaks=False)
 

@@ -1,0 +1,111 @@
+"""HTML in notes becomes markdown: summaries become plain question text, HTML answers become markdown the
+app can draw (markdownify does the converting: code, lists, tables, links and images are kept).
+
+Markdown that merely holds a few tags (``<b>``, ``<br>``) keeps its markdown: only the blocks and
+paragraphs where markdown-it finds HTML are converted, line by line in place, so lists and code around
+them stay as the learner wrote them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdownify import MarkdownConverter
+
+_MARKDOWN = (
+    MarkdownIt("commonmark")
+    .enable("table")
+    .disable(["emphasis", "balance_pairs", "fragments_join", "text_join"])
+)
+_ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--.*?-->", re.DOTALL)
+_CODE = re.compile(r"<(code|kbd|tt|samp)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_LANGUAGE = re.compile(r"(?:lang(?:uage)?-)([\w+#.-]+)")
+
+
+def _code_language(element) -> str:
+    """``<pre><code class="language-python">`` keeps its language on the fence."""
+    for node in (element, element.find("code")):
+        classes = node.get("class") if node is not None else None
+        for name in classes or []:
+            match = _LANGUAGE.match(name)
+            if match:
+                return match.group(1)
+    return ""
+
+
+_CONVERTER = MarkdownConverter(
+    heading_style="ATX",
+    bullets="-",
+    escape_asterisks=False,
+    escape_underscores=False,
+    escape_misc=False,
+    code_language_callback=_code_language,
+    strip=["details", "summary"],
+)
+
+
+def summary_text(summary: str) -> str:
+    """A summary's text as a question: tags dropped (``<code>`` kept as backticks), entities decoded,
+    whitespace collapsed. Bold or not, the same question: so a style change keeps the card's id."""
+    if "<" in summary:
+        summary = _CODE.sub(lambda m: "`" + html.unescape(_ANY_TAG.sub("", m.group(2))) + "`", summary)
+        summary = _BREAK.sub(" ", summary)
+        summary = _ANY_TAG.sub("", summary)
+    if "&" in summary:
+        summary = html.unescape(summary)
+    return " ".join(summary.split())
+
+
+def has_html(text: str) -> bool:
+    return "<" in text and bool(_ANY_TAG.search(text))
+
+
+@lru_cache(maxsize=2048)
+def _convert(fragment: str) -> str:
+    """Fragments repeat in notes (``<p></p>``, ``<br><br>``, the same table header): each converts once."""
+    if "<img" not in fragment.lower() and not html.unescape(_ANY_TAG.sub("", fragment)).strip():
+        return ""  # only tags, no text: nothing to convert (and markdownify is slow)
+    return _CONVERTER.convert(fragment).strip("\n")
+
+
+def html_to_markdown(text: str) -> str:
+    """``text`` (markdown, maybe with HTML in it) with its HTML blocks and HTML-holding paragraphs turned
+    into markdown. Code is never touched; neither are table cells (their ``<br>`` is how a table breaks
+    a line)."""
+    if not has_html(text):
+        return text
+    lines = text.split("\n")
+    replaced: list[tuple[int, int, str]] = []
+    in_table = 0
+    for token in _MARKDOWN.parse(text):
+        if token.type == "table_open":
+            in_table += 1
+        elif token.type == "table_close":
+            in_table -= 1
+        if token.map is None or in_table:
+            continue
+        if token.type == "html_block" or (
+            token.type == "inline" and any(c.type == "html_inline" for c in token.children or [])
+        ):
+            first, last = token.map
+            chunk = lines[first:last]
+            indent = min((len(x) - len(x.lstrip()) for x in chunk if x.strip()), default=0)
+            if token.type == "inline":
+                # A list item's paragraph starts after its marker: convert from where the text starts.
+                marker = re.match(r"\s*(?:[-*+]|\d+[.)])\s+", chunk[0]) if chunk else None
+                head = marker.group(0) if marker else chunk[0][:indent]
+                body = "\n".join([chunk[0][len(head) :], *(x[indent:] for x in chunk[1:])])
+                converted = _convert(body)
+                new = [head + converted.split("\n")[0]]
+                new += [" " * len(head) + x if x else x for x in converted.split("\n")[1:]]
+            else:
+                converted = _convert("\n".join(x[indent:] for x in chunk))
+                new = [" " * indent + x if x else x for x in converted.split("\n")]
+            replaced.append((first, last, "\n".join(new)))
+    for first, last, new in reversed(replaced):
+        lines[first:last] = [new] if new.strip() else [""]
+    return "\n".join(lines)
