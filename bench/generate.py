@@ -1,7 +1,7 @@
 """Greedy generation speed: our GPTModel against Hugging Face transformers' GPT2LMHeadModel.
 
 Both hold the same random GPT-2 124M weights (transformers builds them with a fixed seed; ours are mapped
-from its state dict by ``engine.weights``, which stores them with ``GPTModel.use_fast_layout`` as the loader
+from its state dict by ``engine.weights``, which applies ``engine.fast.make_fast`` as the loader
 does for real GPT-2 files), run on the same number of threads, and continue the same
 16-token prompt by 128 tokens, greedily. Each side runs ``--repeats`` times, interleaved, and its best run
 counts (the machine is shared; the best run is the least disturbed one). The generated ids must be

@@ -70,19 +70,31 @@ class _OneDNNLinear(torch.autograd.Function):
         return grad_x, grad_weight, grad_bias
 
 
-@functools.cache
 def _onednn_works() -> bool:
-    """Whether this torch has oneDNN's linear op and it agrees with ``F.linear`` (checked once)."""
+    return onednn_problem() is None
+
+
+@functools.cache
+def onednn_problem() -> str | None:
+    """Why oneDNN's linear op cannot be used on this torch, or None when it agrees with ``F.linear``.
+
+    Checked once. ``torch.ops.mkldnn._linear_pointwise`` is torch's internal op, so a new torch may rename
+    it or change its signature; tests/engine/test_linear.py fails then rather than letting the tutor fall
+    back to the slower product unnoticed.
+    """
     if not torch.backends.mkldnn.is_available():
-        return False
+        return f"torch {torch.__version__} was built without oneDNN"
     x = torch.linspace(-1, 1, 2 * 8).view(2, 8)
     weight, bias = torch.linspace(-2, 2, 3 * 8).view(3, 8), torch.tensor([0.5, -0.5, 1.0])
     try:
         with torch.no_grad():
             result = torch.ops.mkldnn._linear_pointwise(x, weight.T.contiguous().T, bias, "none", [], "")
-    except (AttributeError, RuntimeError, TypeError):
-        return False  # an older or newer torch without this op or with another signature
-    return result.shape == (2, 3) and torch.allclose(result, F.linear(x, weight, bias), atol=1e-5)
+    except (AttributeError, RuntimeError, TypeError) as error:  # no such op, or another signature
+        return f"torch {torch.__version__}: mkldnn._linear_pointwise failed ({type(error).__name__}: {error})"
+    expected = F.linear(x, weight, bias)
+    if result.shape != expected.shape or not torch.allclose(result, expected, atol=1e-5):
+        return f"torch {torch.__version__}: mkldnn._linear_pointwise gives other results than F.linear"
+    return None
 
 
 class Linear(nn.Linear):

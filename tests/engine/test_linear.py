@@ -1,3 +1,5 @@
+import platform
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -7,7 +9,21 @@ from torch.testing import assert_close
 import engine.linear
 from engine.linear import Linear, linear
 
+X86 = platform.machine().lower() in {"x86_64", "amd64", "i386", "i686"}
 onednn = pytest.mark.skipif(not engine.linear._onednn_works(), reason="this torch has no oneDNN linear op")
+
+
+def test_the_onednn_probe_passes_on_this_torch():
+    """The fast path must not fall back to the slower product unnoticed when torch is upgraded.
+
+    The rule: wherever torch was built with oneDNN the probe must pass, and on x86-64 torch must have
+    oneDNN (every official x86-64 wheel has it). Only a torch for another processor built without oneDNN
+    (some ARM builds) skips: there the fallback to ``F.linear`` is the build's own choice.
+    """
+    if not X86 and not torch.backends.mkldnn.is_available():
+        pytest.skip(f"this torch for {platform.machine()} is built without oneDNN")
+    problem = engine.linear.onednn_problem()
+    assert problem is None, f"{problem}: fix engine/linear.py for this torch, or pin the tested torch"
 
 
 def test_linear_is_nn_linear_with_the_same_initialisation_and_names():

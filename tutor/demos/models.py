@@ -142,7 +142,7 @@ def load_model(weights: str | None) -> LoadedModel:
 
 
 def _load(choice: WeightsChoice) -> LoadedModel:
-    from engine import GPT_CONFIG_124M, GPTModel
+    from engine import GPT_CONFIG_124M, GPTModel, make_fast
     from engine.weights import WeightsError, load_checkpoint, load_gpt2_weights
 
     if choice.kind == RANDOM:
@@ -150,12 +150,12 @@ def _load(choice: WeightsChoice) -> LoadedModel:
 
         with book_seed(123):
             model = GPTModel(GPT_CONFIG_124M)
-        model.use_fast_layout().eval()  # same weights, stored the way generation reads them fastest
+        make_fast(model).eval()  # same weights, faster kernels, stored the way generation reads them
         return LoadedModel(model, dict(GPT_CONFIG_124M), choice, choice.label)
     try:
         if choice.kind == "checkpoint":
             checkpoint = load_checkpoint(choice.path)
-            checkpoint.model.use_fast_layout()  # demos only generate; resumed training keeps the saved layout
+            make_fast(checkpoint.model)  # demos only generate; resumed training keeps the saved layout
             meta = checkpoint.meta
             trained = (
                 f", trained {meta['steps']} steps on {meta.get('corpus', 'a corpus')}"
