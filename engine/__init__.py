@@ -10,6 +10,7 @@ the module that defines it on first use (PEP 562).
     model.py       the configs, LayerNorm, GELU, FeedForward, TransformerBlock, GPTModel (chapter 4)
     linear.py      nn.Linear with oneDNN's faster CPU matrix products
     fast.py        make_fast: a built GPTModel converted to faster kernels and memory order, same weights
+    precision.py   use_precision: the linear layers in bf16 or int8 for generation
     kv_cache.py    the keys and values generation keeps between steps
     generation.py  greedy, temperature, top-k and top-p generation, also step by step (chapters 4-5)
     training.py    losses and train_model_simple (chapter 5)
@@ -129,6 +130,8 @@ _WHERE = {
     "load_gpt2_weights": "weights",
     "save_checkpoint": "weights",
     "make_fast": "fast",
+    "PRECISIONS": "precision",
+    "use_precision": "precision",
 }
 
 __all__ = [
@@ -150,6 +153,7 @@ __all__ = [
     "LayerNorm",
     "MultiHeadAttention",
     "MultiHeadAttentionWrapper",
+    "PRECISIONS",
     "SelfAttention_v1",
     "SelfAttention_v2",
     "TokenPiece",
@@ -179,6 +183,7 @@ __all__ = [
     "token_pieces",
     "token_spans",
     "train_model_simple",
+    "use_precision",
 ]  # the names in _WHERE (a test checks)
 
 
