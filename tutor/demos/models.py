@@ -45,7 +45,8 @@ class LoadedModel:
     model: object  # engine.GPTModel, eval mode
     config: dict
     choice: WeightsChoice
-    label: str  # the choice's label, plus what loading learned (size, steps trained)
+    label: str  # the choice's label, plus what loading learned (size, steps trained), and the precision
+    precision: str = "fp32"  # of the linear layers: fp32, bf16 or int8 (engine.precision)
 
     @property
     def trained(self) -> bool:
@@ -120,23 +121,42 @@ _lock = threading.Lock()
 _cached: tuple[tuple, LoadedModel] | None = None
 
 
-def _cache_key(choice: WeightsChoice) -> tuple:
+def _cache_key(choice: WeightsChoice, precision: str) -> tuple:
     if choice.path is None:
-        return (choice.kind,)
+        return (choice.kind, precision)
     stamp = choice.path.stat().st_mtime_ns if choice.path.exists() else 0
-    return (choice.kind, str(choice.path.resolve()), stamp)
+    return (choice.kind, str(choice.path.resolve()), stamp, precision)
 
 
-def load_model(weights: str | None) -> LoadedModel:
-    """The model ``weights`` names, in eval mode; the last one loaded is kept for the next call."""
+def choose_precision(precision: str | None) -> str:
+    """``precision``, or the config's ``[demos] precision`` when it is None, else fp32."""
+    if precision:
+        return precision
+    from tutor.config import load_config
+
+    return load_config().demos.precision or "fp32"
+
+
+def load_model(weights: str | None, precision: str = "fp32") -> LoadedModel:
+    """The model ``weights`` names, in eval mode, its linear layers in ``precision`` (fp32, bf16, int8);
+    the last one loaded is kept for the next call."""
     global _cached
     choice = choose_weights(weights)
-    key = _cache_key(choice)
+    key = _cache_key(choice, precision)
     with _lock:
         if _cached is not None and _cached[0] == key:
             return _cached[1]
         _cached = None  # let the old model go before the new one is built
         loaded = _load(choice)
+        if precision != "fp32":
+            from engine.precision import use_precision
+
+            try:
+                use_precision(loaded.model, precision)
+            except ValueError as error:
+                raise TutorError(str(error)) from None
+            loaded.label += f", {precision} weights"
+        loaded.precision = precision
         _cached = (key, loaded)
         return loaded
 
