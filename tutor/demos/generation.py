@@ -64,6 +64,7 @@ class GenerateResult(Result):
     stopped_at_end_of_text: bool
     elapsed_s: float
     tokens_per_second: float
+    threads: int  # torch threads at the end (fewer when a busy core was found)
     notes: list[str] = field(default_factory=list)
 
 
@@ -100,39 +101,51 @@ class Generation:
         self._generator = torch.Generator().manual_seed(seed)  # the book's torch.manual_seed(seed) draws
         self._started = time.perf_counter()
         self._elapsed = 0.0
+        self.threads = 0  # torch threads, chosen when generation starts (tutor/demos/threads.py)
 
     def __iter__(self) -> Iterator[GenerateStep]:
         import torch
 
         from engine import generate_stream
+        from tutor.demos.threads import ThreadGuard, choose_threads, torch_threads
 
         idx = torch.tensor([self.prompt_ids])  # (1, num_tokens)
+        self.threads = choose_threads()  # as many as there are idle cores: a busy one would stall the rest
+        guard = ThreadGuard(self.threads)
         self._started = time.perf_counter()
-        stream = generate_stream(
-            self.loaded.model,
-            idx,
-            max_new_tokens=self.max_new_tokens,
-            context_size=self.loaded.config["context_length"],
-            temperature=self.settings["temperature"],
-            top_k=self.settings["top_k"],
-            top_p=self.settings["top_p"],
-            eos_id=self._eos,
-            top_n=TOP_CANDIDATES,
-            generator=self._generator,
-            tokenizer=self.tokenizer,
-        )
-        for raw in stream:
-            step = GenerateStep(
-                raw.index,
-                raw.token_id,
-                raw.text,
-                raw.probability,
-                [Candidate(c.token_id, c.text, c.probability) for c in raw.candidates],
-                raw.end_of_text,
+        with torch_threads(self.threads):
+            stream = generate_stream(
+                self.loaded.model,
+                idx,
+                max_new_tokens=self.max_new_tokens,
+                context_size=self.loaded.config["context_length"],
+                temperature=self.settings["temperature"],
+                top_k=self.settings["top_k"],
+                top_p=self.settings["top_p"],
+                eos_id=self._eos,
+                top_n=TOP_CANDIDATES,
+                generator=self._generator,
+                tokenizer=self.tokenizer,
             )
-            self.steps.append(step)
-            self._elapsed = time.perf_counter() - self._started
-            yield step
+            while True:
+                began = time.perf_counter()  # time the model's step only, not what the caller does
+                raw = next(stream, None)
+                if raw is None:
+                    break
+                if guard.after_step(time.perf_counter() - began) != self.threads:
+                    self.threads = guard.threads  # a core got busy mid-run: one thread from here on
+                    torch.set_num_threads(self.threads)
+                step = GenerateStep(
+                    raw.index,
+                    raw.token_id,
+                    raw.text,
+                    raw.probability,
+                    [Candidate(c.token_id, c.text, c.probability) for c in raw.candidates],
+                    raw.end_of_text,
+                )
+                self.steps.append(step)
+                self._elapsed = time.perf_counter() - self._started
+                yield step
 
     def result(self) -> GenerateResult:
         """What has been generated so far (the whole text once the iteration has run to its end)."""
@@ -159,6 +172,7 @@ class Generation:
             stopped_at_end_of_text=ended,
             elapsed_s=self._elapsed,
             tokens_per_second=len(self.steps) / self._elapsed if self._elapsed > 0 else 0.0,
+            threads=self.threads,
             notes=list(self.notes),
         )
 

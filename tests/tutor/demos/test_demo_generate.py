@@ -25,6 +25,9 @@ def test_greedy_generation_is_the_engines_argmax_and_names_its_weights(nano_chec
     assert result.token_ids == engine_ids(nano, "Every effort moves you", max_new_tokens=6)
     assert result.greedy and result.trained and "nano.safetensors" in result.weights
     assert result.text == result.prompt + result.generated_text
+    from tutor.demos.threads import usable_cores
+
+    assert 1 <= result.threads <= len(usable_cores())  # chosen for the idle cores
     for step in result.steps:
         probabilities = [c.probability for c in step.candidates]
         assert probabilities == sorted(probabilities, reverse=True) and len(probabilities) == 5
