@@ -79,6 +79,7 @@ def test_with_gradients_it_gives_f_linears_output_and_gradients(bias):
 @onednn
 @pytest.mark.filterwarnings("ignore:TF32 acceleration")  # torch's note when mkldnn.flags() is entered
 def test_it_uses_onednn_and_falls_back_to_f_linear_when_switched_off(monkeypatch):
+    monkeypatch.setattr(engine.linear, "_mkl_is_slow", lambda: True)  # as on an AMD processor
     layer, x = Linear(16, 8), torch.randn(3, 16)
     calls, f_linear = [], F.linear
 
@@ -95,3 +96,30 @@ def test_it_uses_onednn_and_falls_back_to_f_linear_when_switched_off(monkeypatch
         layer(x).square().sum().backward()
     layer.double()(x.double())  # float64: oneDNN's kernel is for float32
     assert len(calls) == 2
+
+
+def test_on_intel_processors_the_layer_keeps_mkls_f_linear(monkeypatch):
+    monkeypatch.setattr(engine.linear, "_mkl_is_slow", lambda: False)
+    calls, f_linear = [], F.linear
+
+    def counted(*args):
+        calls.append(args)
+        return f_linear(*args)
+
+    monkeypatch.setattr(engine.linear.F, "linear", counted)
+    with torch.inference_mode():
+        Linear(16, 8)(torch.randn(3, 16))
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("vendor", "slow"),
+    [("GenuineIntel", False), ("AuthenticAMD", True), ("Intel64 Family 6", False), ("", True)],
+)
+def test_mkl_counts_as_slow_off_intel(monkeypatch, vendor, slow):
+    monkeypatch.setattr(engine.linear, "_cpu_vendor", lambda: vendor)
+    engine.linear._mkl_is_slow.cache_clear()
+    try:
+        assert engine.linear._mkl_is_slow() is slow
+    finally:
+        engine.linear._mkl_is_slow.cache_clear()
