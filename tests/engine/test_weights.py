@@ -77,10 +77,31 @@ def test_logits_match_transformers(hf_model, hf_folder):
     torch.testing.assert_close(ours, theirs, atol=1e-5, rtol=0)
 
 
-def test_greedy_generation_gives_transformers_ids(hf_model, hf_folder):
+def book_model(model, config):
+    """The loaded weights in the book's classes, without engine.fast's conversion."""
+    book = GPTModel(config).eval()
+    book.load_state_dict(model.state_dict())
+    book.out_head.weight = book.tok_emb.weight
+    assert type(book.trf_blocks[0].att) is not type(model.trf_blocks[0].att)
+    return book
+
+
+def test_the_book_classes_match_transformers_too(hf_model, hf_folder):
+    model, config = load_gpt2_weights(hf_folder)
+    book = book_model(model, config)
+    torch.manual_seed(0)
+    batch = torch.randint(0, 50257, (2, 40))
+    with torch.no_grad():
+        torch.testing.assert_close(book(batch), hf_model(batch).logits, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("classes", ["fast", "book"])
+def test_greedy_generation_gives_transformers_ids(hf_model, hf_folder, classes):
     from engine.generation import generate, generate_text_simple
 
     model, config = load_gpt2_weights(hf_folder)
+    if classes == "book":
+        model = book_model(model, config)
     prompt = torch.tensor([PROMPT_IDS])
     with torch.no_grad():
         theirs = hf_model.generate(
