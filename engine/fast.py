@@ -86,6 +86,9 @@ class FastMultiHeadAttention(MultiHeadAttention):
 
     def _projections(self, x):
         """Queries, keys and values (b, num_tokens, d_out): from the packed matrix where it can be used."""
+        packed_layer = getattr(self, "qkv_linear", None)  # engine.precision's bf16/int8 layer for all three
+        if packed_layer is not None:
+            return packed_layer(x).split(self.d_out, dim=-1)
         if self._qkv is not None and not torch.is_grad_enabled():  # autograd must see the layers' parameters
             weight, bias, pointers = self._qkv
             if self._qkv_pointers() == pointers:  # else a weight was replaced: the layers are the truth

@@ -41,6 +41,15 @@ def use_precision(model: nn.Module, precision: str) -> nn.Module:
         return model
     make = BF16Linear if precision == "bf16" else Int8Linear
     for parent in list(model.modules()):
+        if getattr(parent, "_qkv", None) is not None:
+            # engine.fast packed queries, keys and values: one reduced layer computes all three at once
+            weight, bias, _ = parent._qkv  # weight (d_in, 3 * d_out)
+            packed = nn.Linear(weight.shape[0], weight.shape[1], bias=bias is not None)
+            with torch.no_grad():
+                packed.weight.copy_(weight.T)
+                if bias is not None:
+                    packed.bias.copy_(bias)
+            parent.qkv_linear = make(packed)
         for name, child in list(parent.named_children()):
             if isinstance(child, nn.Linear):
                 try:
@@ -51,7 +60,7 @@ def use_precision(model: nn.Module, precision: str) -> nn.Module:
                         f"{precision} weights do not work with this torch ({reason}); use fp32."
                     ) from None
         if hasattr(parent, "_qkv"):
-            parent._qkv = None  # the packed fp32 queries/keys/values (engine.fast) are not used any more
+            parent._qkv = None  # the fp32 packed matrix is not read any more
     return model
 
 

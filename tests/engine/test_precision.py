@@ -63,8 +63,11 @@ def test_a_reduced_model_replaces_every_linear_layer_and_predicts_like_fp32(prec
     reduced = use_precision(copy.deepcopy(plain), precision)
     assert not any(isinstance(m, nn.Linear) for m in reduced.modules())
     kind = BF16Linear if precision == "bf16" else Int8Linear
-    per_block = 6  # queries, keys, values, out_proj and the feed forward's two; then the output head
+    # queries, keys, values, the three packed in one (engine.fast's layout), out_proj and the feed
+    # forward's two; then the output head
+    per_block = 7
     assert sum(isinstance(m, kind) for m in reduced.modules()) == per_block * TINY_CONFIG["n_layers"] + 1
+    assert isinstance(reduced.trf_blocks[0].att.qkv_linear, kind)
     idx = torch.randint(0, 50257, (2, 12))
     with torch.no_grad():
         ours, theirs = reduced(idx), plain(idx)
