@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 import transformers
 
-from engine import GPTModel, create_dataloader_v1, gpt_model_from_gpt2_tensors
+from engine import GPTModel, create_dataloader_v1, gpt_model_from_gpt2_tensors, make_fast
 
 VERDICT = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "the-verdict.txt"
 
@@ -82,7 +82,8 @@ def main() -> None:
     theirs = transformers.GPT2LMHeadModel(hf_config).train()
     loaded, config = gpt_model_from_gpt2_tensors(theirs.state_dict(), n_heads=args.heads)
     config = {**config, "drop_rate": args.drop_rate}
-    ours = GPTModel(config)  # the book's model with GPT-2's settings, trained as the pretrain demo trains
+    # the book's model with GPT-2's settings, on the fast path as the pretrain demo trains it
+    ours = make_fast(GPTModel(config), layout=False)
     ours.load_state_dict(loaded.state_dict())
     ours.out_head.weight = ours.tok_emb.weight  # tied, like GPT-2, so both train the same parameters
     ours.train()

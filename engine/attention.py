@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from engine.kv_cache import LayerKVCache
-from engine.linear import Linear, linear
 
 
 @dataclass
@@ -144,10 +142,9 @@ class MultiHeadAttentionWrapper(nn.Module):
 class MultiHeadAttention(nn.Module):
     """Section 3.6.2: multi-head causal attention with the heads split out of one set of projections.
 
-    When the weights are not asked for and dropout is off (eval mode, or a rate of 0) it calls
-    ``scaled_dot_product_attention``, the fused kernel that computes the same softmax(QK^T/sqrt(d))V.
-    With dropout active it keeps the book's explicit path, so a seeded training run draws the same dropout
-    masks as the book's code and prints the book's losses.
+    As the book writes it, plus two things the tutor needs: ``kv_cache`` (generation feeds only the new
+    tokens; the cache hands back every key and value so far) and ``return_attention``. ``engine.fast``
+    turns it into a faster variant for generation (packed projections, a fused attention kernel).
     """
 
     def __init__(self, d_in, d_out, context_length, dropout, num_heads, qkv_bias=False):
@@ -155,103 +152,44 @@ class MultiHeadAttention(nn.Module):
         assert d_out % num_heads == 0, "d_out must be divisible by num_heads"
         self.d_out = d_out
         self.num_heads = num_heads
-        self.head_dim = d_out // num_heads
-        self.W_query = Linear(d_in, d_out, bias=qkv_bias)  # nn.Linear, faster on a CPU (linear.py)
-        self.W_key = Linear(d_in, d_out, bias=qkv_bias)
-        self.W_value = Linear(d_in, d_out, bias=qkv_bias)
-        self.out_proj = Linear(d_out, d_out)
+        self.head_dim = d_out // num_heads  # reduce the projection dim to match the desired output dim
+        self.W_query = nn.Linear(d_in, d_out, bias=qkv_bias)
+        self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
+        self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
+        self.out_proj = nn.Linear(d_out, d_out)  # combines the heads' outputs
         self.dropout = nn.Dropout(dropout)
         self.register_buffer("mask", torch.triu(torch.ones(context_length, context_length), diagonal=1))
-        # Set by store_qkv_fused: (weight, bias, where the three layers' tensors lived then).
-        self._qkv: tuple[torch.Tensor, torch.Tensor | None, tuple[int, ...]] | None = None
-
-    def store_qkv_fused(self, weight: torch.Tensor | None = None) -> None:
-        """Keep W_query, W_key and W_value side by side in one (d_in, 3 * d_out) tensor (``weight``, or a new
-        one); the three layers' weights (and biases) become views of it, with the same values, shapes, names.
-
-        Without gradients, ``forward`` then computes queries, keys and values in one matmul that reads the
-        three matrices in a single pass: for one new token that is a few percent faster than three
-        separate ones (``GPTModel.use_fast_layout``). Training updates the views in place, so the fused
-        tensor stays current; a weight replaced by another tensor turns the shortcut off.
-        """
-        layers = (self.W_query, self.W_key, self.W_value)
-        d_in = self.W_query.in_features
-        with torch.no_grad():
-            if weight is None:
-                weight = self.W_query.weight.new_empty(d_in, 3 * self.d_out)
-            bias = None
-            if self.W_query.bias is not None:
-                bias = torch.cat([layer.bias for layer in layers])  # (3 * d_out,)
-            for index, layer in enumerate(layers):
-                columns = slice(index * self.d_out, (index + 1) * self.d_out)
-                weight[:, columns].copy_(layer.weight.T)
-                layer.weight.data = weight[:, columns].T
-                if bias is not None:
-                    layer.bias.data = bias[columns]
-        self._qkv = (weight, bias, self._qkv_pointers())
-
-    def _qkv_pointers(self) -> tuple[int, ...]:
-        layers = (self.W_query, self.W_key, self.W_value)
-        return tuple(p.data_ptr() for layer in layers for p in (layer.weight, layer.bias) if p is not None)
-
-    def _fused_projections(self, x):
-        """Queries, keys and values (b, num_tokens, d_out) in one matmul, or None when it cannot be used."""
-        if self._qkv is None or torch.is_grad_enabled():
-            return None  # autograd must see the three layers' own parameters
-        weight, bias, pointers = self._qkv
-        if self._qkv_pointers() != pointers:
-            return None  # a weight was replaced (a new Parameter, another device): the layers are the truth
-        return linear(x, weight.T, bias).split(self.d_out, dim=-1)
 
     def forward(self, x, kv_cache: LayerKVCache | None = None, return_attention=False):
         b, num_tokens, d_in = x.shape
-        fused = self._fused_projections(x)
-        if fused is not None:
-            queries, keys, values = fused
-        else:
-            keys = self.W_key(x)  # (b, num_tokens, d_out)
-            queries = self.W_query(x)
-            values = self.W_value(x)
+        keys = self.W_key(x)  # (b, num_tokens, d_out)
+        queries = self.W_query(x)
+        values = self.W_value(x)
 
         # Split d_out into heads: (b, num_tokens, d_out) -> (b, num_heads, num_tokens, head_dim)
         keys = keys.view(b, num_tokens, self.num_heads, self.head_dim).transpose(1, 2)
         queries = queries.view(b, num_tokens, self.num_heads, self.head_dim).transpose(1, 2)
         values = values.view(b, num_tokens, self.num_heads, self.head_dim).transpose(1, 2)
 
-        start = 0  # position of the first new token
+        start = 0  # position of the first new token: its row of the mask
         if kv_cache is not None:
             start = kv_cache.length
             keys, values = kv_cache.append(keys, values)  # (b, num_heads, start + num_tokens, head_dim)
-        num_keys = keys.shape[2]
 
-        dropout_active = self.training and self.dropout.p > 0
-        if not return_attention and not dropout_active:
-            context_vec = self._fused(queries, keys, values, start)
-        else:
-            attn_scores = queries @ keys.transpose(2, 3)  # (b, num_heads, num_tokens, num_keys)
-            raw_scores = attn_scores.detach().clone() if return_attention else None
-            mask_bool = self.mask.bool()[start : start + num_tokens, :num_keys]
-            attn_scores.masked_fill_(mask_bool, -torch.inf)
-            attn_weights = torch.softmax(attn_scores / keys.shape[-1] ** 0.5, dim=-1)
-            dropped = self.dropout(attn_weights)
-            context_vec = dropped @ values  # (b, num_heads, num_tokens, head_dim)
+        attn_scores = queries @ keys.transpose(2, 3)  # (b, num_heads, num_tokens, num_keys)
+        raw_scores = attn_scores.detach().clone() if return_attention else None
+        mask_bool = self.mask.bool()[start : start + num_tokens, : keys.shape[2]]
+        attn_scores.masked_fill_(mask_bool, -torch.inf)
+        attn_weights = torch.softmax(attn_scores / keys.shape[-1] ** 0.5, dim=-1)
+        dropped = self.dropout(attn_weights)
 
-        # Merge the heads back: (b, num_heads, num_tokens, head_dim) -> (b, num_tokens, d_out)
-        context_vec = context_vec.transpose(1, 2).contiguous().view(b, num_tokens, self.d_out)
+        # (b, num_heads, num_tokens, head_dim) -> merge the heads back: (b, num_tokens, d_out)
+        context_vec = (dropped @ values).transpose(1, 2)
+        context_vec = context_vec.contiguous().view(b, num_tokens, self.d_out)
         context_vec = self.out_proj(context_vec)
         if return_attention:
             return context_vec, _masked_details(raw_scores, attn_scores, attn_weights, dropped, self.head_dim)
         return context_vec
-
-    def _fused(self, queries, keys, values, start):
-        num_tokens, num_keys = queries.shape[2], keys.shape[2]
-        if start == 0:
-            return F.scaled_dot_product_attention(queries, keys, values, is_causal=True)
-        if num_tokens == 1:  # one new token sees every earlier one: nothing to mask
-            return F.scaled_dot_product_attention(queries, keys, values)
-        # New tokens after a cached prefix: the mask's rows for their positions (True = may attend).
-        allowed = ~self.mask.bool()[start : start + num_tokens, :num_keys]
-        return F.scaled_dot_product_attention(queries, keys, values, attn_mask=allowed)
 
 
 def _unmasked_details(attn_scores, attn_weights) -> AttentionWeights:

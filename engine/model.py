@@ -1,18 +1,19 @@
 """The GPT model of chapter 4: configs, LayerNorm, GELU, FeedForward, TransformerBlock and GPTModel.
 
 Modules are created in the book's order, so ``torch.manual_seed(123)`` before ``GPTModel(cfg)`` gives the
-book's weights and, with its inputs, the book's numbers.
+book's weights and, with its inputs, the book's numbers. The classes compute what the book writes out;
+``engine.fast.make_fast`` converts a built model to the faster variants generation and training use.
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from engine.attention import AttentionWeights, MultiHeadAttention
 from engine.kv_cache import KVCache
-from engine.linear import Linear
 
 GPT_CONFIG_124M = {
     "vocab_size": 50257,  # GPT-2's BPE vocabulary
@@ -46,15 +47,17 @@ class LayerNorm(nn.Module):
         self.shift = nn.Parameter(torch.zeros(emb_dim))
 
     def forward(self, x):
-        # The fused kernel computes exactly the formula above (biased variance, eps inside the root).
-        return F.layer_norm(x, self.scale.shape, self.scale, self.shift, self.eps)
+        mean = x.mean(dim=-1, keepdim=True)
+        var = x.var(dim=-1, keepdim=True, unbiased=False)
+        norm_x = (x - mean) / torch.sqrt(var + self.eps)
+        return self.scale * norm_x + self.shift
 
 
 class GELU(nn.Module):
     """Section 4.3: 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))), GPT-2's tanh approximation."""
 
     def forward(self, x):
-        return F.gelu(x, approximate="tanh")  # the same formula in one kernel
+        return 0.5 * x * (1 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3))))
 
 
 class FeedForward(nn.Module):
@@ -63,9 +66,9 @@ class FeedForward(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         self.layers = nn.Sequential(
-            Linear(cfg["emb_dim"], 4 * cfg["emb_dim"]),  # nn.Linear, faster on a CPU (linear.py)
+            nn.Linear(cfg["emb_dim"], 4 * cfg["emb_dim"]),
             GELU(),
-            Linear(4 * cfg["emb_dim"], cfg["emb_dim"]),
+            nn.Linear(4 * cfg["emb_dim"], cfg["emb_dim"]),
         )
 
     def forward(self, x):
@@ -108,23 +111,6 @@ class TransformerBlock(nn.Module):
         x = x + shortcut
         return (x, attention) if return_attention else x
 
-    def use_fast_layout(self) -> None:
-        """Put this block's weight matrices in one buffer, input-major, in the order ``forward`` reads them:
-        W_query | W_key | W_value side by side (see ``MultiHeadAttention.store_qkv_fused``), out_proj, then
-        the feed forward's two layers. See ``GPTModel.use_fast_layout``."""
-        later = [self.att.out_proj, self.ff.layers[0], self.ff.layers[2]]
-        d_in, qkv_size = self.att.W_query.in_features, 3 * self.att.W_query.weight.numel()
-        memory = self.att.W_query.weight.new_empty(qkv_size + sum(layer.weight.numel() for layer in later))
-        self.att.store_qkv_fused(memory[:qkv_size].view(d_in, 3 * self.att.d_out))
-        offset = qkv_size
-        with torch.no_grad():
-            for layer in later:
-                d_out, d_in = layer.weight.shape
-                matrix = memory[offset : offset + d_in * d_out].view(d_in, d_out)
-                matrix.copy_(layer.weight.T)
-                layer.weight.data = matrix.T  # nn.Linear still sees (d_out, d_in)
-                offset += d_in * d_out
-
 
 class GPTModel(nn.Module):
     """Section 4.6: token + position embeddings, ``n_layers`` transformer blocks, final norm, output head."""
@@ -136,7 +122,7 @@ class GPTModel(nn.Module):
         self.drop_emb = nn.Dropout(cfg["drop_rate"])
         self.trf_blocks = nn.Sequential(*[TransformerBlock(cfg) for _ in range(cfg["n_layers"])])
         self.final_norm = LayerNorm(cfg["emb_dim"])
-        self.out_head = Linear(cfg["emb_dim"], cfg["vocab_size"], bias=False)
+        self.out_head = nn.Linear(cfg["emb_dim"], cfg["vocab_size"], bias=False)
 
     @property
     def context_length(self) -> int:
@@ -145,31 +131,6 @@ class GPTModel(nn.Module):
     def new_kv_cache(self, max_length: int | None = None) -> KVCache:
         """An empty cache for ``generate``: up to ``max_length`` tokens (default: the whole context)."""
         return KVCache(len(self.trf_blocks), min(max_length or self.context_length, self.context_length))
-
-    def use_fast_layout(self) -> GPTModel:
-        """Store the weights the way one-token-at-a-time generation reads them fastest on a CPU; returns self.
-
-        Same values, shapes and names (``state_dict`` and training are unchanged), only the memory order:
-
-        - every weight matrix lies input-major, (d_in, d_out) in memory, as GPT-2's Conv1D stores it, while
-          ``nn.Linear`` still sees its (d_out, d_in) weight as a transposed view: a (1, d_in) row times a
-          (d_in, d_out) matrix reads it faster than the other order (~15% more tokens/s with oneDNN's
-          kernel, see linear.py; ~1.5x with MKL's). A head tied to the token embedding takes the
-          embedding along; looking up a few token rows in it costs next to nothing;
-        - each block keeps its matrices in one buffer in the order it reads them, W_query, W_key and W_value
-          side by side so one matmul computes all three: fewer, longer reads (~4% more).
-
-        For GPT-2 124M on 2 cores that is ~75 tokens/s against ~63 in the layout the model is built with
-        (bench/generate.py measures the first).
-
-        Call it after loading weights (the GPT-2 loader and the demos do).
-        """
-        for block in self.trf_blocks:
-            block.use_fast_layout()
-        if self.out_head.weight.stride(0) != 1:
-            with torch.no_grad():
-                self.out_head.weight.data = self.out_head.weight.data.T.contiguous().T
-        return self
 
     def _embed(self, in_idx, start):
         seq_len = in_idx.shape[1]

@@ -24,6 +24,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
+from engine.fast import make_fast
 from engine.model import GPTModel
 
 CHECKPOINT_FORMAT = "tutor-gpt-checkpoint"
@@ -252,7 +253,7 @@ def gpt_model_from_gpt2_tensors(
 ) -> tuple[GPTModel, dict]:
     """A ``GPTModel`` holding GPT-2's weights, from tensors named as Hugging Face names them (with or without
     the ``transformer.`` prefix; e.g. ``GPT2LMHeadModel(...).state_dict()``). Returns the model (eval mode,
-    head tied to the token embedding) and its config."""
+    head tied to the token embedding, converted by ``engine.fast.make_fast``) and its config."""
     names = _strip_prefix(tensors.keys())
     if shapes is None:
         shapes = {name: tuple(tensors[file_name].shape) for name, file_name in names.items()}
@@ -289,7 +290,8 @@ def gpt_model_from_gpt2_tensors(
     unfilled = set(parameters) - set(sources) - {"out_head.weight"}
     if unfilled:  # the engine grew a parameter this mapping does not know: a bug, not the learner's doing
         raise RuntimeError(f"GPT-2 mapping leaves GPTModel parameters unfilled: {sorted(unfilled)}")
-    return model.to(device).use_fast_layout().eval(), config
+    # Loaded GPT-2 weights are for generating: the fast path, with generation's memory order.
+    return make_fast(model.to(device)).eval(), config
 
 
 def load_gpt2_weights(path: str | os.PathLike, device: str | torch.device = "cpu") -> tuple[GPTModel, dict]:

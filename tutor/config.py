@@ -14,6 +14,7 @@ new_order = "mix"              # new cards among the reviews: "mix" (evenly), "a
 
 [demos]
 weights = "~/models/gpt2"      # default weights for generate/attend (a folder or model.safetensors)
+precision = "fp32"             # generate's weights: fp32, bf16 (faster) or int8 (fastest; a few greedy tokens differ)
 ```
 """
 
@@ -26,6 +27,9 @@ from pathlib import Path
 
 from tutor import paths
 from tutor.regular_files import NotReadable, read_regular
+
+# The precisions the generate demo offers (engine.precision.PRECISIONS, named here without importing torch).
+PRECISIONS = ("fp32", "bf16", "int8")
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ NEW_ORDERS = ("mix", "after", "first")
 @dataclass(frozen=True)
 class DemoSettings:
     weights: str | None = None
+    precision: str | None = None  # None: fp32
 
 
 @dataclass(frozen=True)
@@ -155,15 +160,21 @@ def _scheduler_value_problem(key: str, value: object, known: set[str]) -> str | 
 
 
 def _check_demos(raw: dict, problems: _Problems) -> DemoSettings:
-    weights = None
+    weights = precision = None
     for key, value in raw.items():
-        if key != "weights":
-            problems.add("demos", key, "is not a setting (known: weights)", "it is ignored")
-        elif not isinstance(value, str) or not value.strip():
-            problems.add("demos", key, 'must be a name or a path in quotes, like "gpt2"')
+        if key == "weights":
+            if not isinstance(value, str) or not value.strip():
+                problems.add("demos", key, 'must be a name or a path in quotes, like "gpt2"')
+            else:
+                weights = value
+        elif key == "precision":
+            if value not in PRECISIONS:
+                problems.add("demos", key, "must be one of " + ", ".join(f'"{p}"' for p in PRECISIONS))
+            else:
+                precision = value
         else:
-            weights = value
-    return DemoSettings(weights=weights)
+            problems.add("demos", key, "is not a setting (known: weights, precision)", "it is ignored")
+    return DemoSettings(weights=weights, precision=precision)
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -1,3 +1,5 @@
+import platform
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -7,7 +9,21 @@ from torch.testing import assert_close
 import engine.linear
 from engine.linear import Linear, linear
 
+X86 = platform.machine().lower() in {"x86_64", "amd64", "i386", "i686"}
 onednn = pytest.mark.skipif(not engine.linear._onednn_works(), reason="this torch has no oneDNN linear op")
+
+
+def test_the_onednn_probe_passes_on_this_torch():
+    """The fast path must not fall back to the slower product unnoticed when torch is upgraded.
+
+    The rule: wherever torch was built with oneDNN the probe must pass, and on x86-64 torch must have
+    oneDNN (every official x86-64 wheel has it). Only a torch for another processor built without oneDNN
+    (some ARM builds) skips: there the fallback to ``F.linear`` is the build's own choice.
+    """
+    if not X86 and not torch.backends.mkldnn.is_available():
+        pytest.skip(f"this torch for {platform.machine()} is built without oneDNN")
+    problem = engine.linear.onednn_problem()
+    assert problem is None, f"{problem}: fix engine/linear.py for this torch, or pin the tested torch"
 
 
 def test_linear_is_nn_linear_with_the_same_initialisation_and_names():
@@ -63,6 +79,7 @@ def test_with_gradients_it_gives_f_linears_output_and_gradients(bias):
 @onednn
 @pytest.mark.filterwarnings("ignore:TF32 acceleration")  # torch's note when mkldnn.flags() is entered
 def test_it_uses_onednn_and_falls_back_to_f_linear_when_switched_off(monkeypatch):
+    monkeypatch.setattr(engine.linear, "_mkl_is_slow", lambda: True)  # as on an AMD processor
     layer, x = Linear(16, 8), torch.randn(3, 16)
     calls, f_linear = [], F.linear
 
@@ -79,3 +96,30 @@ def test_it_uses_onednn_and_falls_back_to_f_linear_when_switched_off(monkeypatch
         layer(x).square().sum().backward()
     layer.double()(x.double())  # float64: oneDNN's kernel is for float32
     assert len(calls) == 2
+
+
+def test_on_intel_processors_the_layer_keeps_mkls_f_linear(monkeypatch):
+    monkeypatch.setattr(engine.linear, "_mkl_is_slow", lambda: False)
+    calls, f_linear = [], F.linear
+
+    def counted(*args):
+        calls.append(args)
+        return f_linear(*args)
+
+    monkeypatch.setattr(engine.linear.F, "linear", counted)
+    with torch.inference_mode():
+        Linear(16, 8)(torch.randn(3, 16))
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("vendor", "slow"),
+    [("GenuineIntel", False), ("AuthenticAMD", True), ("Intel64 Family 6", False), ("", True)],
+)
+def test_mkl_counts_as_slow_off_intel(monkeypatch, vendor, slow):
+    monkeypatch.setattr(engine.linear, "_cpu_vendor", lambda: vendor)
+    engine.linear._mkl_is_slow.cache_clear()
+    try:
+        assert engine.linear._mkl_is_slow() is slow
+    finally:
+        engine.linear._mkl_is_slow.cache_clear()

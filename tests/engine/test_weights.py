@@ -10,6 +10,7 @@ import torch
 from safetensors.torch import save_file
 
 from engine import weights as weights_module
+from engine.fast import make_fast
 from engine.model import GPTModel
 from engine.weights import (
     WeightsError,
@@ -76,10 +77,31 @@ def test_logits_match_transformers(hf_model, hf_folder):
     torch.testing.assert_close(ours, theirs, atol=1e-5, rtol=0)
 
 
-def test_greedy_generation_gives_transformers_ids(hf_model, hf_folder):
+def book_model(model, config):
+    """The loaded weights in the book's classes, without engine.fast's conversion."""
+    book = GPTModel(config).eval()
+    book.load_state_dict(model.state_dict())
+    book.out_head.weight = book.tok_emb.weight
+    assert type(book.trf_blocks[0].att) is not type(model.trf_blocks[0].att)
+    return book
+
+
+def test_the_book_classes_match_transformers_too(hf_model, hf_folder):
+    model, config = load_gpt2_weights(hf_folder)
+    book = book_model(model, config)
+    torch.manual_seed(0)
+    batch = torch.randint(0, 50257, (2, 40))
+    with torch.no_grad():
+        torch.testing.assert_close(book(batch), hf_model(batch).logits, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("classes", ["fast", "book"])
+def test_greedy_generation_gives_transformers_ids(hf_model, hf_folder, classes):
     from engine.generation import generate, generate_text_simple
 
     model, config = load_gpt2_weights(hf_folder)
+    if classes == "book":
+        model = book_model(model, config)
     prompt = torch.tensor([PROMPT_IDS])
     with torch.no_grad():
         theirs = hf_model.generate(
@@ -286,7 +308,9 @@ def test_checkpoint_keeps_a_tied_head_tied(hf_folder, tmp_path):
     assert saved.model.out_head.weight is saved.model.tok_emb.weight
     batch = torch.tensor([PROMPT_IDS])
     with torch.no_grad():
-        assert torch.equal(saved.model(batch), model(batch))
+        book = saved.model(batch)  # a checkpoint loads as the book's model
+        assert torch.equal(make_fast(saved.model)(batch), model(batch))  # the loader's fast path, bit for bit
+        torch.testing.assert_close(book, model(batch), atol=1e-5, rtol=0)
 
 
 def test_a_failed_save_keeps_the_last_complete_checkpoint(tmp_path, monkeypatch):

@@ -191,7 +191,8 @@ def render_generate(result) -> str:
         lines.append(f"  … {len(result.steps) - MAX_ROWS * 2} more steps in --json")
     lines.append("")
     lines.append(
-        f"{len(result.steps)} tokens in {result.elapsed_s:.2f} s ({result.tokens_per_second:,.1f} tokens/s)"
+        f"{len(result.steps)} tokens in {result.elapsed_s:.2f} s ({result.tokens_per_second:,.1f} tokens/s"
+        f" on {result.threads} thread{'s' if result.threads != 1 else ''})"
     )
     if result.cancelled:
         lines.append("Stopped before the last token.")

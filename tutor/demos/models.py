@@ -45,7 +45,8 @@ class LoadedModel:
     model: object  # engine.GPTModel, eval mode
     config: dict
     choice: WeightsChoice
-    label: str  # the choice's label, plus what loading learned (size, steps trained)
+    label: str  # the choice's label, plus what loading learned (size, steps trained), and the precision
+    precision: str = "fp32"  # of the linear layers: fp32, bf16 or int8 (engine.precision)
 
     @property
     def trained(self) -> bool:
@@ -120,29 +121,48 @@ _lock = threading.Lock()
 _cached: tuple[tuple, LoadedModel] | None = None
 
 
-def _cache_key(choice: WeightsChoice) -> tuple:
+def _cache_key(choice: WeightsChoice, precision: str) -> tuple:
     if choice.path is None:
-        return (choice.kind,)
+        return (choice.kind, precision)
     stamp = choice.path.stat().st_mtime_ns if choice.path.exists() else 0
-    return (choice.kind, str(choice.path.resolve()), stamp)
+    return (choice.kind, str(choice.path.resolve()), stamp, precision)
 
 
-def load_model(weights: str | None) -> LoadedModel:
-    """The model ``weights`` names, in eval mode; the last one loaded is kept for the next call."""
+def choose_precision(precision: str | None) -> str:
+    """``precision``, or the config's ``[demos] precision`` when it is None, else fp32."""
+    if precision:
+        return precision
+    from tutor.config import load_config
+
+    return load_config().demos.precision or "fp32"
+
+
+def load_model(weights: str | None, precision: str = "fp32") -> LoadedModel:
+    """The model ``weights`` names, in eval mode, its linear layers in ``precision`` (fp32, bf16, int8);
+    the last one loaded is kept for the next call."""
     global _cached
     choice = choose_weights(weights)
-    key = _cache_key(choice)
+    key = _cache_key(choice, precision)
     with _lock:
         if _cached is not None and _cached[0] == key:
             return _cached[1]
         _cached = None  # let the old model go before the new one is built
         loaded = _load(choice)
+        if precision != "fp32":
+            from engine.precision import use_precision
+
+            try:
+                use_precision(loaded.model, precision)
+            except ValueError as error:
+                raise TutorError(str(error)) from None
+            loaded.label += f", {precision} weights"
+        loaded.precision = precision
         _cached = (key, loaded)
         return loaded
 
 
 def _load(choice: WeightsChoice) -> LoadedModel:
-    from engine import GPT_CONFIG_124M, GPTModel
+    from engine import GPT_CONFIG_124M, GPTModel, make_fast
     from engine.weights import WeightsError, load_checkpoint, load_gpt2_weights
 
     if choice.kind == RANDOM:
@@ -150,12 +170,12 @@ def _load(choice: WeightsChoice) -> LoadedModel:
 
         with book_seed(123):
             model = GPTModel(GPT_CONFIG_124M)
-        model.use_fast_layout().eval()  # same weights, stored the way generation reads them fastest
+        make_fast(model).eval()  # same weights, faster kernels, stored the way generation reads them
         return LoadedModel(model, dict(GPT_CONFIG_124M), choice, choice.label)
     try:
         if choice.kind == "checkpoint":
             checkpoint = load_checkpoint(choice.path)
-            checkpoint.model.use_fast_layout()  # demos only generate; resumed training keeps the saved layout
+            make_fast(checkpoint.model)  # demos only generate; resumed training keeps the saved layout
             meta = checkpoint.meta
             trained = (
                 f", trained {meta['steps']} steps on {meta.get('corpus', 'a corpus')}"

@@ -247,7 +247,7 @@ def pretrain(
 ) -> PretrainResult:
     import torch
 
-    from engine import GPTModel, evaluate_model, get_tokenizer, train_model_simple
+    from engine import GPTModel, evaluate_model, get_tokenizer, make_fast, train_model_simple
     from engine.training import calc_loss_loader
     from engine.weights import save_checkpoint
     from tutor import paths
@@ -260,7 +260,8 @@ def pretrain(
     tokenizer = get_tokenizer()
     with GLOBAL_GENERATOR:
         torch.manual_seed(seed)
-        model = GPTModel(cfg)
+        # oneDNN's products and the fused kernels; the weights stay in the order the book builds them
+        model = make_fast(GPTModel(cfg), layout=False)
         # The loss before any training (section 5.1.3: the book's preset over every batch, as the book
         # does; otherwise over as many batches as each later evaluation). The generator's state is put back
         # so the training run draws exactly what the book's does.

@@ -1,5 +1,6 @@
 """generate: greedy and seeded sampling match the engine, the stream can stop, and the weights are named."""
 
+import copy
 import threading
 
 import pytest
@@ -24,6 +25,9 @@ def test_greedy_generation_is_the_engines_argmax_and_names_its_weights(nano_chec
     assert result.token_ids == engine_ids(nano, "Every effort moves you", max_new_tokens=6)
     assert result.greedy and result.trained and "nano.safetensors" in result.weights
     assert result.text == result.prompt + result.generated_text
+    from tutor.demos.threads import usable_cores
+
+    assert 1 <= result.threads <= len(usable_cores())  # chosen for the idle cores
     for step in result.steps:
         probabilities = [c.probability for c in step.candidates]
         assert probabilities == sorted(probabilities, reverse=True) and len(probabilities) == 5
@@ -161,3 +165,48 @@ def test_model_counts_the_books_parameters_and_memory():
     assert [r.total_parameters for r in sizes.values()] == [406_212_608, 838_220_800, 1_637_792_000]
     assert [round(r.memory_mb, 2) for r in sizes.values()] == [1549.58, 3197.56, 6247.68]
     assert sizes["gpt2-xl (1558M)"].config_name == "gpt2-xl (1558M)"
+
+
+@pytest.mark.parametrize("precision", ["bf16", "int8"])
+def test_reduced_precision_writes_with_rounded_weights_and_says_so(nano_checkpoint, precision):
+    import torch
+
+    from engine import get_tokenizer
+    from engine.precision import use_precision
+
+    path, nano, _ = nano_checkpoint
+    result = generate("Every effort moves you", max_new_tokens=6, weights=str(path), precision=precision)
+    assert result.precision == precision and result.weights.endswith(f", {precision} weights")
+    # The same greedy steps as the engine's own reduced model: the demo only chose the precision.
+    reduced = use_precision(copy.deepcopy(nano), precision)
+    assert result.token_ids == engine_ids(reduced, "Every effort moves you", max_new_tokens=6)
+    fp32 = generate("Every effort moves you", max_new_tokens=6, weights=str(path))
+    assert fp32.precision == "fp32" and "weights," not in fp32.weights
+    # The first step's probabilities are those of fp32, a little off.
+    ids = torch.tensor([get_tokenizer().encode("Every effort moves you")])
+    with torch.no_grad():
+        exact = nano(ids)[0, -1].softmax(-1)
+    for candidate in result.steps[0].candidates:
+        assert candidate.probability == pytest.approx(exact[candidate.token_id].item(), abs=0.01)
+
+
+def test_precision_comes_from_the_config_and_a_bad_one_is_named(nano_checkpoint):
+    from tutor import paths
+
+    path, _, _ = nano_checkpoint
+    paths.config_path().parent.mkdir(parents=True, exist_ok=True)
+    paths.config_path().write_text('[demos]\nprecision = "int8"\n', encoding="utf-8")
+    assert generate("Hi", max_new_tokens=2, weights=str(path)).precision == "int8"
+    assert generate("Hi", max_new_tokens=2, weights=str(path), precision="fp32").precision == "fp32"
+    paths.config_path().write_text('[demos]\nprecision = "fp16"\n', encoding="utf-8")
+    with pytest.raises(TutorError, match="setting 'demos.precision' must be one of 'fp32', 'bf16', 'int8'"):
+        generate("Hi", max_new_tokens=2, weights=str(path))
+    with pytest.raises(TutorError, match="argument 'precision' is 'fp16'; choose one of: fp32, bf16, int8"):
+        generate("Hi", max_new_tokens=2, weights=str(path), precision="fp16")
+
+
+def test_the_configs_precisions_are_the_engines():
+    from engine.precision import PRECISIONS as ENGINE_PRECISIONS
+    from tutor.config import PRECISIONS
+
+    assert PRECISIONS == tuple(ENGINE_PRECISIONS)
