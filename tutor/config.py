@@ -14,7 +14,7 @@ new_order = "mix"              # new cards among the reviews: "mix" (evenly), "a
 
 [demos]
 weights = "~/models/gpt2"      # default weights for generate/attend (a folder or model.safetensors)
-precision = "fp32"             # generate's weights: fp32, bf16 (faster) or int8 (fastest; a few greedy tokens differ)
+precision = "fp32"             # generate's weights: fp32, bf16 or int8 (faster; a few greedy tokens differ)
 ```
 """
 

@@ -29,7 +29,7 @@ def config(text: str):
         (
             '[demos]\nweight = "gpt2"\n',
             2,
-            "setting 'demos.weight' is not a setting (known: weights); it is ignored.",
+            "setting 'demos.weight' is not a setting (known: weights, precision); it is ignored.",
         ),
         ("[demos]\nweights = 5\n", 2, "setting 'demos.weights' must be a name or a path in quotes"),
         (

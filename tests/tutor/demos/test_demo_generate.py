@@ -192,6 +192,7 @@ def test_reduced_precision_writes_with_rounded_weights_and_says_so(nano_checkpoi
 
 def test_precision_comes_from_the_config_and_a_bad_one_is_named(nano_checkpoint):
     from tutor import paths
+    from tutor.config import load_config
 
     path, _, _ = nano_checkpoint
     paths.config_path().parent.mkdir(parents=True, exist_ok=True)
@@ -199,8 +200,13 @@ def test_precision_comes_from_the_config_and_a_bad_one_is_named(nano_checkpoint)
     assert generate("Hi", max_new_tokens=2, weights=str(path)).precision == "int8"
     assert generate("Hi", max_new_tokens=2, weights=str(path), precision="fp32").precision == "fp32"
     paths.config_path().write_text('[demos]\nprecision = "fp16"\n', encoding="utf-8")
-    with pytest.raises(TutorError, match="setting 'demos.precision' must be one of 'fp32', 'bf16', 'int8'"):
-        generate("Hi", max_new_tokens=2, weights=str(path))
+    # A wrong setting is reported with its line and the default is used: one typo stops nothing.
+    [problem] = load_config().problems
+    assert problem.endswith(
+        'line 2: setting \'demos.precision\' must be one of "fp32", "bf16", "int8"; '
+        "the default is used until you fix it."
+    )
+    assert generate("Hi", max_new_tokens=2, weights=str(path)).precision == "fp32"
     with pytest.raises(TutorError, match="argument 'precision' is 'fp16'; choose one of: fp32, bf16, int8"):
         generate("Hi", max_new_tokens=2, weights=str(path), precision="fp16")
 
