@@ -11,10 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from tutor.ui.widgets.bars import short
 from tutor.ui.widgets.calendar import ReviewCalendar
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+from tutor.wording import plural
 
 
 class StatsScreen(Screen):
