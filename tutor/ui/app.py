@@ -163,6 +163,9 @@ class TutorApp(App[None]):
     def open_demo(self, name: str, args: dict | None = None) -> None:
         from tutor.ui.screens.demo import DemoScreen
 
+        # A demo opened over another demo replaces it: esc goes straight back to where the learner was.
+        while isinstance(self.screen, DemoScreen) and len(self.screen_stack) > 1:
+            self.screen.action_back()
         self.push_screen(DemoScreen([(name, dict(args or {}))]))
 
 

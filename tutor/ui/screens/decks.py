@@ -6,9 +6,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
-from tutor.ui.widgets.bars import share_bar, short
+from tutor.ui.widgets.bars import share_bar
+from tutor.ui.widgets.footer import KeysFooter
 
 
 class DecksScreen(Screen):
@@ -20,7 +21,7 @@ class DecksScreen(Screen):
         Binding("c", "cram", "Cram", id="decks.cram"),
         Binding("s", "app.open_stats", "Stats", id="decks.stats"),
         Binding("b", "app.open_browse", "Browse", id="decks.browse"),
-        Binding("r", "reload", "Reload decks", show=False, id="decks.reload"),
+        Binding("r", "reload", "Reload", id="decks.reload"),
         Binding("q", "app.quit", "Quit", id="decks.quit"),
     ]
 
@@ -28,7 +29,7 @@ class DecksScreen(Screen):
         yield Header()
         yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
         yield Static(id="decks-summary", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     drawn_width = 0
 
@@ -63,12 +64,12 @@ class DecksScreen(Screen):
         for deck in app.decks.values():
             counts = app.store.deck_counts(deck.id, now=now) if app.store else None
             cells = [counts.new, counts.learning, counts.review] if counts else [0, 0, 0]
-            title = short(deck.title, title_width)
             table.add_row(
-                Text(title),  # Text, not str: a DataTable reads a str as markup
+                Text(deck.title),  # Text, not str: a DataTable reads a str as markup; long ones wrap
                 *(Text(str(n), justify="right", style="bold" if n else "dim") for n in cells),
                 share_bar(seen_by_deck.get(deck.id, 0), len(deck.cards), bar_width),
                 key=deck.id,
+                height=None if len(deck.title) > title_width else 1,
             )
         summary = self.query_one("#decks-summary", Static)
         if not app.decks:
@@ -80,9 +81,7 @@ class DecksScreen(Screen):
         today = (
             f"today: {total.new} new, {total.learning} learning, {total.review} due" if total else "no store"
         )
-        summary.update(
-            f"{len(app.decks)} decks, {len(app.cards)} cards · {today} · Enter study · a all due · c cram"
-        )
+        summary.update(f"{len(app.decks)} decks, {len(app.cards)} cards · {today}")  # the keys: the footer
 
     def _selected_deck(self) -> str | None:
         table = self.query_one(DataTable)

@@ -14,7 +14,8 @@ from textual.widgets import Static
 def binding_sections() -> list[tuple[str, type, list[Binding]]]:
     """(title, class, bindings) for the app and every screen: the one list Help draws and the tests check."""
     from tutor.ui.app import TutorApp
-    from tutor.ui.screens.browse import BrowseScreen, CardScreen
+    from tutor.ui.screens.browse import BrowseScreen
+    from tutor.ui.screens.card import CardScreen
     from tutor.ui.screens.decks import DecksScreen
     from tutor.ui.screens.demo import DemoScreen
     from tutor.ui.screens.review import ReviewScreen

@@ -8,14 +8,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Markdown, Rule, Static
+from textual.widgets import Button, Header, Markdown, Rule, Static
 
 from tutor.scheduling import format_interval
 from tutor.ui.editing import edit_card
 from tutor.ui.widgets.answer import AnswerView
 from tutor.ui.widgets.bars import short
+from tutor.ui.widgets.footer import KeysFooter
 
 GRADES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+HIDDEN = {"suspend": "suspended", "bury": "buried"}
 
 
 def format_duration(seconds: float) -> str:
@@ -30,15 +32,19 @@ class ReviewScreen(Screen):
 
     # 1-4 stay off the footer: the grade buttons show them, with their intervals.
     BINDINGS = [
-        Binding("space", "show_answer", "Show answer", id="review.show"),
+        Binding("space", "show_answer", "Reveal", id="review.show"),
         Binding("enter", "show_answer", "Show answer", show=False, id="review.show_enter"),
+        # As in Anki: once the answer shows, space and Enter grade Good.
+        Binding("space", "grade(3)", "Good", show=False, id="review.good_space"),
+        Binding("enter", "grade(3)", "Good", show=False, id="review.good_enter"),
         Binding("1", "grade(1)", "Again", show=False, id="review.again"),
         Binding("2", "grade(2)", "Hard", show=False, id="review.hard"),
         Binding("3", "grade(3)", "Good", show=False, id="review.good"),
         Binding("4", "grade(4)", "Easy", show=False, id="review.easy"),
         Binding("u", "undo", "Undo", id="review.undo"),
-        Binding("s", "suspend", "Suspend", id="review.suspend"),
-        Binding("b", "bury", "Bury", id="review.bury"),
+        # Anki's keys, away from Decks' s (Stats) and b (Browse), so a slip cannot hide a card.
+        Binding("at", "suspend", "Suspend", key_display="@", id="review.suspend"),
+        Binding("minus", "bury", "Bury", key_display="-", id="review.bury"),
         Binding("e", "edit", "Edit", id="review.edit"),
         Binding("d", "demo", "Demo", id="review.demo"),
         Binding("enter", "finish", "Back to decks", id="review.finish"),
@@ -70,7 +76,7 @@ class ReviewScreen(Screen):
             yield Button("Show answer  space", id="show", variant="primary")
             for rating, name in GRADES.items():
                 yield Button(f"{rating} {name}", id=f"grade-{rating}", classes="grade")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for button in self.query(Button):
@@ -119,6 +125,8 @@ class ReviewScreen(Screen):
         flags = " · needs an answer" if card.needs_answer else ""
         if card.demos:
             flags += " · d opens " + ", ".join(link.name for link in card.demos)
+        if self.done and self.done[-1][0] in HIDDEN:
+            flags += f" · {HIDDEN[self.done[-1][0]]} the last card: u undoes"
         self.query_one("#review-status", Static).update(
             f"{self.app.decks[card.deck_id].title if card.deck_id in self.app.decks else card.deck_id}"
             f" · {left} left · {len(self.graded)} done{flags}"
@@ -266,7 +274,7 @@ class ReviewScreen(Screen):
             return
         self.done.append(("suspend", self.current, None))
         self.notify(
-            "Suspended: it stays out of reviews until you unsuspend it in Browse (u undoes).", timeout=3
+            "Suspended: it stays out of reviews until you unsuspend it in Browse (u undoes).", timeout=6
         )
         self.next_card()
 
@@ -274,7 +282,7 @@ class ReviewScreen(Screen):
         if not self.app.store_write(self.app.store.bury, self.current, now=self.app.clock())[0]:
             return
         self.done.append(("bury", self.current, None))
-        self.notify("Buried until tomorrow (u undoes).", timeout=3)
+        self.notify("Buried until tomorrow (u undoes).", timeout=6)
         self.next_card()
 
     def action_edit(self) -> None:
