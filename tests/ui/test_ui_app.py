@@ -73,13 +73,13 @@ async def test_help_lists_every_binding_with_the_current_screen_first(tutor_app)
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
         text = help_screen.help_text()
-        assert text.startswith("Review\n  space  Show answer")
+        assert text.startswith("Review\n  space  Reveal")
         for title, _cls, bindings in binding_sections():
             assert f"\n{title}\n" in f"\n{text}\n"
             for binding in bindings:
                 key = binding.key_display or app.get_key_display(binding)
                 assert f"  {key}  {binding.description}" in text
-        assert "Show answer" in screen_text(app)
+        assert "Reveal" in screen_text(app)
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)
 
