@@ -94,3 +94,14 @@ async def test_the_tag_filter_and_a_cards_history(tmp_path):
         assert "esc Close" in text and "Open card" not in text  # the card's own keys, not Browse's
         await pilot.press("escape")
         assert isinstance(app.screen, BrowseScreen)
+
+
+async def test_an_open_drop_down_stands_out_from_the_table(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        await pilot.click("#browse-flag")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        top = next(i for i, line in enumerate(lines) if "╭" in line)
+        assert "│any flag" in lines[top + 1] and "╰" in "".join(lines[top + 2 :])  # framed, over the rows
