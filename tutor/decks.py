@@ -73,6 +73,7 @@ class Card:
     line: int = 0  # the card's line in that file (for $EDITOR)
     source_line: int | None = None  # line in the notes
     notes_hash: str | None = None  # question and answer as last imported: tells edits in the deck file apart
+    edited_in: Path | None = None  # the learner's edits file, when their own text replaced the deck's
 
     def images(self) -> list[CardImage]:
         """The answer's images; relative targets are resolved against the deck file's folder."""
@@ -304,6 +305,8 @@ def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckPro
     """
     if dirs is None:
         dirs = [paths.bundled_decks_dir(), paths.user_decks_dir()]
+    if not dirs:
+        return [], []
     decks: dict[str, Deck] = {}
     problems: list[DeckProblem] = []
     for folder in dirs:
@@ -335,6 +338,12 @@ def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckPro
             owner[card.id] = deck
             kept.append(card)
         deck.cards = kept
+    from tutor.card_edits import apply_edits, edits_path, load_edits
+
+    edits_file = edits_path(dirs[-1])  # the learner's own folder comes last
+    edits, edit_problems = load_edits(edits_file)
+    problems.extend(edit_problems)
+    apply_edits((card for deck in decks.values() for card in deck.cards), edits, edits_file)
     return list(decks.values()), problems
 
 

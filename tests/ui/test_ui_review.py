@@ -113,7 +113,7 @@ async def test_bury_hides_a_card_until_tomorrow_and_cram_goes_through_everything
         assert app.store.queue("attention", now=NOW) == ["heads"]  # cram left the schedule alone
 
 
-async def test_e_opens_the_editor_at_the_card_line_and_the_edit_shows(tutor_app, tmp_path, monkeypatch):
+async def test_shift_e_opens_the_editor_at_the_card_line_and_the_edit_shows(tutor_app, tmp_path, monkeypatch):
     seen = tmp_path / "editor-args.txt"
     editor = tmp_path / "editor.py"
     editor.write_text(
@@ -129,12 +129,15 @@ async def test_e_opens_the_editor_at_the_card_line_and_the_edit_shows(tutor_app,
     async with app.run_test(size=(100, 30)) as pilot:
         await open_deck(pilot, "attention")
         card = app.cards["mask"]
-        await pilot.press("e")
+        await pilot.press("E")
         await pilot.pause()
         assert seen.read_text() == f"+{card.line} {card.path}"
         assert card.line > 1
         assert "Why mask the future?" in screen_text(app)
         assert app.screen.current == "mask"
+        assert [n.message for n in app._notifications][-1] == (
+            f"Edited attention.yaml in {sys.executable} {editor} ($VISUAL)."
+        )  # the editor is named, and where it came from
 
 
 async def test_a_card_without_a_demo_says_so(tutor_app):
@@ -187,7 +190,7 @@ async def test_an_editor_that_is_not_there_is_one_sentence(tutor_app, monkeypatc
     app = tutor_app
     async with app.run_test(size=(100, 30)) as pilot:
         await open_deck(pilot, "attention")
-        await pilot.press("e")
+        await pilot.press("E")
         messages = [n.message for n in app._notifications]
         assert len(messages) == 1 and messages[0].startswith(
             "Cannot start the editor 'no-such-editor-here --wait'"

@@ -102,6 +102,25 @@ class TutorApp(App[None]):
         if report:
             self.show_errors()
 
+    def edits_file(self) -> Path:
+        """Where the app keeps the learner's edits to cards: their own deck folder (the last one)."""
+        from tutor import paths
+        from tutor.card_edits import edits_path
+
+        return edits_path((self.deck_dirs or [paths.user_decks_dir()])[-1])
+
+    def edit_in_app(self, card_id: str, then: Callable[[], None]) -> None:
+        """Open the in-app editor on a card; once saved, reload the decks and call ``then``."""
+        from tutor.ui.screens.edit import EditCardScreen
+
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.reload_decks()
+                self.notify(f"Saved your edit to {self.edits_file()}.", timeout=5)
+                then()
+
+        self.push_screen(EditCardScreen(card_id), saved)
+
     def notify(
         self, message: str, *, title: str = "", severity="information", timeout=None, markup=True
     ) -> None:

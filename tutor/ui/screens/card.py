@@ -42,6 +42,7 @@ class CardScreen(ModalScreen[None]):
         Binding("escape", "dismiss", "Close", id="card.close"),
         Binding("u", "unsuspend", "Unsuspend", id="card.unsuspend"),
         Binding("e", "edit", "Edit", id="card.edit"),
+        Binding("E", "edit_file", "Edit the deck file", key_display="E", show=False, id="card.edit_file"),
         Binding("d", "demo", "Demo", id="card.demo"),
     ]
 
@@ -75,6 +76,9 @@ class CardScreen(ModalScreen[None]):
             )
 
     def action_edit(self) -> None:
+        self.app.edit_in_app(self.card_id, self.dismiss)  # Browse refills from the reloaded decks
+
+    def action_edit_file(self) -> None:
         if edit_card(self.app, self.app.cards[self.card_id]):
             self.app.reload_decks()
             self.dismiss()  # Browse refills from the reloaded decks when it comes back

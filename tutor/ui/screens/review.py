@@ -46,6 +46,7 @@ class ReviewScreen(Screen):
         Binding("at", "suspend", "Suspend", key_display="@", id="review.suspend"),
         Binding("minus", "bury", "Bury", key_display="-", id="review.bury"),
         Binding("e", "edit", "Edit", id="review.edit"),
+        Binding("E", "edit_file", "Edit the deck file", key_display="E", show=False, id="review.edit_file"),
         Binding("d", "demo", "Demo", id="review.demo"),
         Binding("enter", "finish", "Back to decks", id="review.finish"),
         Binding("escape", "back", "Decks", id="review.back"),
@@ -196,7 +197,7 @@ class ReviewScreen(Screen):
             return self.current is None  # the summary: Enter goes back to the decks
         if action == "grade":
             return bool(self.current and self.shown)
-        if action in ("suspend", "bury", "edit", "demo"):
+        if action in ("suspend", "bury", "edit", "edit_file", "demo"):
             return self.current is not None
         return True
 
@@ -286,9 +287,15 @@ class ReviewScreen(Screen):
         self.next_card()
 
     def action_edit(self) -> None:
-        if not edit_card(self.app, self.app.cards[self.current]):
-            return
-        self.app.reload_decks()
+        """Edit the question and answer in the app; the change goes to the learner's edits file."""
+        self.app.edit_in_app(self.current, self._after_edit)
+
+    def action_edit_file(self) -> None:
+        if edit_card(self.app, self.app.cards[self.current]):
+            self.app.reload_decks()
+            self._after_edit()
+
+    def _after_edit(self) -> None:
         if self.current not in self.app.cards:
             self.notify("The card is gone from its deck after the edit.", timeout=4)
             self.next_card()
@@ -315,5 +322,6 @@ class ReviewScreen(Screen):
 
     def palette_commands(self):
         if self.current is not None:
-            yield "Edit this card", self.action_edit, "Open the card in $EDITOR at its line"
+            yield "Edit this card", self.action_edit, "Its question and answer, in the app"
+            yield "Edit this card's deck file", self.action_edit_file, "In your editor, at the card's line"
             yield "Open this card's demos", self.action_demo, "The demos the card links, prefilled"
