@@ -57,6 +57,10 @@ class TutorApp(App[None]):
         self.cards: dict[str, Card] = {}
         self.store: Store | None = None
         self.startup_errors: list[str] = []
+        self.problems: list[
+            str
+        ] = []  # the deck files' problems at the last load: the Problems view lists them
+        self.problems_to_tell = False
         self.loaded = False
 
     # The data layer: decks from their files, progress from the store.
@@ -96,7 +100,8 @@ class TutorApp(App[None]):
         decks, problems = load_decks(self.deck_dirs)
         self.decks = {deck.id: deck for deck in decks}
         self.cards = {card.id: card for deck in decks for card in deck.cards}
-        self.startup_errors.extend(str(problem) for problem in problems)  # "file, line N: what to do"
+        self.problems = [str(problem) for problem in problems]  # "file, line N: what to do"
+        self.problems_to_tell = bool(problems)
         if self.store is not None:
             self.store_write(self.store.sync_cards, list(self.cards.values()))
         if report:
@@ -128,10 +133,24 @@ class TutorApp(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def show_errors(self) -> None:
-        """Show what went wrong while loading, one notification a problem."""
+        """Say what went wrong while loading: the store's trouble as it is, the deck files' in one line
+        that points to the Problems view (a toast per problem would cover the decks at 80x24)."""
         for message in self.startup_errors:
             self.notify(message, title="Problem", severity="error", timeout=12)
         self.startup_errors.clear()
+        if self.problems_to_tell:
+            self.problems_to_tell = False
+            if len(self.problems) == 1:
+                message = f"{self.problems[0]} (p on Decks lists it.)"
+            else:
+                message = f"{len(self.problems)} problems in your deck files: p on Decks lists them."
+            self.notify(message, title="Problem", severity="error", timeout=12)
+
+    def action_open_problems(self) -> None:
+        from tutor.ui.screens.problems import ProblemsScreen
+
+        if not isinstance(self.screen, ProblemsScreen):
+            self.push_screen(ProblemsScreen())
 
     def on_mount(self) -> None:
         from tutor.ui.screens.decks import DecksScreen
@@ -178,6 +197,12 @@ class TutorApp(App[None]):
         from tutor.ui.screens.review import ReviewScreen
 
         self.push_screen(ReviewScreen(deck_id=deck_id, cram=cram))
+
+    def open_notes(self, deck_id: str, card_id: str | None = None) -> None:
+        from tutor.ui.screens.notes import NotesScreen
+
+        if deck_id in self.decks:
+            self.push_screen(NotesScreen(deck_id, card_id))
 
     def open_demo(self, name: str, args: dict | None = None) -> None:
         from tutor.ui.screens.demo import DemoScreen

@@ -58,6 +58,9 @@ class CardScreen(ModalScreen[None]):
         demos = ", ".join(link.name for link in card.demos) or "no demo"
         where = f"{card.path.name}:{card.line}" if card.path else card.deck_id
         tags = " · tags " + ", ".join(card.tags) if card.tags else ""
+        deck = self.app.decks.get(card.deck_id)
+        if deck is not None and deck.source and card.source_line:
+            where += f" · notes: {deck.source}, line {card.source_line}"
         with VerticalScroll(id="card-dialog"):
             yield Static(Text(f"{card.deck_id} · {where} · {flags} · {demos}{tags}", style="dim"))
             yield Static(Text(progress_line(states.get(card.id)), style="dim"), id="card-progress")

@@ -19,9 +19,11 @@ class DecksScreen(Screen):
         Binding("enter", "study", "Study", id="decks.study", priority=True),
         Binding("a", "study_all", "All due", id="decks.study_all"),
         Binding("c", "cram", "Cram", id="decks.cram"),
+        Binding("n", "notes", "Notes", id="decks.notes"),
         Binding("s", "app.open_stats", "Stats", id="decks.stats"),
         Binding("b", "app.open_browse", "Browse", id="decks.browse"),
         Binding("r", "reload", "Reload", id="decks.reload"),
+        Binding("p", "problems", "Problems", show=False, id="decks.problems"),  # the summary says it
         Binding("q", "app.quit", "Quit", id="decks.quit"),
     ]
 
@@ -81,7 +83,14 @@ class DecksScreen(Screen):
         today = (
             f"today: {total.new} new, {total.learning} learning, {total.review} due" if total else "no store"
         )
-        summary.update(f"{len(app.decks)} decks, {len(app.cards)} cards · {today}")  # the keys: the footer
+        count = len(app.problems)
+        problems = f" · {count} deck-file problem{'s' if count > 1 else ''}: p" if count else ""
+        summary.update(f"{len(app.decks)} decks, {len(app.cards)} cards · {today}{problems}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "problems":
+            return bool(self.app.problems)
+        return True
 
     def _selected_deck(self) -> str | None:
         table = self.query_one(DataTable)
@@ -91,18 +100,31 @@ class DecksScreen(Screen):
 
     def action_study(self) -> None:
         deck_id = self._selected_deck()
-        if deck_id:
+        if deck_id and not self.app.decks[deck_id].cards:
+            self.app.open_notes(deck_id)  # a deck of notes only: its notes are what there is to read
+        elif deck_id:
             self.app.study(deck_id)
+
+    def action_notes(self) -> None:
+        deck_id = self._selected_deck()
+        if deck_id:
+            self.app.open_notes(deck_id)
 
     def action_study_all(self) -> None:
         self.app.study(None)
 
     def action_cram(self) -> None:
         deck_id = self._selected_deck()
-        if deck_id:
+        if deck_id and not self.app.decks[deck_id].cards:
+            self.app.open_notes(deck_id)
+        elif deck_id:
             self.app.study(deck_id, cram=True)
+
+    def action_problems(self) -> None:
+        self.app.action_open_problems()
 
     def action_reload(self) -> None:
         self.app.reload_decks()
         self.refresh_counts()
+        self.refresh_bindings()
         self.notify(f"Reloaded {len(self.app.decks)} decks.", timeout=3)

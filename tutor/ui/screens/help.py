@@ -18,6 +18,9 @@ def binding_sections() -> list[tuple[str, type, list[Binding]]]:
     from tutor.ui.screens.card import CardScreen
     from tutor.ui.screens.decks import DecksScreen
     from tutor.ui.screens.demo import DemoScreen
+    from tutor.ui.screens.edit import EditCardScreen
+    from tutor.ui.screens.notes import NotesScreen
+    from tutor.ui.screens.problems import ProblemsScreen
     from tutor.ui.screens.review import ReviewScreen
     from tutor.ui.screens.stats import StatsScreen
 
@@ -29,6 +32,9 @@ def binding_sections() -> list[tuple[str, type, list[Binding]]]:
         ("Stats", StatsScreen),
         ("Browse", BrowseScreen),
         ("A card from Browse", CardScreen),
+        ("Editing a card", EditCardScreen),
+        ("A deck's notes", NotesScreen),
+        ("Problems", ProblemsScreen),
         ("Help", HelpScreen),
     ]
     return [(title, cls, [b for b in cls.BINDINGS if isinstance(b, Binding)]) for title, cls in sections]

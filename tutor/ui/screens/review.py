@@ -48,6 +48,7 @@ class ReviewScreen(Screen):
         Binding("e", "edit", "Edit", id="review.edit"),
         Binding("E", "edit_file", "Edit the deck file", key_display="E", show=False, id="review.edit_file"),
         Binding("d", "demo", "Demo", id="review.demo"),
+        Binding("n", "notes", "Deck notes", show=False, id="review.notes"),
         Binding("enter", "finish", "Back to decks", id="review.finish"),
         Binding("escape", "back", "Decks", id="review.back"),
     ]
@@ -126,6 +127,7 @@ class ReviewScreen(Screen):
         flags = " · needs an answer" if card.needs_answer else ""
         if card.demos:
             flags += " · d opens " + ", ".join(link.name for link in card.demos)
+        flags += " · n notes"
         if self.done and self.done[-1][0] in HIDDEN:
             flags += f" · {HIDDEN[self.done[-1][0]]} the last card: u undoes"
         self.query_one("#review-status", Static).update(
@@ -156,7 +158,12 @@ class ReviewScreen(Screen):
                 f"- Again: **{again / reviewed:.0%}** ({counts})",
             ]
         else:
-            lines.append("- Nothing was due here. Come back later, or cram the deck with **c** on Decks.")
+            lines.append(
+                "- Nothing here can be studied now: cards that need an answer wait for one "
+                "(**e** on the card in Browse)."
+                if self.cram
+                else "- Nothing was due here. Come back later, or cram the deck with **c** on Decks."
+            )
         later = self.learning_later()
         if later:
             lines.append(later)
@@ -197,7 +204,7 @@ class ReviewScreen(Screen):
             return self.current is None  # the summary: Enter goes back to the decks
         if action == "grade":
             return bool(self.current and self.shown)
-        if action in ("suspend", "bury", "edit", "edit_file", "demo"):
+        if action in ("suspend", "bury", "edit", "edit_file", "demo", "notes"):
             return self.current is not None
         return True
 
@@ -310,6 +317,11 @@ class ReviewScreen(Screen):
             self.notify("This card links no demo; open one from the command palette (ctrl+p).", timeout=4)
             return
         self.app.push_screen(DemoScreen([(link.name, dict(link.args)) for link in card.demos]))
+
+    def action_notes(self) -> None:
+        """The deck's notes, and the card's line in the learner's notes."""
+        card = self.app.cards[self.current]
+        self.app.open_notes(card.deck_id, card.id)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,4 +1,5 @@
-"""The footer every screen shows: its keys; below 100 columns drawn compact so they all fit at 80."""
+"""The footer every screen shows: its keys. Below 100 columns it is drawn compact and leaves out the
+palette's key (Help and the header's ⭘ still lead there), so that a screen's own keys all fit at 80."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from textual.widgets import Footer
 
 class KeysFooter(Footer):
     def on_resize(self, event: events.Resize) -> None:
-        compact = event.size.width < 100
-        if compact != self.compact:
-            self.compact = compact
+        narrow = event.size.width < 100
+        if narrow == self.compact:
+            return
+        self.compact = narrow
+        self.show_command_palette = not narrow
