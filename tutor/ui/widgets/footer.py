@@ -14,3 +14,4 @@ class KeysFooter(Footer):
             return
         self.compact = narrow
         self.show_command_palette = not narrow
+        self.refresh(recompose=True)  # the palette's key is composed once; a resize must redo it
