@@ -51,4 +51,8 @@ async def test_the_pretrain_sample_is_above_the_fold_at_80x24(tutor_app):
         panel.show_step(PretrainProgress(0, 20, 1, 0, 10.99, 10.97, None, 0.0))
         panel.show_step(PretrainProgress(10, 20, 1, 5120, 7.5, 8.9, "Every effort moves you forward", 9.0))
         await pilot.pause()
-        assert "Sample: Every effort moves you forward" in screen_text(app)  # no scrolling needed
+        text = screen_text(app)
+        assert "Sample: Every effort moves you forward" in text  # no scrolling needed
+        step = str(panel.query_one("#pretrain-step").render())
+        assert step.endswith("5,120 tokens seen · 9 s")
+        assert "5,120" in text and "· 9 s" in text  # the step line wraps at 80, its numbers whole
