@@ -77,6 +77,7 @@ class Card:
     # Image files the answer links to that were not found when it was imported (the app says so).
     missing_images: list[str] = field(default_factory=list)
     notes_dir: Path | None = None  # the notes' folder, where the deck says which notes file it came from
+    edited_in: Path | None = None  # the learner's edits file, when their own text replaced the deck's
 
     def picture_roots(self) -> list[Path]:
         """The folder trees the answer's pictures may come from: the deck file's and its notes'."""
@@ -415,6 +416,8 @@ def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckPro
     """
     if dirs is None:
         dirs = [paths.bundled_decks_dir(), paths.user_decks_dir()]
+    if not dirs:
+        return [], []
     decks: dict[str, Deck] = {}
     problems: list[DeckProblem] = []
     for folder in dirs:
@@ -447,6 +450,12 @@ def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckPro
             owner[card.id] = deck
             kept.append(card)
         deck.cards = kept
+    from tutor.card_edits import apply_edits, edits_path, load_edits
+
+    edits_file = edits_path(dirs[-1])  # the learner's own folder comes last
+    edits, edit_problems = load_edits(edits_file)
+    problems.extend(edit_problems)
+    apply_edits((card for deck in decks.values() for card in deck.cards), edits, edits_file)
     return list(decks.values()), problems
 
 

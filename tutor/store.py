@@ -517,6 +517,17 @@ class Store:
         with self._reading() as db:
             return stats.deck_stats(db)
 
+    def card_history(self, card_id: str) -> list[tuple[datetime, int, str, int]]:
+        """One card's answers, oldest first: (when, rating 1-4, "new" / "learning" / ... / "cram", ms)."""
+        kinds = {schema.NEW: "new", schema.LEARNING: "learning", schema.REVIEW: "review"}
+        kinds |= {schema.RELEARNING: "relearning", schema.CRAM: "cram"}
+        with self._reading() as db:
+            rows = db.execute(
+                "SELECT reviewed_at, rating, kind, duration_ms FROM reviews WHERE card_id = ? ORDER BY id",
+                (card_id,),
+            ).fetchall()
+        return [(datetime.fromisoformat(at), rating, kinds[kind], ms) for at, rating, kind, ms in rows]
+
     def review_logs(self) -> list[ReviewLog]:
         """The learner's answers as ``fsrs`` review logs (cram answers left out), for the optimizer."""
         with self._reading() as db:

@@ -39,7 +39,7 @@ async def test_d_on_a_card_opens_its_demo_prefilled_with_the_real_result(tutor_a
         panel = app.screen.query_one(TokenizePanel)
         assert panel.query_one("#arg-text", Input).value == "unhappiness"
         text = screen_text(app)
-        assert "3 tokens for 1 words" in text
+        assert "3 tokens for 1 word and 11 characters" in text
         assert "unhappiness → un | h | appiness  (403, 71, 42661)" in text
         await pilot.press("escape")
         assert app.screen.current == "bpe"  # back on the card we came from

@@ -73,7 +73,7 @@ async def test_review_a_deck_end_to_end_with_every_grade_undo_and_suspend(tutor_
         await pilot.press("space", "2")  # Hard again
         await pilot.press("space", "4")  # Easy on emb: graduates to review, days away
         assert screen.current == "bpe"
-        await pilot.press("s")  # suspend bpe
+        await pilot.press("at")  # suspend bpe
         assert screen.current == "eot"
         await pilot.press("space", "4")  # Easy
         assert screen.current is None
@@ -99,7 +99,7 @@ async def test_bury_hides_a_card_until_tomorrow_and_cram_goes_through_everything
     async with app.run_test(size=(100, 30)) as pilot:
         await open_deck(pilot, "attention")
         assert app.screen.current == "mask"
-        await pilot.press("b")
+        await pilot.press("minus")
         assert app.screen.current == "heads"
         assert "mask" not in app.store.queue("attention", now=NOW)
         await pilot.press("escape")
@@ -116,7 +116,7 @@ async def test_bury_hides_a_card_until_tomorrow_and_cram_goes_through_everything
         assert app.store.queue("attention", now=NOW) == ["heads"]  # cram left the schedule alone
 
 
-async def test_e_opens_the_editor_at_the_card_line_and_the_edit_shows(tutor_app, tmp_path, monkeypatch):
+async def test_shift_e_opens_the_editor_at_the_card_line_and_the_edit_shows(tutor_app, tmp_path, monkeypatch):
     seen = tmp_path / "editor-args.txt"
     editor = tmp_path / "editor.py"
     editor.write_text(
@@ -132,12 +132,15 @@ async def test_e_opens_the_editor_at_the_card_line_and_the_edit_shows(tutor_app,
     async with app.run_test(size=(100, 30)) as pilot:
         await open_deck(pilot, "attention")
         card = app.cards["mask"]
-        await pilot.press("e")
+        await pilot.press("E")
         await pilot.pause()
         assert seen.read_text() == f"+{card.line} {card.path}"
         assert card.line > 1
         assert "Why mask the future?" in screen_text(app)
         assert app.screen.current == "mask"
+        assert [n.message for n in app._notifications][-1] == (
+            f"Edited attention.yaml in {sys.executable} {editor} ($VISUAL)."
+        )  # the editor is named, and where it came from
 
 
 async def test_a_card_without_a_demo_says_so(tutor_app):
@@ -195,7 +198,7 @@ async def test_an_editor_that_is_not_there_is_one_sentence(tutor_app, monkeypatc
     app = tutor_app
     async with app.run_test(size=(100, 30)) as pilot:
         await open_deck(pilot, "attention")
-        await pilot.press("e")
+        await pilot.press("E")
         messages = [n.message for n in app._notifications]
         assert len(messages) == 1 and messages[0].startswith(
             "Cannot start the editor 'no-such-editor-here --wait'"
@@ -230,9 +233,9 @@ async def test_undo_takes_back_a_suspend_and_a_bury_in_the_order_they_happened(t
         assert screen.current == "bpe"
         await pilot.press("space", "3")  # Good on bpe
         assert screen.current == "eot"
-        await pilot.press("s")  # suspend eot
+        await pilot.press("at")  # suspend eot
         assert screen.current == "emb"
-        await pilot.press("b")  # bury emb
+        await pilot.press("minus")  # bury emb
         assert screen.current == "bpe"
         states = app.store.card_states()
         assert states["eot"].suspended and states["emb"].buried_until is not None
@@ -255,3 +258,38 @@ async def test_undo_takes_back_a_suspend_and_a_bury_in_the_order_they_happened(t
         assert app._notifications and list(app._notifications)[-1].message == "Nothing to undo."
         await pilot.press("space", "3", "space", "3", "space", "3")  # all three are in today's queue again
         assert app.store.stats(now=NOW).total_reviews == 3
+
+
+async def test_after_the_reveal_space_and_enter_grade_good_as_in_anki(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_deck(pilot, "basics")
+        screen = app.screen
+        await pilot.press("space")  # shows the answer
+        assert screen.shown and screen.current == "bpe"
+        await pilot.press("space")  # Good
+        assert screen.graded == [("bpe", 3)] and screen.current == "eot" and not screen.shown
+        await pilot.press("enter", "enter")  # show, then Good
+        assert screen.graded == [("bpe", 3), ("eot", 3)]
+        assert "2 done" in screen_text(app)
+
+
+async def test_suspend_and_bury_are_ankis_keys_and_say_how_to_undo(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_deck(pilot, "basics")
+        screen = app.screen
+        await pilot.press("s", "b")  # Decks' Stats and Browse keys: a slip here hides nothing
+        assert screen.current == "bpe" and isinstance(app.screen, ReviewScreen)
+        assert not app.store.card_states()["bpe"].suspended
+        text = screen_text(app)
+        assert "@ Suspend" in text and "- Bury" in text
+        await pilot.press("at")
+        assert app.store.card_states()["bpe"].suspended
+        status = screen.query_one("#review-status", Static)
+        assert str(status.content).endswith("· suspended the last card: u undoes")
+        await pilot.press("minus")
+        assert str(status.content).endswith("· buried the last card: u undoes")
+        assert "u undoes" in screen_text(app)
+        await pilot.press("u", "u")
+        assert screen.current == "bpe" and "u undoes" not in screen_text(app)

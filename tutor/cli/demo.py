@@ -95,7 +95,7 @@ def list_demos() -> str:
     lines = []
     width = max(len(name) for name in DEMOS)
     for demo in DEMOS.values():
-        lines.append(f"{demo.name:<{width}}  {demo.description}  [ch. {demo.chapter}, {demo.section}]")
+        lines.append(f"{demo.name:<{width}}  {demo.description}  [book: {demo.section}]")
         args = ", ".join(demo.args)
         lines.append(f"{'':<{width}}  arguments: {args}")
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 from tutor.demos.generation import format_probability
 from tutor.demos.tokens import visible
+from tutor.wording import clip, plural
 
 MAX_ROWS = 24  # rows of a matrix or a table printed before "…"
 MAX_COLUMNS = 8
@@ -24,11 +25,11 @@ def matrix_text(
     shown_rows = list(rows[:MAX_ROWS])
     width = len(rows[0]) if rows else 0
     columns = min(width, MAX_COLUMNS)
-    labels = [label[:10] for label in (row_labels or [""] * len(shown_rows))]
+    labels = [clip(label, 16) for label in (row_labels or [""] * len(shown_rows))]
     pad = max((len(label) for label in labels), default=0)
     lines = []
     if column_labels:
-        head = [f"{visible(label)[:8]:>8}" for label in column_labels[:columns]]
+        head = [f"{clip(visible(label), 8):>8}" for label in column_labels[:columns]]
         lines.append(" " * (pad + 2) + " ".join(head) + (" …" if width > columns else ""))
     for label, row in zip(labels, shown_rows, strict=False):
         cells = " ".join(f"{_number(v):>8}" for v in row[:columns])
@@ -43,7 +44,11 @@ def _notes(result) -> list[str]:
 
 
 def render_tokenize(result) -> str:
-    lines = [f"{result.count:,} tokens for {len(result.text):,} characters ({result.word_count:,} words)", ""]
+    lines = [
+        f"{plural(result.count, 'token')} for {plural(len(result.text), 'character')} "
+        f"({plural(result.word_count, 'word')})",
+        "",
+    ]
     shown = result.tokens[:200]
     width = max(len(visible(t.text)) for t in shown)
     for token in shown:

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from tutor.wording import plural
+
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     due = subparsers.add_parser("due", help="cards to study now, per deck", description=_due.__doc__)
@@ -95,8 +97,9 @@ def _stats(args: argparse.Namespace) -> int:
     average = (
         f"{stats.average_seconds:.1f} s an answer" if stats.average_seconds is not None else "no answers yet"
     )
-    print(f"Today ({stats.today.isoformat()}): {today} answers · streak {stats.current_streak} days")
-    print(f"Longest streak: {stats.longest_streak} days · {stats.total_reviews} answers in all · {average}")
+    streak, longest = plural(stats.current_streak, "day"), plural(stats.longest_streak, "day")
+    print(f"Today ({stats.today.isoformat()}): {today} answers · streak {streak}")
+    print(f"Longest streak: {longest} · {stats.total_reviews} answers in all · {average}")
     print(f"Retention, last 30 days: {retention}")
     print(f"True retention, last 30 study days: {stats.true_retention_text()}")
     week = ", ".join(str(n) for n in stats.forecast[:7])

@@ -7,6 +7,7 @@ layer's and head's weights.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from tutor.demos.registry import Arg, Result, demo
@@ -66,6 +67,7 @@ class AttendResult(Result):
     layer: int | None = None
     head: int | None = None
     all_weights: list[list[Matrix]] | None = None  # model: (n_layers, n_heads, num_tokens, num_tokens)
+    scale: float = 1.0  # sqrt(d_k): the scores are divided by it before the softmax (3.3 does not scale)
     notes: list[str] = field(default_factory=list)
 
 
@@ -163,7 +165,16 @@ def attend(
         dropout=dropout,
         weights=None,
         notes=notes,
+        scale=math.sqrt(_key_dim(mode, heads)) if mode != "simple" else 1.0,
     )
+
+
+def _key_dim(mode: str, heads: int) -> int:
+    """d_k, the width of one head's keys, as ``_run_mode`` builds the modules (the book's d_out=2)."""
+    if mode != "multi-head":
+        return 2
+    d_out = 2 if heads <= 2 else heads
+    return d_out // heads
 
 
 def _run_mode(mode, inputs, heads, dropout, notes):
@@ -260,4 +271,5 @@ def _attend_model(text: str, weights: str, layer: int, head: int) -> AttendResul
         head=head,
         all_weights=everything.tolist(),
         notes=notes,
+        scale=math.sqrt(config["emb_dim"] // config["n_heads"]),
     )

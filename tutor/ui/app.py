@@ -57,6 +57,10 @@ class TutorApp(App[None]):
         self.cards: dict[str, Card] = {}
         self.store: Store | None = None
         self.startup_errors: list[str] = []
+        self.problems: list[
+            str
+        ] = []  # the deck files' problems at the last load: the Problems view lists them
+        self.problems_to_tell = False
         self.loaded = False
 
     # The data layer: decks from their files, progress from the store.
@@ -98,11 +102,31 @@ class TutorApp(App[None]):
         decks = visible_decks(decks)  # a shared deck's escape sequences are drawn as text, never obeyed
         self.decks = {deck.id: deck for deck in decks}
         self.cards = {card.id: card for deck in decks for card in deck.cards}
-        self.startup_errors.extend(str(problem) for problem in problems)  # "file, line N: what to do"
+        self.problems = [str(problem) for problem in problems]  # "file, line N: what to do"
+        self.problems_to_tell = bool(problems)
         if self.store is not None:
             self.store_write(self.store.sync_cards, list(self.cards.values()))
         if report:
             self.show_errors()
+
+    def edits_file(self) -> Path:
+        """Where the app keeps the learner's edits to cards: their own deck folder (the last one)."""
+        from tutor import paths
+        from tutor.card_edits import edits_path
+
+        return edits_path((self.deck_dirs or [paths.user_decks_dir()])[-1])
+
+    def edit_in_app(self, card_id: str, then: Callable[[], None]) -> None:
+        """Open the in-app editor on a card; once saved, reload the decks and call ``then``."""
+        from tutor.ui.screens.edit import EditCardScreen
+
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.reload_decks()
+                self.notify(f"Saved your edit to {self.edits_file()}.", timeout=5)
+                then()
+
+        self.push_screen(EditCardScreen(card_id), saved)
 
     def notify(
         self, message: str, *, title: str = "", severity="information", timeout=None, markup=True
@@ -116,10 +140,24 @@ class TutorApp(App[None]):
         )
 
     def show_errors(self) -> None:
-        """Show what went wrong while loading, one notification a problem."""
+        """Say what went wrong while loading: the store's trouble as it is, the deck files' in one line
+        that points to the Problems view (a toast per problem would cover the decks at 80x24)."""
         for message in self.startup_errors:
             self.notify(message, title="Problem", severity="error", timeout=12)
         self.startup_errors.clear()
+        if self.problems_to_tell:
+            self.problems_to_tell = False
+            if len(self.problems) == 1:
+                message = f"{self.problems[0]} (p on Decks lists it.)"
+            else:
+                message = f"{len(self.problems)} problems in your deck files: p on Decks lists them."
+            self.notify(message, title="Problem", severity="error", timeout=12)
+
+    def action_open_problems(self) -> None:
+        from tutor.ui.screens.problems import ProblemsScreen
+
+        if not isinstance(self.screen, ProblemsScreen):
+            self.push_screen(ProblemsScreen())
 
     def on_mount(self) -> None:
         from tutor.ui.screens.decks import DecksScreen
@@ -167,9 +205,18 @@ class TutorApp(App[None]):
 
         self.push_screen(ReviewScreen(deck_id=deck_id, cram=cram))
 
+    def open_notes(self, deck_id: str, card_id: str | None = None) -> None:
+        from tutor.ui.screens.notes import NotesScreen
+
+        if deck_id in self.decks:
+            self.push_screen(NotesScreen(deck_id, card_id))
+
     def open_demo(self, name: str, args: dict | None = None) -> None:
         from tutor.ui.screens.demo import DemoScreen
 
+        # A demo opened over another demo replaces it: esc goes straight back to where the learner was.
+        while isinstance(self.screen, DemoScreen) and len(self.screen_stack) > 1:
+            self.screen.action_back()
         self.push_screen(DemoScreen([(name, dict(args or {}))]))
 
 

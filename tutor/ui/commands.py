@@ -19,9 +19,17 @@ class TutorCommands(Provider):
         yield "Stats", app.action_open_stats, "Reviews, retention, forecast and streaks"
         yield "Browse cards", app.action_open_browse, "Search every card, filter, unsuspend"
         yield "Help", app.action_help, "Every key binding"
+        problems = getattr(app, "problems", [])
+        if problems:
+            yield (
+                f"Problems ({len(problems)})",
+                app.action_open_problems,
+                "Deck-file problems, with file and line",
+            )
         for deck in getattr(app, "decks", {}).values():
             yield f"Study {deck.title}", partial(app.study, deck.id), f"Review the due cards of {deck.id}"
             yield f"Cram {deck.title}", partial(app.study, deck.id, True), f"Go through all of {deck.id}"
+            yield f"Notes of {deck.title}", partial(app.open_notes, deck.id), "The deck's notes"
         from tutor.demos import DEMOS
 
         for name, demo in DEMOS.items():

@@ -30,7 +30,23 @@ def test_list_names_every_demo_with_its_chapter_and_arguments(capsys):
     for name in ("tokenize", "embed", "window", "attend", "generate", "model", "pretrain"):
         assert f"\n{name} " in f"\n{out}"
     assert "arguments: prompt, max_new_tokens, temperature, top_k, top_p, seed, weights" in out
-    assert "[ch. 3, 3.3-3.6 Attention mechanisms]" in out
+    assert "[book: 3.3-3.6 Attention mechanisms]" in out
+    # generate spans two chapters: the sections say which, never "ch. 5, 4.7"
+    assert "[book: 4.7 Generating text; 5.3 Decoding strategies" in out
+    assert "[ch." not in out
+
+
+def test_embed_labels_keep_whole_tokens_or_say_they_are_cut(capsys):
+    code, out, _ = run(capsys, "demo", "embed", "--text", "Hello world, unhappiness")
+    assert code == 0
+    assert "15496:Hello " in out  # the whole token, not "15496:Hell"
+    assert "42661:appiness " in out
+
+
+def test_tokenize_counts_are_in_proper_plurals(capsys):
+    code, out, _ = run(capsys, "demo", "tokenize", "unhappiness")
+    assert code == 0
+    assert out.startswith("3 tokens for 11 characters (1 word)")
 
 
 def test_list_as_json_gives_each_demos_argument_schema(capsys):

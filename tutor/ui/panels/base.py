@@ -62,9 +62,7 @@ class DemoPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         demo = self.demo
-        title = Text.assemble(
-            (demo.name, "bold"), f" · chapter {demo.chapter}, {demo.section} · {demo.description}"
-        )
+        title = Text.assemble((demo.name, "bold"), f" · {demo.section} · {demo.description}")
         heading = Static(title, classes="demo-title")
         heading.tooltip = title.plain
         yield heading
@@ -180,6 +178,7 @@ class DemoPanel(Vertical):
         except TutorError as exc:
             self.running = False
             self.set_status(str(exc), error=True)
+            self.clear_output()
             return
         self.values = values
         self.cancel_event = threading.Event()
@@ -249,6 +248,24 @@ class DemoPanel(Vertical):
         if message.run_id == self.run_id:
             self.running = False
             self.set_status(message.error, error=True)
+            self.clear_output()
+
+    def clear_output(self) -> None:
+        """A failed run clears what it would have replaced: an old result under an error looks current."""
+        from textual.widgets import DataTable, ProgressBar
+
+        self.last_result = None
+        for widget in self.query(".demo-output Static, .headline, .table-title"):
+            if isinstance(widget, Static):
+                widget.update("")
+        for table in self.query(DataTable):
+            table.clear(columns=True)
+        for bar in self.query(ProgressBar):
+            bar.update(total=1, progress=0)
+        for widget in self.query(".demo-output *"):
+            clear = getattr(widget, "clear_shown", None)
+            if clear is not None:
+                clear()
 
     def done_text(self, result: Any) -> str:
         notes = getattr(result, "notes", None) or []

@@ -70,6 +70,12 @@ class GeneratePanel(DemoPanel):
                 break
         return generation.result()
 
+    def clear_output(self) -> None:
+        super().clear_output()
+        self.steps = []
+        self.weights_label, self.weights_asked = "", None
+        self.query_one("#generate-weights", Static).update(Text("Weights: none loaded (see the error above)"))
+
     def on_generate_panel_loaded(self, message: Loaded) -> None:
         message.stop()
         if message.run_id != self.run_id:

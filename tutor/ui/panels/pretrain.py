@@ -15,9 +15,29 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import ProgressBar, Static
 from textual_plotext import PlotextPlot
 
+from tutor.demos.pretraining import overfitting_note
 from tutor.ui.panels.base import DemoPanel
 
 SHOWN_EVALUATIONS = 6
+
+
+def loss_trend(history: list) -> str:
+    """What the losses say so far, in words that follow the numbers (as the CLI's result does)."""
+    if len(history) < 2:
+        return "before training: the untrained model's loss"
+    first, last = history[0], history[-1]
+    if overfitting_note(history):
+        best = min(history, key=lambda entry: entry.val_loss)
+        return (
+            f"validation rising since its best {best.val_loss:.3f} at step {best.step} "
+            "while training falls: overfitting"
+        )
+    train_falls, val_falls = last.train_loss < first.train_loss, last.val_loss < first.val_loss
+    if train_falls and val_falls:
+        return "both falling: learning"
+    if train_falls:
+        return "training falls, validation does not yet"
+    return "not falling yet"
 
 
 class PretrainPanel(DemoPanel):
@@ -34,9 +54,10 @@ class PretrainPanel(DemoPanel):
             yield Static(id="pretrain-step")
         with VerticalScroll(classes="demo-output"):
             yield Static(id="pretrain-losses", classes="loss-label")
+            # The sample sits above the plot: it is what the learner watches, so it stays above the fold.
+            yield Static(id="pretrain-sample")
             yield PlotextPlot(id="pretrain-plot")
             yield Static(id="pretrain-table")
-            yield Static(id="pretrain-sample")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -58,6 +79,11 @@ class PretrainPanel(DemoPanel):
         self.query_one(ProgressBar).update(total=None, progress=0)
         for widget_id in ("#pretrain-step", "#pretrain-table", "#pretrain-sample", "#pretrain-losses"):
             self.query_one(widget_id, Static).update("")
+        self.draw_plot([], [], [])
+
+    def clear_output(self) -> None:
+        super().clear_output()
+        self.history = []
         self.draw_plot([], [], [])
 
     def show_step(self, progress) -> None:
@@ -88,8 +114,9 @@ class PretrainPanel(DemoPanel):
         plt.title("loss")
         plt.xlabel("step")
         if steps:
+            # Distinct markers, not only colours: under NO_COLOR the two lines must still differ.
             plt.plot(steps, train, label="training", marker="braille")
-            plt.plot(steps, val, label="validation", marker="braille")
+            plt.plot(steps, val, label="validation", marker="x")
         plot.refresh()
 
     def draw_losses(self) -> None:
@@ -100,7 +127,7 @@ class PretrainPanel(DemoPanel):
         self.query_one("#pretrain-losses", Static).update(
             Text(
                 f"training loss {train[0]:.3f} → {train[-1]:.3f} · validation loss {val[0]:.3f} → "
-                f"{val[-1]:.3f} (validation rising while training falls: overfitting)"
+                f"{val[-1]:.3f} ({loss_trend(self.history)})"
             )
         )
         table = Table(box=None, padding=(0, 2, 0, 0))

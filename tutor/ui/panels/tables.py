@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -127,8 +128,14 @@ class WindowPanel(TablesPanel):
 
 
 class ModelPanel(TablesPanel):
+    """The parameter table is a Rich table that wraps its words: a cut number would be a wrong number."""
+
     demo_name = "model"
-    table_ids = ("components",)
+
+    def compose_output(self) -> ComposeResult:
+        with VerticalScroll(classes="demo-output"):
+            yield Static(id="headline", classes="headline")
+            yield Static(id="components", classes="values")
 
     def show_result(self, result) -> None:
         config = result.config
@@ -139,9 +146,16 @@ class ModelPanel(TablesPanel):
             f"{config['n_layers']} layers, {config['n_heads']} heads, emb_dim {config['emb_dim']}, "
             f"context {config['context_length']}"
         )
-        self.table(
-            "components",
-            "Where the parameters are",
-            ["part", "shape", "parameters", "copies", "per copy", "what it is"],
-            [[c.name, c.shape, c.parameters, c.copies, c.per_copy, c.description] for c in result.components],
+        table = Table(
+            title="Where the parameters are", title_justify="left", title_style="bold", box=None, expand=True
         )
+        table.add_column("part", overflow="fold", ratio=2)
+        table.add_column("shape", overflow="fold", ratio=2)
+        for name in ("parameters", "copies", "per copy"):
+            table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+        table.add_column("what it is", ratio=3)
+        for c in result.components:
+            table.add_row(
+                c.name, c.shape, f"{c.parameters:,}", f"{c.copies:,}", f"{c.per_copy:,}", c.description
+            )
+        self.query_one("#components", Static).update(table)

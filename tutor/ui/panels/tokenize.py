@@ -10,6 +10,7 @@ from textual.widgets import Static
 from tutor.demos.tokens import visible
 from tutor.ui.panels.base import DemoPanel
 from tutor.ui.widgets.tokens import TokenStrip, token_style
+from tutor.wording import plural
 
 
 class TokenizePanel(DemoPanel):
@@ -32,7 +33,8 @@ class TokenizePanel(DemoPanel):
 
     def show_result(self, result) -> None:
         self.query_one("#token-count", Static).update(
-            f"{result.count} tokens for {result.word_count} words and {len(result.text)} characters"
+            f"{plural(result.count, 'token')} for {plural(result.word_count, 'word')} and "
+            f"{plural(len(result.text), 'character')}"
             f" · vocabulary {result.vocab_size:,}"
         )
         coloured = Text()

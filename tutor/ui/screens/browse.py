@@ -1,18 +1,24 @@
-"""Browse: search every card (question and answer), filter by deck and flag, open one, unsuspend."""
+"""Browse: every card in a sortable table (due, interval, reviews, lapses, stability), searched and filtered.
+
+Like Anki's browser: type to search questions and answers, filter by deck, flag and tag, sort by any column
+(click its header, or ``o`` for the next column and ``O`` to reverse), open a card with its review history.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Markdown, Rule, Select, Static
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Input, Select, Static
 
-from tutor.ui.editing import edit_card
-from tutor.ui.widgets.answer import AnswerView
+from tutor.scheduling import format_interval
 from tutor.ui.widgets.bars import short
+from tutor.ui.widgets.footer import KeysFooter
 
 FLAGS = [
     ("any flag", "any"),
@@ -20,6 +26,22 @@ FLAGS = [
     ("leech", "leech"),
     ("suspended", "suspended"),
 ]
+FLAG_WORDS = {"needs_answer": "needs answer", "leech": "leech", "suspended": "suspended"}
+ANY_TAG = "*any*"
+
+# (key, header, width); the question takes what is left. Numbers never get cut: their columns are wide
+# enough for what they hold, and at 80 columns the deck title goes first (the deck filter still says it).
+COLUMNS = [
+    ("deck", "Deck", 14),
+    ("question", "Question", 0),
+    ("flags", "Flags", 12),
+    ("due", "Due", 10),
+    ("interval", "Ivl", 5),
+    ("reviews", "Revs", 4),
+    ("lapses", "Laps", 4),
+    ("stability", "Stab", 6),
+]
+SORTABLE = [key for key, _header, _width in COLUMNS]
 
 
 def card_flags(card, state) -> list[str]:
@@ -32,6 +54,17 @@ def card_flags(card, state) -> list[str]:
     if card.suspended or (state is not None and state.suspended):
         flags.append("suspended")
     return flags
+
+
+def is_suspended(card, state) -> bool:
+    return card.suspended or (state is not None and state.suspended)
+
+
+def interval_of(state):
+    """The card's current interval: from its last review to when it is due (None for a new card)."""
+    if state is None or state.due is None or state.last_review is None:
+        return None
+    return state.due - state.last_review
 
 
 def progress_line(state) -> str:
@@ -48,6 +81,26 @@ def matches(card, words: list[str]) -> bool:
     return all(word in text for word in words)
 
 
+def sort_value(key: str, card, state, titles: dict[str, str]):
+    """What a column sorts by; new cards (no due date, no interval) sort after the studied ones."""
+    if key == "deck":
+        return (titles.get(card.deck_id, card.deck_id).casefold(),)
+    if key == "question":
+        return (card.question.casefold(),)
+    if key == "flags":
+        return (" ".join(card_flags(card, state)) or "~",)
+    if key == "due":
+        due = state.due if state is not None and state.state != "new" else None
+        return (due is None, due or datetime.max)
+    if key == "interval":
+        interval = interval_of(state)
+        return (interval is None, interval.total_seconds() if interval else 0.0)
+    if key == "stability":
+        stability = state.stability if state is not None else None
+        return (stability is None, stability or 0.0)
+    return (getattr(state, "reps" if key == "reviews" else "lapses", 0) if state else 0,)
+
+
 class BrowseScreen(Screen):
     """Every card in one table; typing in the search box filters as you type."""
 
@@ -56,76 +109,130 @@ class BrowseScreen(Screen):
         Binding("slash", "focus_search", "Search", key_display="/", id="browse.search"),
         Binding("u", "unsuspend", "Unsuspend", id="browse.unsuspend"),
         Binding("enter", "open_card", "Open card", id="browse.open"),
+        Binding("o", "sort_next", "Sort", id="browse.sort"),
+        Binding("O", "sort_reverse", "Reverse", key_display="O", show=False, id="browse.sort_reverse"),
         Binding("down", "focus_table", "To the cards", show=False, id="browse.to_table"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort_key = "due"
+        self.sort_reverse = False
+        self.drawn_width = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         decks = [(Text(deck.title), deck.id) for deck in self.app.decks.values()]
+        tags = sorted({tag for card in self.app.cards.values() for tag in card.tags})
         with Horizontal(id="browse-filters"):
             yield Input(placeholder="search questions and answers", id="browse-search", compact=True)
             yield Select(
                 [("every deck", "*"), *decks], value="*", allow_blank=False, id="browse-deck", compact=True
             )
             yield Select(FLAGS, value="any", allow_blank=False, id="browse-flag", compact=True)
+            yield Select(
+                [("any tag", ANY_TAG), *((Text(tag), tag) for tag in tags)],
+                value=ANY_TAG,
+                allow_blank=False,
+                id="browse-tag",
+                compact=True,
+            )
         yield DataTable(id="browse-table", cursor_type="row", zebra_stripes=True)
-        yield Static(id="browse-count")
-        yield Footer()
+        yield Static(id="browse-count", markup=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("Deck", key="deck")
-        table.add_column("Question", key="question")
-        table.add_column("Flags", key="flags")
-        table.add_column("Due", key="due")
         self.sub_title = "Browse"
         self.refill()
-        table.focus()
+        self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
         self.refill()
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.size.width != self.drawn_width:
+            self.refill()  # the columns follow the width
 
     @on(Input.Changed, "#browse-search")
     @on(Select.Changed)
     def _filters_changed(self) -> None:
         if self.is_mounted:
-            self.refill()
+            self.refill(keep_cursor=False)
 
-    def refill(self) -> None:
+    def columns(self) -> list[tuple[str, str, int]]:
+        """The columns that fit: every number column always; the deck title only from 90 columns."""
+        width = self.drawn_width = self.size.width or 100
+        shown = [column for column in COLUMNS if column[0] != "deck" or width >= 90]
+        fixed = sum(w + 2 for key, _h, w in shown if key != "question")  # +2: the cell padding
+        question = max(16, width - fixed - 4)  # 4: the question's padding and the scrollbar
+        return [(key, header, w or question) for key, header, w in shown]
+
+    def refill(self, keep_cursor: bool = True) -> None:
+        """Fill the table from the filters; the highlighted card stays highlighted where it is still shown."""
         app = self.app
         words = self.query_one("#browse-search", Input).value.casefold().split()
         deck = self.query_one("#browse-deck", Select).value
         flag = self.query_one("#browse-flag", Select).value
+        tag = self.query_one("#browse-tag", Select).value
         states = app.store.card_states() if app.store else {}
         table = self.query_one(DataTable)
-        table.clear()
-        width = max(20, (self.size.width or 100) - 50)
+        selected = self.selected() if keep_cursor else None
+        row_before = table.cursor_row
+        table.clear(columns=True)
+        columns = self.columns()
+        for key, header, width in columns:
+            arrow = (" ↓" if self.sort_reverse else " ↑") if key == self.sort_key else ""
+            numeric = key in ("interval", "reviews", "lapses", "stability")
+            label = Text(header + arrow, justify="right" if numeric else "left")
+            table.add_column(label, key=key, width=width + (2 if arrow and width < 8 else 0))
         titles = {deck.id: deck.title for deck in app.decks.values()}
+        shown = []
         for card in app.cards.values():
+            state = states.get(card.id)
             if deck != "*" and card.deck_id != deck:
                 continue
-            state = states.get(card.id)
-            flags = card_flags(card, state)
-            if flag != "any" and flag not in flags:
+            if flag != "any" and flag not in card_flags(card, state):
+                continue
+            if tag != ANY_TAG and tag not in card.tags:
                 continue
             if words and not matches(card, words):
                 continue
-            question = short(card.question, width)
-            due = (
-                "new"
-                if state is None or state.state == "new" or state.due is None
-                else state.due.date().isoformat()
-            )
-            table.add_row(
-                Text(short(titles.get(card.deck_id, card.deck_id), 18)),  # Text: a str cell is markup
-                Text(question),
-                Text(" ".join(f.replace("_", " ") for f in flags), style="italic"),
-                due,
-                key=card.id,
-            )
+            shown.append((card, state))
+        shown.sort(key=lambda pair: sort_value(self.sort_key, *pair, titles), reverse=self.sort_reverse)
+        widths = {key: width for key, _header, width in columns}
+        for card, state in shown:
+            table.add_row(*self.cells(card, state, titles, widths), key=card.id)
+        if selected is not None and selected in table.rows:
+            table.move_cursor(row=table.get_row_index(selected), animate=False)
+        elif table.row_count:
+            table.move_cursor(row=min(row_before, table.row_count - 1) if keep_cursor else 0, animate=False)
+        header = dict((key, header) for key, header, _w in COLUMNS)[self.sort_key]
+        order = "descending" if self.sort_reverse else "ascending"
         self.query_one("#browse-count", Static).update(
-            f"{table.row_count} of {len(app.cards)} cards · / search · Enter opens a card · u unsuspends"
+            f"{table.row_count} of {len(app.cards)} cards · sorted by {header.lower()}, {order} · "
+            "/ search · Enter opens · o sorts"
         )
+
+    def cells(self, card, state, titles: dict[str, str], widths: dict[str, int]) -> list[Text]:
+        """One row; every cell is Text, never markup (questions hold brackets)."""
+        studied = state is not None and state.state != "new"
+        interval = interval_of(state)
+        values = {
+            "deck": Text(short(titles.get(card.deck_id, card.deck_id), widths.get("deck", 14))),
+            "question": Text(short(card.question, widths["question"])),
+            "flags": Text(
+                short(" ".join(FLAG_WORDS[f] for f in card_flags(card, state)), widths["flags"]),
+                style="italic",
+            ),
+            "due": Text(state.due.date().isoformat() if studied and state.due else "new"),
+            "interval": Text(format_interval(interval) if interval else "", justify="right"),
+            "reviews": Text(str(state.reps if state else 0), justify="right"),
+            "lapses": Text(str(state.lapses if state else 0), justify="right"),
+            "stability": Text(
+                f"{state.stability:.1f}d" if state and state.stability is not None else "", justify="right"
+            ),
+        }
+        return [values[key] for key in widths]
 
     def selected(self) -> str | None:
         table = self.query_one(DataTable)
@@ -136,7 +243,28 @@ class BrowseScreen(Screen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open_card()
 
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a header sorts by it; a second click on the same header reverses the order."""
+        key = event.column_key.value
+        if key == self.sort_key:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_key, self.sort_reverse = key, False
+        self.refill()
+
+    def action_sort_next(self) -> None:
+        keys = [key for key, _header, _width in self.columns()]
+        position = keys.index(self.sort_key) if self.sort_key in keys else -1
+        self.sort_key, self.sort_reverse = keys[(position + 1) % len(keys)], False
+        self.refill()
+
+    def action_sort_reverse(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self.refill()
+
     def action_open_card(self) -> None:
+        from tutor.ui.screens.card import CardScreen
+
         card_id = self.selected()
         if card_id:
             self.app.push_screen(CardScreen(card_id))
@@ -145,69 +273,38 @@ class BrowseScreen(Screen):
         card_id = self.selected()
         if card_id and self.app.store:
             unsuspend(self, card_id)
-            self.refill()
+            self.refill()  # the cursor stays on the card (or where it was, if the filter drops it)
 
     def action_focus_search(self) -> None:
         self.query_one("#browse-search", Input).focus()
 
     def action_focus_table(self) -> None:
-        self.query_one(DataTable).focus()
+        """↓ from the search box goes to the first card shown, as a list under a search box does."""
+        table = self.query_one(DataTable)
+        table.focus()
+        if table.row_count:
+            table.move_cursor(row=0, animate=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
 
-def unsuspend(screen: Screen, card_id: str) -> None:
-    card = screen.app.cards[card_id]
-    if not screen.app.store_write(screen.app.store.unsuspend, card_id)[0]:
-        return
+def unsuspend(screen: Screen, card_id: str) -> bool:
+    """Unsuspend the card and say what happened to it, by its question; True when something changed."""
+    app = screen.app
+    card = app.cards[card_id]
+    state = app.store.card_states([card_id]).get(card_id)
+    question = short(card.question, 40)
     if card.suspended:
-        screen.notify("This card is suspended in its deck file; remove `suspended: true` there (e to edit).")
-    else:
-        screen.notify("Unsuspended: it is back in the queue.", timeout=3)
-
-
-class CardScreen(ModalScreen[None]):
-    """One card, question and answer, with its flags; unsuspend it or open its demos from here."""
-
-    BINDINGS = [
-        Binding("escape", "dismiss", "Close", id="card.close"),
-        Binding("u", "unsuspend", "Unsuspend", id="card.unsuspend"),
-        Binding("e", "edit", "Edit", id="card.edit"),
-        Binding("d", "demo", "Demo", id="card.demo"),
-    ]
-
-    def __init__(self, card_id: str) -> None:
-        super().__init__()
-        self.card_id = card_id
-
-    def compose(self) -> ComposeResult:
-        card = self.app.cards[self.card_id]
-        states = self.app.store.card_states([card.id]) if self.app.store else {}
-        flags = ", ".join(f.replace("_", " ") for f in card_flags(card, states.get(card.id))) or "no flags"
-        demos = ", ".join(link.name for link in card.demos) or "no demo"
-        where = f"{card.path.name}:{card.line}" if card.path else card.deck_id
-        with VerticalScroll(id="card-dialog"):
-            yield Static(Text(f"{card.deck_id} · {where} · {flags} · {demos}", style="dim"))
-            yield Static(Text(progress_line(states.get(card.id)), style="dim"), id="card-progress")
-            yield Markdown(card.question)
-            yield Rule()
-            yield AnswerView(card)
-
-    def action_unsuspend(self) -> None:
-        if self.app.store:
-            unsuspend(self, self.card_id)
-
-    def action_edit(self) -> None:
-        if edit_card(self.app, self.app.cards[self.card_id]):
-            self.app.reload_decks()
-            self.dismiss()  # Browse refills from the reloaded decks when it comes back
-
-    def action_demo(self) -> None:
-        from tutor.ui.screens.demo import DemoScreen
-
-        card = self.app.cards[self.card_id]
-        if not card.demos:
-            self.notify("This card links no demo.", timeout=3)
-            return
-        self.app.push_screen(DemoScreen([(link.name, dict(link.args)) for link in card.demos]))
+        screen.notify(
+            f"“{question}” is suspended in its deck file; remove `suspended: true` there (e to edit).",
+            severity="warning",
+        )
+        return False
+    if state is None or not state.suspended:
+        screen.notify(f"“{question}” is not suspended: nothing to do.", timeout=4)
+        return False
+    if not app.store_write(app.store.unsuspend, card_id)[0]:
+        return False
+    screen.notify(f"Unsuspended “{question}”: it is back in the queue.", timeout=4)
+    return True

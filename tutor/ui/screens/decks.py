@@ -8,9 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
-from tutor.ui.widgets.bars import share_bar, short
+from tutor.ui.widgets.bars import share_bar
+from tutor.ui.widgets.footer import KeysFooter
 
 
 def next_due_label(due: datetime | None, now: datetime) -> str:
@@ -32,9 +33,11 @@ class DecksScreen(Screen):
         Binding("enter", "study", "Study", id="decks.study", priority=True),
         Binding("a", "study_all", "All due", id="decks.study_all"),
         Binding("c", "cram", "Cram", id="decks.cram"),
+        Binding("n", "notes", "Notes", id="decks.notes"),
         Binding("s", "app.open_stats", "Stats", id="decks.stats"),
         Binding("b", "app.open_browse", "Browse", id="decks.browse"),
-        Binding("r", "reload", "Reload decks", show=False, id="decks.reload"),
+        Binding("r", "reload", "Reload", id="decks.reload"),
+        Binding("p", "problems", "Problems", show=False, id="decks.problems"),  # the summary says it
         Binding("q", "app.quit", "Quit", id="decks.quit"),
     ]
 
@@ -42,7 +45,7 @@ class DecksScreen(Screen):
         yield Header()
         yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
         yield Static(id="decks-summary", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     drawn_width = 0
 
@@ -78,13 +81,13 @@ class DecksScreen(Screen):
         for deck in app.decks.values():
             counts = app.store.deck_counts(deck.id, now=now) if app.store else None
             cells = [counts.new, counts.learning, counts.review] if counts else [0, 0, 0]
-            title = short(deck.title, title_width)
             table.add_row(
-                Text(title),  # Text, not str: a DataTable reads a str as markup
+                Text(deck.title),  # Text, not str: a DataTable reads a str as markup; long ones wrap
                 *(Text(str(n), justify="right", style="bold" if n else "dim") for n in cells),
                 Text(next_due_label(app.store.next_due(deck.id, now=now) if app.store else None, now)),
                 share_bar(seen_by_deck.get(deck.id, 0), len(deck.cards), bar_width),
                 key=deck.id,
+                height=None if len(deck.title) > title_width else 1,
             )
         summary = self.query_one("#decks-summary", Static)
         if not app.decks:
@@ -98,9 +101,14 @@ class DecksScreen(Screen):
             if total
             else "no store"
         )
-        summary.update(
-            f"{len(app.decks)} decks, {len(app.cards)} cards · {today} · Enter study · a all due · c cram"
-        )
+        count = len(app.problems)
+        problems = f" · {count} deck-file problem{'s' if count > 1 else ''}: p" if count else ""
+        summary.update(f"{len(app.decks)} decks, {len(app.cards)} cards · {today}{problems}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "problems":
+            return bool(self.app.problems)
+        return True
 
     def _selected_deck(self) -> str | None:
         table = self.query_one(DataTable)
@@ -110,18 +118,31 @@ class DecksScreen(Screen):
 
     def action_study(self) -> None:
         deck_id = self._selected_deck()
-        if deck_id:
+        if deck_id and not self.app.decks[deck_id].cards:
+            self.app.open_notes(deck_id)  # a deck of notes only: its notes are what there is to read
+        elif deck_id:
             self.app.study(deck_id)
+
+    def action_notes(self) -> None:
+        deck_id = self._selected_deck()
+        if deck_id:
+            self.app.open_notes(deck_id)
 
     def action_study_all(self) -> None:
         self.app.study(None)
 
     def action_cram(self) -> None:
         deck_id = self._selected_deck()
-        if deck_id:
+        if deck_id and not self.app.decks[deck_id].cards:
+            self.app.open_notes(deck_id)
+        elif deck_id:
             self.app.study(deck_id, cram=True)
+
+    def action_problems(self) -> None:
+        self.app.action_open_problems()
 
     def action_reload(self) -> None:
         self.app.reload_decks()
         self.refresh_counts()
+        self.refresh_bindings()
         self.notify(f"Reloaded {len(self.app.decks)} decks.", timeout=3)

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Header, TabbedContent, TabPane
 
 from tutor.errors import TutorError
 from tutor.ui.panels import panel_class
 from tutor.ui.widgets.bars import short
+from tutor.ui.widgets.footer import KeysFooter
 
 
 def tab_title(name: str, args: dict[str, Any]) -> Content:
@@ -29,6 +30,23 @@ class DemoScreen(Screen):
         Binding("escape", "back", "Back", id="demo.back"),
         Binding("ctrl+r", "rerun", "Run again", id="demo.rerun"),
         Binding("ctrl+t", "stop", "Stop", id="demo.stop"),
+        # Tabs switch from any input: plain ←/→ belong to the text being edited.
+        Binding(
+            "alt+right,ctrl+pagedown",
+            "next_tab(1)",
+            "Next demo",
+            key_display="alt+→",
+            priority=True,
+            id="demo.next_tab",
+        ),
+        Binding(
+            "alt+left,ctrl+pageup",
+            "next_tab(-1)",
+            "Previous demo",
+            key_display="alt+←",
+            priority=True,
+            id="demo.previous_tab",
+        ),
     ]
 
     def __init__(self, links: list[tuple[str, dict[str, Any]]]) -> None:
@@ -50,7 +68,7 @@ class DemoScreen(Screen):
                 for title, panel in panels:
                     with TabPane(title):
                         yield panel
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = " · ".join(name for name, _ in self.links)
@@ -74,6 +92,17 @@ class DemoScreen(Screen):
 
         panels = [panel for panel in self.query(DemoPanel) if panel.display and panel.region.area]
         return panels[0] if panels else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_tab":
+            return len(self.query(TabPane)) > 1  # one demo: no tab keys in the footer
+        return True
+
+    def action_next_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        panes = [pane.id for pane in self.query(TabPane)]
+        position = panes.index(tabs.active) if tabs.active in panes else 0
+        tabs.active = panes[(position + step) % len(panes)]
 
     def action_back(self) -> None:
         from tutor.ui.panels.base import DemoPanel

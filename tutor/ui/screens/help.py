@@ -14,9 +14,13 @@ from textual.widgets import Static
 def binding_sections() -> list[tuple[str, type, list[Binding]]]:
     """(title, class, bindings) for the app and every screen: the one list Help draws and the tests check."""
     from tutor.ui.app import TutorApp
-    from tutor.ui.screens.browse import BrowseScreen, CardScreen
+    from tutor.ui.screens.browse import BrowseScreen
+    from tutor.ui.screens.card import CardScreen
     from tutor.ui.screens.decks import DecksScreen
     from tutor.ui.screens.demo import DemoScreen
+    from tutor.ui.screens.edit import EditCardScreen
+    from tutor.ui.screens.notes import NotesScreen
+    from tutor.ui.screens.problems import ProblemsScreen
     from tutor.ui.screens.review import ReviewScreen
     from tutor.ui.screens.stats import StatsScreen
 
@@ -28,6 +32,9 @@ def binding_sections() -> list[tuple[str, type, list[Binding]]]:
         ("Stats", StatsScreen),
         ("Browse", BrowseScreen),
         ("A card from Browse", CardScreen),
+        ("Editing a card", EditCardScreen),
+        ("A deck's notes", NotesScreen),
+        ("Problems", ProblemsScreen),
         ("Help", HelpScreen),
     ]
     return [(title, cls, [b for b in cls.BINDINGS if isinstance(b, Binding)]) for title, cls in sections]

@@ -8,14 +8,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Markdown, Rule, Static
+from textual.widgets import Button, Header, Markdown, Rule, Static
 
 from tutor.scheduling import format_interval
 from tutor.ui.editing import edit_card
 from tutor.ui.widgets.answer import AnswerView
 from tutor.ui.widgets.bars import short
+from tutor.ui.widgets.footer import KeysFooter
 
 GRADES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+HIDDEN = {"suspend": "suspended", "bury": "buried"}
 
 
 def format_duration(seconds: float) -> str:
@@ -30,17 +32,23 @@ class ReviewScreen(Screen):
 
     # 1-4 stay off the footer: the grade buttons show them, with their intervals.
     BINDINGS = [
-        Binding("space", "show_answer", "Show answer", id="review.show"),
+        Binding("space", "show_answer", "Reveal", id="review.show"),
         Binding("enter", "show_answer", "Show answer", show=False, id="review.show_enter"),
+        # As in Anki: once the answer shows, space and Enter grade Good.
+        Binding("space", "grade(3)", "Good", show=False, id="review.good_space"),
+        Binding("enter", "grade(3)", "Good", show=False, id="review.good_enter"),
         Binding("1", "grade(1)", "Again", show=False, id="review.again"),
         Binding("2", "grade(2)", "Hard", show=False, id="review.hard"),
         Binding("3", "grade(3)", "Good", show=False, id="review.good"),
         Binding("4", "grade(4)", "Easy", show=False, id="review.easy"),
         Binding("u", "undo", "Undo", id="review.undo"),
-        Binding("s", "suspend", "Suspend", id="review.suspend"),
-        Binding("b", "bury", "Bury", id="review.bury"),
+        # Anki's keys, away from Decks' s (Stats) and b (Browse), so a slip cannot hide a card.
+        Binding("at", "suspend", "Suspend", key_display="@", id="review.suspend"),
+        Binding("minus", "bury", "Bury", key_display="-", id="review.bury"),
         Binding("e", "edit", "Edit", id="review.edit"),
+        Binding("E", "edit_file", "Edit the deck file", key_display="E", show=False, id="review.edit_file"),
         Binding("d", "demo", "Demo", id="review.demo"),
+        Binding("n", "notes", "Deck notes", show=False, id="review.notes"),
         Binding("enter", "finish", "Back to decks", id="review.finish"),
         Binding("escape", "back", "Decks", id="review.back"),
     ]
@@ -70,7 +78,7 @@ class ReviewScreen(Screen):
             yield Button("Show answer  space", id="show", variant="primary")
             for rating, name in GRADES.items():
                 yield Button(f"{rating} {name}", id=f"grade-{rating}", classes="grade")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for button in self.query(Button):
@@ -120,6 +128,9 @@ class ReviewScreen(Screen):
         flags = " · needs an answer" if card.needs_answer else ""
         if card.demos:
             flags += " · d opens " + ", ".join(link.name for link in card.demos)
+        flags += " · n notes"
+        if self.done and self.done[-1][0] in HIDDEN:
+            flags += f" · {HIDDEN[self.done[-1][0]]} the last card: u undoes"
         self.query_one("#review-status", Static).update(
             f"{self.app.decks[card.deck_id].title if card.deck_id in self.app.decks else card.deck_id}"
             f" · {self.counts()} · {len(self.graded)} done{flags}"
@@ -155,7 +166,12 @@ class ReviewScreen(Screen):
                 f"- Again: **{again / reviewed:.0%}** ({counts})",
             ]
         else:
-            lines.append("- Nothing was due here. Come back later, or cram the deck with **c** on Decks.")
+            lines.append(
+                "- Nothing here can be studied now: cards that need an answer wait for one "
+                "(**e** on the card in Browse)."
+                if self.cram
+                else "- Nothing was due here. Come back later, or cram the deck with **c** on Decks."
+            )
         later = self.learning_later()
         if later:
             lines.append(later)
@@ -205,7 +221,7 @@ class ReviewScreen(Screen):
             return self.current is None  # the summary: Enter goes back to the decks
         if action == "grade":
             return bool(self.current and self.shown)
-        if action in ("suspend", "bury", "edit", "demo"):
+        if action in ("suspend", "bury", "edit", "edit_file", "demo", "notes"):
             return self.current is not None
         return True
 
@@ -289,7 +305,7 @@ class ReviewScreen(Screen):
             return
         self.done.append(("suspend", self.current, None))
         self.notify(
-            "Suspended: it stays out of reviews until you unsuspend it in Browse (u undoes).", timeout=3
+            "Suspended: it stays out of reviews until you unsuspend it in Browse (u undoes).", timeout=6
         )
         self.next_card()
 
@@ -297,13 +313,19 @@ class ReviewScreen(Screen):
         if not self.app.store_write(self.app.store.bury, self.current, now=self.app.clock())[0]:
             return
         self.done.append(("bury", self.current, None))
-        self.notify("Buried until tomorrow (u undoes).", timeout=3)
+        self.notify("Buried until tomorrow (u undoes).", timeout=6)
         self.next_card()
 
     def action_edit(self) -> None:
-        if not edit_card(self.app, self.app.cards[self.current]):
-            return
-        self.app.reload_decks()
+        """Edit the question and answer in the app; the change goes to the learner's edits file."""
+        self.app.edit_in_app(self.current, self._after_edit)
+
+    def action_edit_file(self) -> None:
+        if edit_card(self.app, self.app.cards[self.current]):
+            self.app.reload_decks()
+            self._after_edit()
+
+    def _after_edit(self) -> None:
         if self.current not in self.app.cards:
             self.notify("The card is gone from its deck after the edit.", timeout=4)
             self.next_card()
@@ -319,6 +341,11 @@ class ReviewScreen(Screen):
             return
         self.app.push_screen(DemoScreen([(link.name, dict(link.args)) for link in card.demos]))
 
+    def action_notes(self) -> None:
+        """The deck's notes, and the card's line in the learner's notes."""
+        card = self.app.cards[self.current]
+        self.app.open_notes(card.deck_id, card.id)
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -330,5 +357,6 @@ class ReviewScreen(Screen):
 
     def palette_commands(self):
         if self.current is not None:
-            yield "Edit this card", self.action_edit, "Open the card in $EDITOR at its line"
+            yield "Edit this card", self.action_edit, "Its question and answer, in the app"
+            yield "Edit this card's deck file", self.action_edit_file, "In your editor, at the card's line"
             yield "Open this card's demos", self.action_demo, "The demos the card links, prefilled"

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.widgets import Header, Sparkline, Static
 
-from tutor.ui.widgets.bars import short
 from tutor.ui.widgets.calendar import ReviewCalendar
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+from tutor.ui.widgets.footer import KeysFooter
+from tutor.wording import plural
 
 
 class StatsScreen(Screen):
@@ -38,26 +36,30 @@ class StatsScreen(Screen):
                 yield Sparkline(stats.forecast, id="stats-forecast")
                 yield Static(self.forecast_line(stats.forecast), id="stats-forecast-line")
                 yield Static("Decks", classes="stats-heading")
-                yield DataTable(id="stats-decks", cursor_type="none", zebra_stripes=True)
+                yield Static(id="stats-decks")
                 self.stats = stats
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Stats"
         if self.app.store is None:
             return
-        table = self.query_one("#stats-decks", DataTable)
-        columns = ["New", "Learning", "Young", "Mature", "Suspended", "Needs answer"]
-        table.add_column("Deck")
-        for name in columns:
-            table.add_column(Text(name, justify="right"))
+        # A Rich table wraps titles and headers to the width; a number column is never narrower than its
+        # widest number or its header's longest word, so at 80 columns every count and word stays whole.
+        rows = [
+            [deck.new, deck.learning, deck.young, deck.mature, deck.suspended, deck.needs_answer]
+            for deck in self.stats.decks
+        ]
+        table = Table(box=None, expand=True, header_style="bold", row_styles=["", "dim"])
+        table.add_column("Deck", ratio=1)
+        for index, name in enumerate(["New", "Learning", "Young", "Mature", "Suspended", "Needs answer"]):
+            widest = max((len(str(row[index])) for row in rows), default=1)
+            longest_word = max(len(word) for word in name.split())  # "Needs answer" may take two lines
+            table.add_column(name, justify="right", min_width=max(widest, longest_word))
         titles = {deck.id: deck.title for deck in self.app.decks.values()}
-        for deck in self.stats.decks:
-            values = [deck.new, deck.learning, deck.young, deck.mature, deck.suspended, deck.needs_answer]
-            title = short(
-                titles.get(deck.deck_id, deck.deck_id), 36
-            )  # the numbers stay on screen at 80 columns
-            table.add_row(Text(title), *(Text(str(v), justify="right") for v in values))
+        for deck, values in zip(self.stats.decks, rows, strict=True):
+            table.add_row(Text(titles.get(deck.deck_id, deck.deck_id)), *(str(v) for v in values))
+        self.query_one("#stats-decks", Static).update(table)
 
     @staticmethod
     def headline(stats) -> str:

@@ -36,6 +36,9 @@ class TokenStrip(Widget):
         self.tokens = tokens
         self.refresh(layout=True)
 
+    def clear_shown(self) -> None:
+        self.show([])
+
     def _lines(self, width: int) -> list[Text]:
         lines: list[Text] = []
         pieces, ids, used = Text(), Text(), 0
