@@ -269,3 +269,24 @@ async def test_answers_dated_in_the_future_are_reported_at_start(tmp_path, deck_
         await pilot.pause()
         (message,) = [n.message for n in app._notifications if "future" in n.message]
         assert message.startswith("2 answers are in") and "today's limits do not count them" in message
+
+
+async def test_decks_says_the_daily_limits_are_shared_when_the_rows_add_up_to_more(tutor_app):
+    from tutor import paths
+
+    paths.config_path().parent.mkdir(parents=True, exist_ok=True)
+    paths.config_path().write_text("[scheduler]\nnew_per_day = 2\n", encoding="utf-8")
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())
+        assert "all decks today: 2 new, 0 learning, 0 due" in text
+        assert "(the daily limits are shared: each row is that deck alone)" in text
+
+
+async def test_decks_says_nothing_of_sharing_when_the_rows_fit_the_limits(tutor_app):
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())
+        assert "all decks today: 5 new" in text and "shared" not in text

@@ -78,9 +78,11 @@ class DecksScreen(Screen):
             if app.store
             else {}
         )
+        row_new = row_review = 0
         for deck in app.decks.values():
             counts = app.store.deck_counts(deck.id, now=now) if app.store else None
             cells = [counts.new, counts.learning, counts.review] if counts else [0, 0, 0]
+            row_new, row_review = row_new + cells[0], row_review + cells[2]
             table.add_row(
                 Text(deck.title),  # Text, not str: a DataTable reads a str as markup; long ones wrap
                 *(Text(str(n), justify="right", style="bold" if n else "dim") for n in cells),
@@ -101,6 +103,9 @@ class DecksScreen(Screen):
             if total
             else "no store"
         )
+        if total and (row_new > total.new or row_review > total.review):
+            # Each row is what that deck would give studied alone; the day's limits are one for all decks.
+            today += " (the daily limits are shared: each row is that deck alone)"
         count = len(app.problems)
         problems = f" · {count} deck-file problem{'s' if count > 1 else ''}: p" if count else ""
         summary.update(f"{len(app.decks)} decks, {len(app.cards)} cards · {today}{problems}")
