@@ -175,3 +175,21 @@ def test_a_full_disk_during_an_import_changes_no_deck(tmp_path: Path, monkeypatc
         err.startswith("tutor: ") and "cannot write the decks (No space left on device); nothing was" in err
     )
     assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == before
+
+
+def test_a_notes_file_whose_name_is_not_utf8_gives_decks_that_load_and_reimport(tmp_path):
+    import os
+
+    from tutor.decks import load_decks
+    from tutor.importer import import_notes
+
+    name = os.fsdecode(b"notes-\xff.md")  # a byte that is not UTF-8: Python holds it as a lone surrogate
+    notes = tmp_path / name
+    notes.write_text("# Chapter 1\n\n<details><summary>What is a token?</summary>\n\nA piece.\n</details>\n")
+    out = tmp_path / "decks"
+    first = import_notes(notes, out)
+    decks, problems = load_decks([out])
+    assert problems == [] and [deck.source for deck in decks] == ["../notes-%FF.md"]
+    again = import_notes(notes, out)  # the deck is known as these notes' own: the card keeps its id
+    assert [card.id for card in again.cards] == [card.id for card in first.cards]
+    assert load_decks([out])[1] == []

@@ -99,14 +99,22 @@ def notes_source(notes: Path, out: Path) -> str:
     files with the same name in different folders never take each other's decks."""
     notes, out = notes.resolve(), out.resolve()
     try:
-        return Path(os.path.relpath(notes, out)).as_posix()
+        return _writable(Path(os.path.relpath(notes, out)).as_posix())
     except ValueError:  # another drive on Windows
-        return notes.as_posix()
+        return _writable(notes.as_posix())
+
+
+def _writable(path: str) -> str:
+    """The path as YAML can hold it: a byte of a file name that is not UTF-8 reaches Python as a lone
+    surrogate, which no YAML file may contain, so it is written as %XX."""
+    return "".join(f"%{ord(ch) - 0xDC00:02X}" if "\udc80" <= ch <= "\udcff" else ch for ch in path)
 
 
 def _is_from(deck: Deck, notes: Path, out: Path) -> bool:
     if deck.source is None:
         return False
+    if deck.source == notes_source(notes, out):
+        return True
     if "/" not in deck.source:  # written before decks named their notes by path: the name alone
         return deck.source == notes.name
     return (out.resolve() / deck.source).resolve() == notes.resolve()
