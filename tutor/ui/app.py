@@ -188,6 +188,12 @@ class TutorApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_open_checkpoints(self) -> None:
+        from tutor.ui.screens.checkpoints import CheckpointsScreen
+
+        if not isinstance(self.screen, CheckpointsScreen):
+            self.push_screen(CheckpointsScreen())
+
     def action_open_stats(self) -> None:
         from tutor.ui.screens.stats import StatsScreen
 

@@ -19,6 +19,7 @@ class TutorCommands(Provider):
         yield "Stats", app.action_open_stats, "Reviews, retention, forecast and streaks"
         yield "Browse cards", app.action_open_browse, "Search every card, filter, unsuspend"
         yield "Help", app.action_help, "Every key binding"
+        yield "Checkpoints", app.action_open_checkpoints, "The models pretrain saved: step, loss and date"
         problems = getattr(app, "problems", [])
         if problems:
             yield (
