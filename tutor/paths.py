@@ -45,6 +45,11 @@ def backups_dir() -> Path:
     return data_dir() / "backups"
 
 
+def log_path() -> Path:
+    """Where the tutor keeps the tracebacks of errors the learner saw as one sentence."""
+    return data_dir() / "tutor.log"
+
+
 def checkpoints_dir() -> Path:
     """Models trained by the ``pretrain`` demo."""
     return data_dir() / "checkpoints"

@@ -220,11 +220,19 @@ class DemoPanel(Vertical):
         except TutorError as exc:
             self.post_message(self.Failed(run_id, str(exc)))
         except Exception as exc:  # a demo bug must not take the app down; say what happened in one line
-            self.post_message(
-                self.Failed(run_id, f"The demo stopped with an error: {type(exc).__name__}: {exc}")
-            )
+            self.post_message(self.Failed(run_id, self.report_bug(values, exc)))
         else:
             self.post_message(self.Finished(run_id, result))
+
+    def report_bug(self, values: dict[str, Any], error: Exception) -> str:
+        """Keep the traceback (the Textual log and tutor.log) and return the sentence the learner reads."""
+        from tutor.error_log import log_error, traceback_text
+
+        what = f"demo {self.demo.name} with {values!r}"
+        self.log.error(traceback_text(what, error))
+        logged = log_error(what, error)
+        where = f"; the details are in {logged}" if logged else ""
+        return f"The demo stopped with an error: {type(error).__name__}: {str(error).rstrip('.')}{where}."
 
     def compute(self, run_id: int, values: dict[str, Any], cancel: threading.Event, emit) -> Any:
         """Runs in the worker thread (torch is imported here, through the demo); returns the result."""
