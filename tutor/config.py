@@ -24,6 +24,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from tutor import paths
 from tutor.regular_files import NotReadable, read_regular
@@ -75,7 +76,8 @@ class _Problems:
     """Collects "file, line N: what is wrong" messages; the line is found in the file's text."""
 
     def __init__(self, path: Path, text: str) -> None:
-        self.path, self.lines, self.found = path, text.splitlines(), []
+        self.path, self.lines = path, text.splitlines()
+        self.found: list[str] = []
 
     def line_of(self, section: str, key: str) -> int | None:
         """The line that sets ``key`` of ``[section]`` (or the top-level ``section`` when both are the same
@@ -121,7 +123,7 @@ def _section(raw: dict, name: str, problems: _Problems) -> dict:
 
 def _check_scheduler(raw: dict, problems: _Problems) -> SchedulerSettings:
     known = {f.name for f in fields(SchedulerSettings)}
-    values = {}
+    values: dict[str, Any] = {}
     for key, value in raw.items():
         wrong = _scheduler_value_problem(key, value, known)
         if wrong:

@@ -9,10 +9,13 @@ where they start and where each key is, for messages that name the line.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import yaml
 
 from tutor.regular_files import NotReadable, read_regular
+
+T = TypeVar("T")
 
 MAX_DECK_BYTES = 8 * 1024 * 1024  # the largest real deck is ~100 KB
 MAX_DIGITS = 30  # ids, lines and orders are small; a 5,000-digit number is an attack, not a deck
@@ -29,7 +32,13 @@ class DeckFileError(Exception):
         self.line = line
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader
+else:  # libyaml's C loader where PyYAML was built with it: the same results, several times faster
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeLoader):
     """Safe YAML that remembers the line (1-based) where each mapping and each of its keys starts."""
 
 
@@ -55,12 +64,16 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
-def plain(value: object) -> object:
+def _line(event: yaml.Event) -> int | None:
+    return event.start_mark.line + 1 if event.start_mark is not None else None
+
+
+def plain(value: T) -> T:
     """A loaded value without the line markers the loader adds to mappings."""
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items() if k not in MARKERS}
+        return cast(T, {k: plain(v) for k, v in value.items() if k not in MARKERS})
     if isinstance(value, list):
-        return [plain(v) for v in value]
+        return cast(T, [plain(v) for v in value])
     return value
 
 
@@ -89,14 +102,14 @@ def _check_structure(text: str) -> None:
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise DeckFileError(
                 "uses a YAML anchor or alias (&name, *name), which deck files may not; write the value out",
-                event.start_mark.line + 1,
+                _line(event),
             )
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
                 raise DeckFileError(
                     f"nests lists or mappings more than {MAX_DEPTH} deep, which no deck needs; flatten it",
-                    event.start_mark.line + 1,
+                    _line(event),
                 )
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1

@@ -149,6 +149,7 @@ def _demo_links(raw: object, where: str, problems: list[str]) -> list[DemoLink]:
         return []
     links = []
     for item in raw:
+        args: object
         if isinstance(item, str):
             name, args = item, {}
         elif isinstance(item, dict) and len([k for k in item if k not in MARKERS]) == 1:
@@ -183,8 +184,9 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
     line = raw.get(LINE)
     where = f"card '{raw.get('id', order + 1)}'"
 
-    def skip(why: str) -> None:
+    def skip(why: str) -> Card | None:
         problems.append(DeckProblem(path, line, f"{where} {why}; the card was skipped."))
+        return None
 
     unknown = [k for k in raw if k not in CARD_KEYS and k not in MARKERS]
     if unknown:

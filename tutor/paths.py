@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from importlib.resources import files
 from pathlib import Path
@@ -44,6 +45,11 @@ def backups_dir() -> Path:
     return data_dir() / "backups"
 
 
+def log_path() -> Path:
+    """Where the tutor keeps the tracebacks of errors the learner saw as one sentence."""
+    return data_dir() / "tutor.log"
+
+
 def checkpoints_dir() -> Path:
     """Models trained by the ``pretrain`` demo."""
     return data_dir() / "checkpoints"
@@ -56,6 +62,6 @@ def bundled_decks_dir() -> Path:
         return checkout
     # tutor.bundled_decks is a namespace package (no __init__.py): files() gives a MultiplexedPath,
     # whose str() is not a path, so take the folder from the package's __path__.
-    import tutor.bundled_decks as bundled
+    bundled = importlib.import_module("tutor.bundled_decks")  # made by the install: no source to check
 
     return Path(next(iter(bundled.__path__), str(files("tutor") / "bundled_decks")))

@@ -12,6 +12,10 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 MAX_BYTES = 20 * 1024 * 1024  # a photo of a whiteboard fits; a 2 GB file never gets read
 MAX_PIXELS = 25_000_000  # 5000 x 5000; a tiny PNG that claims 100,000 x 100,000 is a decompression bomb
@@ -24,7 +28,7 @@ class Picture:
 
     alt: str
     name: str  # the file's name as the learner knows it
-    image: object | None = None  # a loaded PIL.Image.Image
+    image: Image | None = None  # decoded by Pillow
     problem: str | None = None  # "is missing", "is not a picture (SVG)", ...
 
     def describe(self) -> str:

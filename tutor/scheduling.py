@@ -73,12 +73,17 @@ class Outcome:
 
     @property
     def interval(self) -> timedelta:
-        return self.delay if self.days is None else timedelta(days=self.days)
+        return self._delay() if self.days is None else timedelta(days=self.days)
+
+    def _delay(self) -> timedelta:
+        if self.delay is None:
+            raise ValueError("an outcome is whole days or a delay, and this one has neither")
+        return self.delay
 
     def due(self, answered: datetime, day_start_hour: int) -> datetime:
         """When the card is due if the answer is given at ``answered``: a study day's start, or a time."""
         if self.days is None:
-            return answered + self.delay
+            return answered + self._delay()
         return day_start(study_day(answered, day_start_hour) + timedelta(days=self.days), day_start_hour)
 
 
@@ -134,6 +139,12 @@ def _not_below_last(interval: float, previous: int, maximum: int) -> int:
     return 0
 
 
+def _stability(card: Card) -> float:
+    if card.stability is None:  # FSRS sets it on every review
+        raise ValueError(f"FSRS left card {card.card_id} without a stability after a review")
+    return card.stability
+
+
 def raw_interval(scheduler: Scheduler, stability: float) -> float:
     """Days until recall falls to the desired retention (fsrs's formula, before rounding)."""
     decay = -scheduler.parameters[20]
@@ -163,7 +174,7 @@ def outcomes(
     fuzz = random.Random(seed).random() if scheduler.enable_fuzzing else None
     maximum = scheduler.maximum_interval
     after = {rating: plain.review_card(seen, Rating(rating), review_datetime=now)[0] for rating in RATINGS}
-    raw = {rating: raw_interval(plain, after[rating].stability) for rating in RATINGS}
+    raw = {rating: raw_interval(plain, _stability(after[rating])) for rating in RATINGS}
     days: dict[int, int] = {}
     if card.state == State.Review:
         floor = {r: _not_below_last(raw[r], previous_interval, maximum) for r in RATINGS}

@@ -102,13 +102,15 @@ def _v1_to_v2(db: sqlite3.Connection, settings: SchedulerSettings | None = None)
         "SELECT id, card_id, rating, reviewed_at FROM reviews ORDER BY reviewed_at, id"
     ):
         history[card_id].append((review_id, rating, datetime.fromisoformat(reviewed_at)))
-    steps = {}
-    if settings is not None:
-        steps = {
-            "learning_steps": tuple(timedelta(minutes=m) for m in settings.learning_steps),
-            "relearning_steps": tuple(timedelta(minutes=m) for m in settings.relearning_steps),
-        }
-    replay = Scheduler(enable_fuzzing=False, **steps)
+    replay = (
+        Scheduler(enable_fuzzing=False)
+        if settings is None
+        else Scheduler(
+            enable_fuzzing=False,
+            learning_steps=tuple(timedelta(minutes=m) for m in settings.learning_steps),
+            relearning_steps=tuple(timedelta(minutes=m) for m in settings.relearning_steps),
+        )
+    )
     for card_id, answers in history.items():
         card, kind, lapses = Card(card_id=0, due=answers[0][2]), NEW, 0
         for review_id, rating, reviewed_at in answers:

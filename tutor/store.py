@@ -21,6 +21,7 @@ from tutor import paths, scheduling, schema, stats, study
 from tutor.config import SchedulerSettings, load_config
 from tutor.errors import TutorError
 from tutor.scheduling import RATINGS, as_utc
+from tutor.stats import DeckStats, Stats
 from tutor.store_files import (
     busy_error,
     connect,
@@ -153,7 +154,7 @@ class Store:
         store.notices = notices
         with store._reading():
             ahead, latest = store.future_answers()
-        if ahead:
+        if ahead and latest is not None:
             store.notices.append(
                 f"{ahead} answer{'s are' if ahead > 1 else ' is'} in {path} dated in the future (the latest "
                 f"{latest.astimezone():%Y-%m-%d %H:%M}): the clock was ahead when they were given. They are "
@@ -336,8 +337,9 @@ class Store:
     def _outcomes(self, row: sqlite3.Row, now: datetime) -> dict[int, scheduling.Outcome]:
         hour = self.settings.day_start_hour
         previous = 0
-        if row["state"] == State.Review and row["last_review"]:
-            previous = scheduling.elapsed_days(_when(row["last_review"]), _when(row["due"]), hour)
+        last, due = _when(row["last_review"]), _when(row["due"])
+        if row["state"] == State.Review and last is not None and due is not None:
+            previous = scheduling.elapsed_days(last, due, hour)
         return scheduling.outcomes(self.scheduler, _to_fsrs(row, now), now, hour, _seed(row), previous)
 
     def _in_log_order(self, db: sqlite3.Connection, now: datetime) -> datetime:
@@ -392,6 +394,7 @@ class Store:
                     "VALUES (?, ?, ?, ?, ?)",
                     (card_id, rating, stamp(now), duration_ms, schema.CRAM),
                 ).lastrowid
+                assert review_id is not None  # an INSERT always gives its row's id
                 return Graded(card_id, rating, review_id, None)
             seen = now if shown_at is None else min(self._in_log_order(db, as_utc(shown_at)), now)
             outcome = self._outcomes(row, seen)[rating]
@@ -435,6 +438,7 @@ class Store:
                     json.dumps(after),
                 ),
             ).lastrowid
+        assert review_id is not None  # an INSERT always gives its row's id
         return Graded(card_id, rating, review_id, card.due, became_leech)
 
     def undo(self) -> str | None:
@@ -508,11 +512,11 @@ class Store:
             decks = [r[0] for r in db.execute("SELECT DISTINCT deck_id FROM cards WHERE NOT orphaned")]
             return {deck: study.due_counts(db, self.settings, as_utc(now), deck) for deck in sorted(decks)}
 
-    def stats(self, now: datetime | None = None) -> stats.Stats:
+    def stats(self, now: datetime | None = None) -> Stats:
         with self._reading() as db:
             return stats.collect(db, self.settings, as_utc(now))
 
-    def deck_stats(self) -> list[stats.DeckStats]:
+    def deck_stats(self) -> list[DeckStats]:
         """Just the per-deck card counts of ``stats()``, without reading the review log (cheap)."""
         with self._reading() as db:
             return stats.deck_stats(db)

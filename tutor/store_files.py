@@ -26,7 +26,7 @@ def is_busy(exc: sqlite3.Error) -> bool:
     )
 
 
-def _primary_code(exc: sqlite3.Error) -> int | None:
+def _primary_code(exc: sqlite3.Error | OSError) -> int | None:
     """SQLite's primary result code (SQLITE_FULL, ...) of an extended one (SQLITE_IOERR_WRITE, ...)."""
     code = getattr(exc, "sqlite_errorcode", None)
     return None if code is None else code & 0xFF

@@ -186,3 +186,30 @@ async def test_a_demo_without_a_panel_of_its_own_shows_its_result_as_json(tutor_
         await settle(pilot)
         text = screen_text(app)
         assert '"text": "hello"' in text and '"length": 5' in text
+
+
+async def test_a_demo_bug_is_one_sentence_on_screen_and_its_traceback_is_kept_in_tutor_log(
+    tutor_app, monkeypatch, tutor_home
+):
+    import tutor.demos
+
+    def count_pieces(text: str) -> int:
+        return len(text) // 0  # the bug, three frames down from the worker
+
+    def broken_run_demo(name: str, **values):
+        return count_pieces(values["text"])
+
+    monkeypatch.setattr(tutor.demos, "run_demo", broken_run_demo)
+    app = tutor_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_demo("tokenize", {"text": "unhappiness"})
+        await settle(pilot)
+        text = " ".join(screen_text(app).split())
+        log = tutor_home / "tutor.log"
+        assert "The demo stopped with an error: ZeroDivisionError: integer division or modulo by zero" in text
+        assert "Traceback" not in text
+    entry = log.read_text(encoding="utf-8")
+    runs = entry.count("demo tokenize with {'text': 'unhappiness'")
+    assert runs >= 1 and entry.count("Traceback (most recent call last)") == runs  # one whole entry a run
+    assert "in count_pieces" in entry and "len(text) // 0" in entry
+    assert entry.rstrip().endswith("ZeroDivisionError: integer division or modulo by zero")

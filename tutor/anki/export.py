@@ -138,7 +138,8 @@ def export_decks(decks: list[Deck], out: Path, store=None, now: datetime | None 
     out = Path(out)
     report = ExportReport(path=out, with_progress=store is not None)
     media: dict[str, Path] = {}
-    anki_decks, order = [], {}
+    anki_decks: list = []
+    order: dict[str, tuple[int, Card]] = {}
     for deck in decks:
         description = _markdown().render(deck.notes) + DECK_ID_MARK.format(deck.id)
         anki_deck = genanki.Deck(anki_deck_id(deck), deck.title, description)

@@ -155,8 +155,7 @@ def _new_format(db: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
     templates: dict[int, list[tuple[str, str]]] = {}
     for type_id, config in db.execute("SELECT ntid, config FROM templates ORDER BY ntid, ord"):
         message = _protobuf(config)
-        question = message.get(1, b"").decode("utf-8", "replace")
-        answer = message.get(2, b"").decode("utf-8", "replace")
+        question, answer = (_text_field(message, number) for number in (1, 2))
         templates.setdefault(type_id, []).append((question, answer))
     note_types = {}
     for type_id, name, config in db.execute("SELECT id, name, config FROM notetypes"):
@@ -174,6 +173,12 @@ def _new_format(db: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
             if isinstance(description, bytes) and description:
                 descriptions[names[deck_id]] = description.decode("utf-8", "replace")
     return note_types, names, descriptions
+
+
+def _text_field(message: dict[int, int | bytes], number: int) -> str:
+    """A protobuf string field; a number where text belongs (a damaged template) reads as no text."""
+    value = message.get(number, b"")
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
 
 
 def _protobuf(data: bytes) -> dict[int, int | bytes]:

@@ -87,7 +87,14 @@ def card_columns(
     """One card's scheduling columns in Anki's ``cards`` table, from its row in the progress store."""
     state = State(row["state"]) if row["state"] else None
     due, last_review = _when(row["due"]), _when(row["last_review"])
-    columns = {"type": TYPE_NEW, "queue": QUEUE_NEW, "due": position, "ivl": 0, "factor": 0, "left": 0}
+    columns: dict[str, int | str] = {
+        "type": TYPE_NEW,
+        "queue": QUEUE_NEW,
+        "due": position,
+        "ivl": 0,
+        "factor": 0,
+        "left": 0,
+    }
     if state is not None and due is not None:
         interval = due - (last_review or due)
         if state == State.Review:

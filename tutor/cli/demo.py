@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import threading
-from typing import Any
+from typing import Any, NoReturn
 
 from tutor.errors import TutorError
 
@@ -34,7 +34,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
 class _DemoArgParser(argparse.ArgumentParser):
     """Per-demo options; a mistake becomes one sentence (TutorError), not usage plus a traceback."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise TutorError(f"tutor demo {self.prog.split()[-1]}: {message}; see `{self.prog} --help`.")
 
 

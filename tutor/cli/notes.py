@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import wcwidth
 
@@ -130,9 +131,9 @@ def run_decks(args: argparse.Namespace) -> int:
         counts = _store_counts(decks)
     except TutorError as exc:  # a locked or damaged store: the decks are still worth listing
         counts, store_trouble = None, str(exc)
-    rows = []
+    rows: list[dict[str, Any]] = []  # as `--json` prints them
     for deck in decks:
-        row = {
+        row: dict[str, Any] = {
             "id": deck.id,
             "title": deck.title,
             "cards": len(deck.cards),

@@ -57,9 +57,9 @@ class AttendResult(Result):
     heads: list[HeadAttention]  # every head (chapter 3) or the chosen layer and head (model)
     context_vectors: Matrix | None  # the module's output for the first batch item, (num_tokens, d_out)
     query: int  # the query row the book follows (x^(2): index 1); the chosen row for text
-    query_scores: list[float]
-    query_weights: list[float]
-    query_context: list[float] | None
+    query_scores: list[float | None]  # None where the causal mask hides the key
+    query_weights: list[float | None]
+    query_context: list[float | None] | None
     num_heads: int
     dropout: float
     weights: str | None  # which model weights, when a model ran
@@ -130,20 +130,21 @@ def attend(
     query = BOOK_QUERY if len(tokens) > BOOK_QUERY else 0
     with torch.no_grad(), book_seed(123):  # the modules' weights, and dropout's draws
         context, details, num_heads = _run_mode(mode, inputs, heads, dropout, notes)
+
+    def pick(t, index):  # one head's (num_tokens, num_tokens) matrix, from modes with and without heads
+        return t[0, index] if t.dim() == 4 else t.reshape(t.shape[-2:])
+
     head_list = []
     for index in range(num_heads):
-        pick = (
-            (lambda t, i=index: t[0, i]) if details.scores.dim() == 4 else (lambda t: t.reshape(t.shape[-2:]))
-        )
         masked = details.masked_scores
         head_list.append(
             HeadAttention(
                 layer=None,
                 head=index,
-                scores=_matrix(pick(details.scores)),
-                masked_scores=_matrix(pick(masked)) if masked is not None else None,
-                weights=_matrix(pick(details.weights)),
-                dropped_weights=_matrix(pick(details.dropped_weights)) if dropout > 0 else None,
+                scores=_matrix(pick(details.scores, index)),
+                masked_scores=_matrix(pick(masked, index)) if masked is not None else None,
+                weights=_matrix(pick(details.weights, index)),
+                dropped_weights=_matrix(pick(details.dropped_weights, index)) if dropout > 0 else None,
             )
         )
     first = head_list[0]
@@ -240,7 +241,7 @@ def _attend_model(text: str, weights: str, layer: int, head: int) -> AttendResul
         layer=layer,
         head=head,
         scores=_matrix(chosen.scores[0, head]),
-        masked_scores=_matrix(chosen.masked_scores[0, head]),
+        masked_scores=_matrix(chosen.masked_scores[0, head]) if chosen.masked_scores is not None else None,
         weights=_matrix(chosen.weights[0, head]),
         dropped_weights=None,
     )

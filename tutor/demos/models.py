@@ -15,9 +15,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor import paths
 from tutor.errors import TutorError
+
+if TYPE_CHECKING:
+    from engine.model import GPTModel
 
 GPT2_DOWNLOADS = {
     "gpt2": "openai-community/gpt2",
@@ -42,7 +46,7 @@ class WeightsChoice:
 
 @dataclass
 class LoadedModel:
-    model: object  # engine.GPTModel, eval mode
+    model: GPTModel  # eval mode
     config: dict
     choice: WeightsChoice
     label: str  # the choice's label, plus what loading learned (size, steps trained), and the precision
@@ -172,6 +176,8 @@ def _load(choice: WeightsChoice) -> LoadedModel:
             model = GPTModel(GPT_CONFIG_124M)
         make_fast(model).eval()  # same weights, faster kernels, stored the way generation reads them
         return LoadedModel(model, dict(GPT_CONFIG_124M), choice, choice.label)
+    if choice.path is None:
+        raise TutorError(f"The weights '{choice.label}' name no file to load; pick random, last or a folder.")
     try:
         if choice.kind == "checkpoint":
             checkpoint = load_checkpoint(choice.path)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from threading import Event
+from typing import TYPE_CHECKING, cast
 
 from tutor.demos.checkpoints import RUNS_KEPT, RunCheckpoints, prune_runs
 from tutor.demos.configs import CONFIG_NAMES
@@ -21,6 +22,9 @@ from tutor.demos.registry import Arg, Result, demo
 from tutor.demos.seeding import GLOBAL_GENERATOR, LockedDraws
 from tutor.errors import TutorError
 from tutor.regular_files import NotReadable, read_regular
+
+if TYPE_CHECKING:
+    from torch.utils.data import DataLoader
 
 NOTES = "notes"
 _IMAGE_LINK = re.compile(r"!\[([^\]]*)\]\([^)]*\)")  # ![alt text](path) in markdown
@@ -153,8 +157,8 @@ class TrainingPlan:
     config: dict
     corpus: str
     corpus_characters: int
-    train_loader: object  # DataLoader of (batch_size, context_length) windows, shuffled
-    val_loader: object
+    train_loader: DataLoader  # DataLoader of (batch_size, context_length) windows, shuffled
+    val_loader: DataLoader
 
     @property
     def train_tokens(self) -> int:  # what the book prints as "Training tokens"
@@ -162,7 +166,7 @@ class TrainingPlan:
 
     @property
     def val_tokens(self) -> int:
-        return len(self.val_loader.dataset) * self.config["context_length"]
+        return len(cast(Sized, self.val_loader.dataset)) * self.config["context_length"]
 
 
 def plan_training(

@@ -45,7 +45,7 @@ class Arg:
     ``choices`` may list aliases; ``non_empty`` rejects an empty string.
     """
 
-    type: type
+    type: type[Any]
     default: Any
     help: str
     choices: tuple[str, ...] | None = None

@@ -92,7 +92,8 @@ def _split_words(text: str, ids: list[int], starts: list[int], ends: list[int]) 
         word_start = starts[index]
         while word_start > 0 and text[word_start - 1].isalnum():
             word_start -= 1
-        word_end = _WORD.match(text, starts[index]).end()
+        word = _WORD.match(text, starts[index])
+        word_end = word.end() if word else starts[index] + 1  # a cut at a symbol: the symbol alone
         first = bisect_right(ends, word_start)  # the token holding the word's first character
         covering = [i for i in range(first, bisect_left(starts, word_end)) if ends[i] > starts[i]]
         pieces = [text[max(starts[i], word_start) : min(ends[i], word_end)] for i in covering]

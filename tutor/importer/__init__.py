@@ -122,7 +122,8 @@ def _is_from(deck: Deck, notes: Path, out: Path) -> bool:
 
 def _existing_decks(out: Path, notes: Path) -> tuple[list[Deck], set[str], set[str]]:
     """Decks of these notes already in ``out``, and the deck ids and card ids other files hold."""
-    ours, other_decks, other_cards = [], set(), set()
+    ours, other_decks = [], set()
+    other_cards: set[str] = set()
     for path in sorted(out.glob("*.yaml")) if out.is_dir() else []:
         deck, problems = load_deck(path)
         if deck is None:
@@ -192,7 +193,13 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
 
     # Answers are compared as they are written in the deck files: with image links already resolved.
     fresh = [
-        (deck, raw_card, *resolve_images(raw_card.answer, None, notes.parent, out, raw_card.facts.images))
+        (
+            deck,
+            raw_card,
+            *resolve_images(
+                raw_card.answer, None, notes.parent, out, raw_card.facts.images if raw_card.facts else None
+            ),
+        )
         for deck, raw in zip(decks, raw_decks, strict=True)
         for raw_card in raw.cards
     ]
@@ -220,7 +227,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     report = ImportReport(notes, out, decks, problems)
     report.blocks = sorted(block for raw in raw_decks for block in raw.blocks)
     salts: dict[str, int] = {}
-    first_line: dict[str, int] = {}
+    first_line: dict[tuple[str, str], int] = {}
     conflicts: dict[Path, list[Card]] = {}  # deck file -> cards edited there and in the notes
     for i, (deck, raw_card, answer, missing_images) in enumerate(fresh):
         card = Card(

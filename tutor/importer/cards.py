@@ -120,12 +120,12 @@ def resolve_images(
     and list the images that do not exist: their links stay as the notes wrote them (a path into the
     notes' folder would mean nothing once the deck is installed elsewhere)."""
     pieces, position, missing = [], 0, []
-    notes_dir, deck_dir = _resolved(notes_dir), _resolved(deck_dir)
+    notes_root, deck_root = _resolved(notes_dir), _resolved(deck_dir)
     for start, end, target in image_spans(answer, tokens) if spans is None else spans:
         if "://" in target or target.startswith(("data:", "#")):
             continue
         written = unquote(target)
-        image = os.path.normpath(os.path.join(notes_dir, os.path.expanduser(written)))
+        image = os.path.normpath(os.path.join(notes_root, os.path.expanduser(written)))
         if not os.path.isfile(image):
             if written not in missing:
                 missing.append(written)
@@ -133,7 +133,7 @@ def resolve_images(
         if target.startswith(("/", "~")):
             continue
         try:
-            relative = os.path.relpath(image, deck_dir)
+            relative = os.path.relpath(image, deck_root)
         except ValueError:  # another drive on Windows
             relative = image
         pieces.append(answer[position:start])

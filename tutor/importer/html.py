@@ -106,6 +106,6 @@ def html_to_markdown(text: str) -> str:
                 converted = _convert("\n".join(x[indent:] for x in chunk))
                 new = [" " * indent + x if x else x for x in converted.split("\n")]
             replaced.append((first, last, "\n".join(new)))
-    for first, last, new in reversed(replaced):
-        lines[first:last] = [new] if new.strip() else [""]
+    for first, last, markdown in reversed(replaced):
+        lines[first:last] = [markdown] if markdown.strip() else [""]
     return "\n".join(lines)

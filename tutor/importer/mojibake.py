@@ -122,7 +122,7 @@ def _restore_run(text: str, start: int, end: int, lone: bool = True) -> str:
             i += 1
             continue
         j = i + 1
-        while j < len(run) and j - i < need and codes[j] is not None and 0x80 <= codes[j] <= 0xBF:
+        while j < len(run) and j - i < need and (code := codes[j]) is not None and 0x80 <= code <= 0xBF:
             j += 1
         present = codes[i:j]
         missing = need - len(present)

@@ -116,7 +116,7 @@ class TutorApp(App[None]):
 
         return edits_path((self.deck_dirs or [paths.user_decks_dir()])[-1])
 
-    def edit_in_app(self, card_id: str, then: Callable[[], None]) -> None:
+    def edit_in_app(self, card_id: str, then: Callable[[], object]) -> None:
         """Open the in-app editor on a card; once saved, reload the decks and call ``then``."""
         from tutor.ui.screens.edit import EditCardScreen
 

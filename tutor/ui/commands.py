@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from tutor.ui.app import TutorApp
 
 
 class TutorCommands(Provider):
     """Commands that depend on what is on screen: a review offers its card's demos and editing it."""
 
     def commands(self) -> Iterator[tuple[str, Callable[[], object], str]]:
-        app = self.app
+        # The palette opens over the tutor's own app; Textual types a provider's app as a plain App.
+        app = cast("TutorApp", self.app)
         yield "Decks", self._to_decks, "Go back to the list of decks"
         yield "Study everything due", partial(app.study, None), "Review the due cards of every deck"
         yield "Stats", app.action_open_stats, "Reviews, retention, forecast and streaks"

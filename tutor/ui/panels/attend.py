@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from tutor.demos.tokens import visible
 from tutor.ui.panels.base import DemoPanel
@@ -100,7 +100,7 @@ class AttendPanel(DemoPanel):
         """Only the inputs the chosen mechanism uses: 3.3 and 3.4 have one head and no dropout."""
         try:
             mode = self.query_one("#arg-mode", Select).value
-            weights = self.query_one("#arg-weights").value.strip()
+            weights = self.query_one("#arg-weights", Input).value.strip()
         except Exception:  # the inputs are not mounted yet
             return
         model = bool(weights)
@@ -112,7 +112,9 @@ class AttendPanel(DemoPanel):
             "head": False,  # the head picker above the output chooses it, for every mechanism
         }
         for name, visible_now in shown.items():
-            self.query_one(f"#arg-{name}").parent.display = visible_now
+            row = self.query_one(f"#arg-{name}").parent
+            if row is not None:
+                row.display = visible_now
 
     # Drawing.
 
@@ -121,7 +123,7 @@ class AttendPanel(DemoPanel):
         if message.picker.id == "attend-query-row":
             self.query_row = message.value
         elif self.values.get("weights"):
-            self.query_one("#arg-head").value = str(message.value)  # a model's head: run that head
+            self.query_one("#arg-head", Input).value = str(message.value)  # a model's head: run that head
             return
         else:
             self.head_index = message.value
@@ -198,7 +200,7 @@ class AttendPanel(DemoPanel):
 
     def draw_query(self, result, head) -> None:
         """The picked query row worked through: raw score, scaled score, weight, key by key."""
-        query = self.query_row
+        query = self.query_row if self.query_row is not None else result.query  # draw() picks it first
         scores = (head.masked_scores or head.scores)[query]
         scaling = (
             "3.3 does not scale its scores"
@@ -208,8 +210,8 @@ class AttendPanel(DemoPanel):
         title = Text(f"Query {query + 1} “{visible(result.tokens[query])}”", style="bold")
         title.append(f": {scaling}; weights = softmax(scaled)", style="")
         table = Table(box=None, padding=(0, 1))
-        for name, justify in (("key", "left"), ("score", "right"), ("scaled", "right"), ("weight", "right")):
-            table.add_column(name, justify=justify)
+        for name in ("key", "score", "scaled", "weight"):
+            table.add_column(name, justify="left" if name == "key" else "right")
         for index, (token, score, weight) in enumerate(
             zip(result.tokens, scores, head.weights[query], strict=True)
         ):

@@ -9,7 +9,7 @@ on every message lets a late message from a cancelled run be dropped.
 from __future__ import annotations
 
 import threading
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from rich.text import Text
 from textual import on, work
@@ -29,7 +29,7 @@ def _field_text(value: Any) -> str:
 class DemoPanel(Vertical):
     """A demo's inputs, its status line and its output; subclasses draw the result."""
 
-    demo_name: ClassVar[str] = ""
+    demo_name: str = ""
     autostart: ClassVar[bool] = True  # run as soon as the panel opens (all but training)
 
     class Finished(Message):
@@ -76,6 +76,7 @@ class DemoPanel(Vertical):
     def input_for(self, name: str, arg) -> Horizontal:
         value = self.values.get(name)
         widget_id = f"arg-{name}"
+        widget: Select[Any] | Checkbox | Input
         if arg.choices:
             optional = arg.default is None  # blank means "the demo's default", e.g. the tiny config
             widget = Select(
@@ -89,7 +90,9 @@ class DemoPanel(Vertical):
         elif arg.type is bool:
             widget = Checkbox(value=bool(value), compact=True, id=widget_id)
         else:
-            kind = {int: "integer", float: "number"}.get(arg.type, "text")
+            kind: Literal["integer", "number", "text"] = (
+                "integer" if arg.type is int else "number" if arg.type is float else "text"
+            )
             # Blank means the demo's default; the help says what that is ("leave it out for the book's ...").
             placeholder = arg.help if arg.default is None else ""
             suggestions = self.suggestions(name)
@@ -143,8 +146,10 @@ class DemoPanel(Vertical):
                     raw = text
             elif isinstance(widget, Checkbox):
                 raw = widget.value
-            else:
+            elif isinstance(widget, Select):
                 raw = None if widget.value is Select.NULL else widget.value
+            else:
+                raise TypeError(f"the input for {name} is a {type(widget).__name__}")  # input_for builds none
             values[name] = check_value(self.demo.name, name, arg, raw)
         return values
 
@@ -215,11 +220,19 @@ class DemoPanel(Vertical):
         except TutorError as exc:
             self.post_message(self.Failed(run_id, str(exc)))
         except Exception as exc:  # a demo bug must not take the app down; say what happened in one line
-            self.post_message(
-                self.Failed(run_id, f"The demo stopped with an error: {type(exc).__name__}: {exc}")
-            )
+            self.post_message(self.Failed(run_id, self.report_bug(values, exc)))
         else:
             self.post_message(self.Finished(run_id, result))
+
+    def report_bug(self, values: dict[str, Any], error: Exception) -> str:
+        """Keep the traceback (the Textual log and tutor.log) and return the sentence the learner reads."""
+        from tutor.error_log import log_error, traceback_text
+
+        what = f"demo {self.demo.name} with {values!r}"
+        self.log.error(traceback_text(what, error))
+        logged = log_error(what, error)
+        where = f"; the details are in {logged}" if logged else ""
+        return f"The demo stopped with an error: {type(error).__name__}: {str(error).rstrip('.')}{where}."
 
     def compute(self, run_id: int, values: dict[str, Any], cancel: threading.Event, emit) -> Any:
         """Runs in the worker thread (torch is imported here, through the demo); returns the result."""

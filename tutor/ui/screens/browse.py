@@ -13,10 +13,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Select, Static
 
 from tutor.scheduling import format_interval
+from tutor.ui.screens.base import TutorModalScreen, TutorScreen
 from tutor.ui.widgets.bars import short
 from tutor.ui.widgets.footer import KeysFooter
 
@@ -101,7 +101,7 @@ def sort_value(key: str, card, state, titles: dict[str, str]):
     return (getattr(state, "reps" if key == "reviews" else "lapses", 0) if state else 0,)
 
 
-class BrowseScreen(Screen):
+class BrowseScreen(TutorScreen[None]):
     """Every card in one table; typing in the search box filters as you type."""
 
     BINDINGS = [
@@ -198,7 +198,9 @@ class BrowseScreen(Screen):
             if words and not matches(card, words):
                 continue
             shown.append((card, state))
-        shown.sort(key=lambda pair: sort_value(self.sort_key, *pair, titles), reverse=self.sort_reverse)
+        shown.sort(
+            key=lambda pair: sort_value(self.sort_key, pair[0], pair[1], titles), reverse=self.sort_reverse
+        )
         widths = {key: width for key, _header, width in columns}
         for card, state in shown:
             table.add_row(*self.cells(card, state, titles, widths), key=card.id)
@@ -246,6 +248,8 @@ class BrowseScreen(Screen):
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         """A click on a header sorts by it; a second click on the same header reverses the order."""
         key = event.column_key.value
+        if key is None:
+            return  # every column of ours has a key; a header without one sorts nothing
         if key == self.sort_key:
             self.sort_reverse = not self.sort_reverse
         else:
@@ -289,11 +293,17 @@ class BrowseScreen(Screen):
         self.app.pop_screen()
 
 
-def unsuspend(screen: Screen, card_id: str) -> bool:
+def unsuspend(screen: TutorScreen[None] | TutorModalScreen[None], card_id: str) -> bool:
     """Unsuspend the card and say what happened to it, by its question; True when something changed."""
     app = screen.app
     card = app.cards[card_id]
-    state = app.store.card_states([card_id]).get(card_id)
+    store = app.store
+    if store is None:
+        screen.notify(
+            "The progress store could not be opened, so nothing can be unsuspended.", severity="error"
+        )
+        return False
+    state = store.card_states([card_id]).get(card_id)
     question = short(card.question, 40)
     if card.suspended:
         screen.notify(
@@ -304,7 +314,7 @@ def unsuspend(screen: Screen, card_id: str) -> bool:
     if state is None or not state.suspended:
         screen.notify(f"“{question}” is not suspended: nothing to do.", timeout=4)
         return False
-    if not app.store_write(app.store.unsuspend, card_id)[0]:
+    if not app.store_write(store.unsuspend, card_id)[0]:
         return False
     screen.notify(f"Unsuspended “{question}”: it is back in the queue.", timeout=4)
     return True

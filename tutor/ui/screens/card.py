@@ -7,10 +7,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Markdown, Rule, Static
 
 from tutor.ui.editing import edit_card
+from tutor.ui.screens.base import TutorModalScreen
 from tutor.ui.screens.browse import card_flags, progress_line, unsuspend
 from tutor.ui.widgets.answer import AnswerView
 from tutor.ui.widgets.footer import KeysFooter
@@ -23,8 +23,8 @@ def history_table(history) -> Table | Text:
     if not history:
         return Text("No answers yet.", style="dim")
     table = Table(box=None, padding=(0, 2, 0, 0), title="Review history", title_justify="left")
-    for name, justify in (("when", "left"), ("grade", "left"), ("kind", "left"), ("time", "right")):
-        table.add_column(name, justify=justify)
+    for name in ("when", "grade", "kind", "time"):
+        table.add_column(name, justify="right" if name == "time" else "left")
     for when, rating, kind, ms in history:
         table.add_row(
             when.astimezone().strftime("%Y-%m-%d %H:%M"),
@@ -35,7 +35,7 @@ def history_table(history) -> Table | Text:
     return table
 
 
-class CardScreen(ModalScreen[None]):
+class CardScreen(TutorModalScreen[None]):
     """One card, question and answer, with its flags and history; its own keys in its own footer."""
 
     BINDINGS = [

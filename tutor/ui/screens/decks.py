@@ -7,9 +7,9 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from tutor.ui.screens.base import TutorScreen
 from tutor.ui.widgets.bars import share_bar
 from tutor.ui.widgets.footer import KeysFooter
 
@@ -26,7 +26,7 @@ def next_due_label(due: datetime | None, now: datetime) -> str:
     return f"in {max(1, (local.date() - now.astimezone().date()).days)}d"
 
 
-class DecksScreen(Screen):
+class DecksScreen(TutorScreen[None]):
     """The home screen: pick a deck to study, cram, or study everything due."""
 
     BINDINGS = [

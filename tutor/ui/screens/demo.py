@@ -7,11 +7,11 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, TabbedContent, TabPane
 
 from tutor.errors import TutorError
 from tutor.ui.panels import panel_class
+from tutor.ui.screens.base import TutorScreen
 from tutor.ui.widgets.bars import short
 from tutor.ui.widgets.footer import KeysFooter
 
@@ -23,7 +23,7 @@ def tab_title(name: str, args: dict[str, Any]) -> Content:
     return Content(f"{name}: {short(str(next(iter(args.values()))), 18)}")  # plain: a value is not markup
 
 
-class DemoScreen(Screen):
+class DemoScreen(TutorScreen[None]):
     """Inputs are live: every change cancels the stale run and starts a new one."""
 
     BINDINGS = [
@@ -83,7 +83,9 @@ class DemoScreen(Screen):
     def focus_first_input(self) -> None:
         """Typing goes straight into the demo's first input (its text or prompt), tabs or not."""
         panel = self._active_panel()
-        inputs = panel.query("Input, Select") if panel is not None else []
+        if panel is None:
+            return
+        inputs = panel.query("Input, Select")
         if inputs:
             inputs.first().focus()
 
@@ -100,7 +102,7 @@ class DemoScreen(Screen):
 
     def action_next_tab(self, step: int) -> None:
         tabs = self.query_one(TabbedContent)
-        panes = [pane.id for pane in self.query(TabPane)]
+        panes = [pane.id for pane in self.query(TabPane) if pane.id is not None]
         position = panes.index(tabs.active) if tabs.active in panes else 0
         tabs.active = panes[(position + step) % len(panes)]
 

@@ -6,13 +6,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
+from tutor.ui.screens.base import TutorModalScreen
 from tutor.ui.widgets.footer import KeysFooter
 
 
-class EditCardScreen(ModalScreen[bool]):
+class EditCardScreen(TutorModalScreen[bool]):
     """Dismissed with True once the edit is saved (the caller reloads the decks), False when cancelled."""
 
     BINDINGS = [

@@ -7,8 +7,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
+
+from tutor.ui.screens.base import TutorModalScreen
 
 
 def binding_sections() -> list[tuple[str, type, list[Binding]]]:
@@ -24,7 +26,7 @@ def binding_sections() -> list[tuple[str, type, list[Binding]]]:
     from tutor.ui.screens.review import ReviewScreen
     from tutor.ui.screens.stats import StatsScreen
 
-    sections = [
+    sections: list[tuple[str, type[TutorApp | Screen]]] = [
         ("Everywhere", TutorApp),
         ("Decks", DecksScreen),
         ("Review", ReviewScreen),
@@ -40,7 +42,7 @@ def binding_sections() -> list[tuple[str, type, list[Binding]]]:
     return [(title, cls, [b for b in cls.BINDINGS if isinstance(b, Binding)]) for title, cls in sections]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TutorModalScreen[None]):
     """A scrollable list of the bindings; Escape, q or ? closes it."""
 
     BINDINGS = [

@@ -6,9 +6,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
+from tutor.ui.screens.base import TutorModalScreen
 from tutor.ui.widgets.footer import KeysFooter
 
 
@@ -19,7 +19,7 @@ def source_line(source: str | None, line: int | None) -> str:
     return source or (f"line {line} of the notes" if line else "")
 
 
-class NotesScreen(ModalScreen[None]):
+class NotesScreen(TutorModalScreen[None]):
     """Opened from Decks (the highlighted deck) and from Review (the card's deck, and the card's line)."""
 
     BINDINGS = [

@@ -6,13 +6,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from tutor.ui.screens.base import TutorScreen
 from tutor.ui.widgets.footer import KeysFooter
 
 
-class ProblemsScreen(Screen):
+class ProblemsScreen(TutorScreen[None]):
     """Reachable from Decks (p) and the palette; r reloads the decks after a fix and lists what is left."""
 
     BINDINGS = [

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Header, Markdown, Rule, Static
 
 from tutor.scheduling import format_interval
 from tutor.ui.editing import edit_card
+from tutor.ui.screens.base import TutorScreen
 from tutor.ui.widgets.answer import AnswerView
 from tutor.ui.widgets.bars import short
 from tutor.ui.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from tutor.store import Store
 
 GRADES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 HIDDEN = {"suspend": "suspended", "bury": "buried"}
@@ -27,7 +31,7 @@ def format_duration(seconds: float) -> str:
     return f"{minutes} min {seconds} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(TutorScreen[None]):
     """One card at a time from the store's queue; a summary after the last one."""
 
     # 1-4 stay off the footer: the grade buttons show them, with their intervals.
@@ -92,8 +96,20 @@ class ReviewScreen(Screen):
             self.show_summary()
             return
         if self.cram:
-            self.queue = self._known(self.app.store.queue(self.deck_id, now=self.app.clock(), cram=True))
+            self.queue = self._known(self.store.queue(self.deck_id, now=self.app.clock(), cram=True))
         self.next_card()
+
+    @property
+    def store(self) -> Store:
+        """The progress store; on_mount goes straight to the summary when none could be opened."""
+        assert self.app.store is not None
+        return self.app.store
+
+    @property
+    def card_id(self) -> str:
+        """The card on screen; the keys that act on it are off (check_action) while there is none."""
+        assert self.current is not None
+        return self.current
 
     def _known(self, card_ids: list[str]) -> list[str]:
         return [card_id for card_id in card_ids if card_id in self.app.cards]
@@ -102,7 +118,7 @@ class ReviewScreen(Screen):
 
     def next_card(self) -> None:
         if not self.cram:
-            self.queue = self._known(self.app.store.queue(self.deck_id, now=self.app.clock()))
+            self.queue = self._known(self.store.queue(self.deck_id, now=self.app.clock()))
         if not self.queue:
             self.current = None
             self.show_summary()
@@ -111,7 +127,7 @@ class ReviewScreen(Screen):
         self.show_card()
 
     def show_card(self) -> None:
-        card = self.app.cards[self.current]
+        card = self.app.cards[self.card_id]
         self.shown = False
         self.shown_at = self.app.clock()
         self.remove_class("done")
@@ -121,7 +137,7 @@ class ReviewScreen(Screen):
         answer.remove_children()
         answer.mount(AnswerView(card))
         # Cram leaves the schedule as it is: the buttons show no interval they would not apply.
-        intervals = {} if self.cram else self.app.store.next_intervals(card.id, now=self.shown_at)
+        intervals = {} if self.cram else self.store.next_intervals(card.id, now=self.shown_at)
         for rating, name in GRADES.items():
             label = f"{rating} {name}" + (f" · {format_interval(intervals[rating])}" if intervals else "")
             self.query_one(f"#grade-{rating}", Button).label = label
@@ -142,13 +158,15 @@ class ReviewScreen(Screen):
         """Anki's three counts of what is left today, new · learning · review (the cram: cards left)."""
         if self.cram:
             return f"{len(self.queue) + 1} left"
-        counts = self.app.store.deck_counts(self.deck_id, now=self.shown_at)
+        counts = self.store.deck_counts(self.deck_id, now=self.shown_at)
         return f"{counts.new} new · {counts.learning} learning · {counts.review} review"
 
     @property
     def graded(self) -> list[tuple[str, int]]:
         """(card id, rating) of each answer given in this session and not undone."""
-        return [(card_id, rating) for kind, card_id, rating in self.done if kind == "grade"]
+        return [
+            (card_id, rating) for kind, card_id, rating in self.done if kind == "grade" and rating is not None
+        ]
 
     def show_summary(self) -> None:
         self.add_class("done")
@@ -188,12 +206,12 @@ class ReviewScreen(Screen):
         if self.app.store is None or self.cram:
             return ""
         now = self.app.clock()
-        due = self.app.store.next_due(self.deck_id, now=now)
+        due = self.store.next_due(self.deck_id, now=now)
         if due is None:
             return ""
         learning = sum(
             1
-            for state in self.app.store.card_states().values()
+            for state in self.store.card_states().values()
             if state.state in ("learning", "relearning")
             and not state.suspended
             and not state.orphaned
@@ -240,7 +258,7 @@ class ReviewScreen(Screen):
         now = self.app.clock()
         duration_ms = int((now - self.shown_at).total_seconds() * 1000) if self.shown_at else 0
         saved, graded = self.app.store_write(
-            self.app.store.grade,
+            self.store.grade,
             self.current,
             rating,
             duration_ms,
@@ -250,8 +268,8 @@ class ReviewScreen(Screen):
         )
         if not saved:
             return  # not saved (the learner was told why); the card stays, answer shown, to try again
-        self.done.append(("grade", self.current, rating))
-        if graded.became_leech:
+        self.done.append(("grade", self.card_id, rating))
+        if graded is not None and graded.became_leech:
             self.notify(
                 "This card is a leech now (forgotten again and again) and was suspended; "
                 "rewrite it with e, then unsuspend it in Browse.",
@@ -264,7 +282,7 @@ class ReviewScreen(Screen):
         if self.done and self.done[-1][0] in ("suspend", "bury"):
             self._undo_hiding(*self.done[-1][:2])
             return
-        saved, card_id = self.app.store_write(self.app.store.undo) if self.app.store else (True, None)
+        saved, card_id = self.app.store_write(self.store.undo) if self.app.store is not None else (True, None)
         if not saved:
             return
         if card_id is None:
@@ -280,7 +298,7 @@ class ReviewScreen(Screen):
 
     def _undo_hiding(self, kind: str, card_id: str) -> None:
         """Put a card suspended or buried in this session back in front of the learner."""
-        restore = self.app.store.unsuspend if kind == "suspend" else self.app.store.unbury
+        restore = self.store.unsuspend if kind == "suspend" else self.store.unbury
         if not self.app.store_write(restore, card_id)[0]:
             return
         self.done.pop()
@@ -295,33 +313,33 @@ class ReviewScreen(Screen):
             if self.current is not None:
                 self.queue.insert(0, self.current)
         else:  # back in the queue (the "left" count says so), in front
-            queue = self._known(self.app.store.queue(self.deck_id, now=self.app.clock()))
+            queue = self._known(self.store.queue(self.deck_id, now=self.app.clock()))
             self.queue = [card_id, *(other for other in queue if other != card_id)]
         self.current = card_id
         self.show_card()
 
     def action_suspend(self) -> None:
-        if not self.app.store_write(self.app.store.suspend, self.current)[0]:
+        if not self.app.store_write(self.store.suspend, self.card_id)[0]:
             return
-        self.done.append(("suspend", self.current, None))
+        self.done.append(("suspend", self.card_id, None))
         self.notify(
             "Suspended: it stays out of reviews until you unsuspend it in Browse (u undoes).", timeout=6
         )
         self.next_card()
 
     def action_bury(self) -> None:
-        if not self.app.store_write(self.app.store.bury, self.current, now=self.app.clock())[0]:
+        if not self.app.store_write(self.store.bury, self.card_id, now=self.app.clock())[0]:
             return
-        self.done.append(("bury", self.current, None))
+        self.done.append(("bury", self.card_id, None))
         self.notify("Buried until tomorrow (u undoes).", timeout=6)
         self.next_card()
 
     def action_edit(self) -> None:
         """Edit the question and answer in the app; the change goes to the learner's edits file."""
-        self.app.edit_in_app(self.current, self._after_edit)
+        self.app.edit_in_app(self.card_id, self._after_edit)
 
     def action_edit_file(self) -> None:
-        if edit_card(self.app, self.app.cards[self.current]):
+        if edit_card(self.app, self.app.cards[self.card_id]):
             self.app.reload_decks()
             self._after_edit()
 
@@ -335,7 +353,7 @@ class ReviewScreen(Screen):
     def action_demo(self) -> None:
         from tutor.ui.screens.demo import DemoScreen
 
-        card = self.app.cards[self.current]
+        card = self.app.cards[self.card_id]
         if not card.demos:
             self.notify("This card links no demo; open one from the command palette (ctrl+p).", timeout=4)
             return
@@ -343,7 +361,7 @@ class ReviewScreen(Screen):
 
     def action_notes(self) -> None:
         """The deck's notes, and the card's line in the learner's notes."""
-        card = self.app.cards[self.current]
+        card = self.app.cards[self.card_id]
         self.app.open_notes(card.deck_id, card.id)
 
     def action_back(self) -> None:

@@ -7,15 +7,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Header, Sparkline, Static
 
+from tutor.ui.screens.base import TutorScreen
 from tutor.ui.widgets.calendar import ReviewCalendar
 from tutor.ui.widgets.footer import KeysFooter
 from tutor.wording import plural
 
 
-class StatsScreen(Screen):
+class StatsScreen(TutorScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="stats.back"),
         Binding("q", "back", "Back", show=False, id="stats.back_q"),
