@@ -5,13 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from tutor.ui.screens.base import TutorScreen
 from tutor.ui.widgets.footer import KeysFooter
 
 
-class CheckpointsScreen(Screen):
+class CheckpointsScreen(TutorScreen[None]):
     """Reachable from the palette; enter opens generate on the highlighted checkpoint."""
 
     BINDINGS = [
