@@ -37,7 +37,7 @@ def bench_attend(repeats: int) -> float:
     import transformers
 
     from tutor.demos import attend
-    from tutor.demos import models as demo_models
+    from tutor.demos import weights as demo_weights
 
     transformers.logging.set_verbosity_error()
     text = "word" + " word" * 63  # 64 tokens
@@ -63,7 +63,7 @@ def bench_attend(repeats: int) -> float:
         f"attend, 64 tokens, 12 layers x 12 heads: ours {ours * 1000:.0f} ms (target < 300 ms), "
         f"transformers {peer * 1000:.0f} ms"
     )
-    demo_models.forget_model()
+    demo_weights.forget_model()
     return peer / ours
 
 

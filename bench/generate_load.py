@@ -21,8 +21,8 @@ import torch
 
 from engine import generate, get_tokenizer
 from tutor.demos import run_demo
-from tutor.demos.models import load_model
 from tutor.demos.threads import torch_threads, usable_cores
+from tutor.demos.weights import load_model
 
 PROMPT = "Every effort moves you closer to the goal, and every token the model reads costs it time, so"
 

@@ -84,10 +84,8 @@ def fit(
     logs: Sequence[ReviewLog], day_start_hour: int, tick: Callable[[float], None] | None = None
 ) -> Fitted:
     """Fit FSRS to ``logs``; ``tick(seconds so far)`` is called about every half second meanwhile."""
-    try:
-        from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
-    except ImportError as exc:
-        raise TutorError(f"Fitting needs the optimizer ({exc}); run: pip install fsrs-rs-python") from None
+    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
+
     items = training_items(logs, day_start_hour)
     result: dict = {}
 

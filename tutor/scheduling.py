@@ -13,7 +13,8 @@ from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from fsrs import Card, Rating, Scheduler, State
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler, State
 
 from tutor.config import SchedulerSettings
 from tutor.errors import TutorError
@@ -67,7 +68,7 @@ class Outcome:
     (the card is then due for all of that day, as in Anki); a shorter step is a delay from the answer.
     """
 
-    card: Card  # state, step, stability and difficulty after the answer (``due`` is not used)
+    card: FsrsCard  # state, step, stability and difficulty after the answer (``due`` is not used)
     days: int | None = None
     delay: timedelta | None = None
 
@@ -94,7 +95,7 @@ def elapsed_days(last_review: datetime | None, now: datetime, day_start_hour: in
     return max(0, (study_day(now, day_start_hour) - study_day(last_review, day_start_hour)).days)
 
 
-def _by_study_days(card: Card, now: datetime, day_start_hour: int) -> Card:
+def _by_study_days(card: FsrsCard, now: datetime, day_start_hour: int) -> FsrsCard:
     """The card with its last answer moved so that fsrs, which counts whole 24-hour periods, sees
     the study days elapsed instead (an answer last night and one this morning are a day apart)."""
     if card.last_review is None:
@@ -139,7 +140,7 @@ def _not_below_last(interval: float, previous: int, maximum: int) -> int:
     return 0
 
 
-def _stability(card: Card) -> float:
+def _stability(card: FsrsCard) -> float:
     if card.stability is None:  # FSRS sets it on every review
         raise ValueError(f"FSRS left card {card.card_id} without a stability after a review")
     return card.stability
@@ -154,7 +155,7 @@ def raw_interval(scheduler: Scheduler, stability: float) -> float:
 
 def outcomes(
     scheduler: Scheduler,
-    card: Card,
+    card: FsrsCard,
     now: datetime,
     day_start_hour: int,
     seed: str,
@@ -199,7 +200,7 @@ def outcomes(
     return result
 
 
-def retrievability(scheduler: Scheduler, card: Card, now: datetime, day_start_hour: int) -> float:
+def retrievability(scheduler: Scheduler, card: FsrsCard, now: datetime, day_start_hour: int) -> float:
     """Chance of recall now, with the study days elapsed since the last answer."""
     return scheduler.get_card_retrievability(_by_study_days(card, now, day_start_hour), current_datetime=now)
 

@@ -11,7 +11,8 @@ import sqlite3
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from fsrs import Card, Rating, Scheduler, State
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler, State
 
 from tutor.config import SchedulerSettings
 
@@ -112,7 +113,7 @@ def _v1_to_v2(db: sqlite3.Connection, settings: SchedulerSettings | None = None)
         )
     )
     for card_id, answers in history.items():
-        card, kind, lapses = Card(card_id=0, due=answers[0][2]), NEW, 0
+        card, kind, lapses = FsrsCard(card_id=0, due=answers[0][2]), NEW, 0
         for review_id, rating, reviewed_at in answers:
             lapses += card.state == State.Review and rating == Rating.Again
             card, _ = replay.review_card(card, Rating(rating), review_datetime=reviewed_at)

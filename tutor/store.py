@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from fsrs import Card, ReviewLog, Scheduler, State
+from fsrs import Card as FsrsCard
+from fsrs import ReviewLog, Scheduler, State
 
 from tutor import paths, scheduling, schema, stats, study
 from tutor.config import SchedulerSettings, load_config
@@ -321,7 +322,7 @@ class Store:
                 ).fetchall()
             return {row["id"]: _card_state(row) for row in rows}
 
-    def fsrs_card(self, card_id: str, now: datetime | None = None) -> Card:
+    def fsrs_card(self, card_id: str, now: datetime | None = None) -> FsrsCard:
         """The card as ``fsrs`` sees it (a new card is in learning step 0, due now)."""
         with self._reading() as db:
             return _to_fsrs(self._card(db, card_id), as_utc(now))
@@ -573,10 +574,10 @@ def _seed(row: sqlite3.Row) -> str:
     return f"{row['id']}:{row['reps']}"
 
 
-def _to_fsrs(row: sqlite3.Row, now: datetime) -> Card:
+def _to_fsrs(row: sqlite3.Row, now: datetime) -> FsrsCard:
     if row["state"] is None:
-        return Card(card_id=row["num"], state=State.Learning, step=0, due=now)
-    return Card(
+        return FsrsCard(card_id=row["num"], state=State.Learning, step=0, due=now)
+    return FsrsCard(
         card_id=row["num"],
         state=State(row["state"]),
         step=row["step"],

@@ -78,13 +78,7 @@ def read_package(path: Path) -> Collection:
 
 
 def _decompress(path: Path, data: bytes) -> bytes:
-    try:
-        import zstandard
-    except ImportError:
-        raise TutorError(
-            f"{path} comes from Anki 2.1.50 or newer, whose collections need the zstandard package: "
-            "run 'pip install zstandard', or export again in Anki with 'Support older Anki versions' ticked."
-        ) from None
+    import zstandard  # a dependency; imported here, as only packages from Anki 2.1.50 and newer need it
 
     try:
         return zstandard.ZstdDecompressor().decompress(data, max_output_size=1 << 31)

@@ -107,10 +107,8 @@ def _count(number: int, noun: str, width: int = 0) -> str:
 
 def _store_counts(decks: list) -> dict[str, dict] | None:
     """New and due counts per deck from the progress store, or None when there is no store yet."""
-    try:
-        from tutor.store import Store
-    except ImportError:
-        return None
+    from tutor.store import Store
+
     store = Store.open()
     for notice in store.notices:  # a store moved aside, a wrong setting: never lost
         print(f"tutor: {notice}", file=sys.stderr)

@@ -16,7 +16,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         help="fetch GPT-2 weights from the Hugging Face Hub",
         description="Fetch GPT-2 weights from the Hugging Face Hub into the tutor's data folder.",
     )
-    from tutor.demos.models import GPT2_DOWNLOADS
+    from tutor.demos.weights import GPT2_DOWNLOADS
 
     download.add_argument("size", metavar="SIZE", help="which GPT-2: " + ", ".join(GPT2_DOWNLOADS))
     download.set_defaults(func=download_command)
@@ -42,7 +42,7 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 
 
 def download_command(args: argparse.Namespace) -> int:
-    from tutor.demos.models import download_gpt2
+    from tutor.demos.weights import download_gpt2
 
     folder = download_gpt2(args.size, report=lambda line: print(line, file=sys.stderr))
     print(f"GPT-2 '{args.size}' is in {folder}; use it with: tutor demo generate --weights {args.size}")
@@ -51,7 +51,7 @@ def download_command(args: argparse.Namespace) -> int:
 
 def list_weights_command(args: argparse.Namespace) -> int:
     from tutor.demos.checkpoints import list_checkpoints
-    from tutor.demos.models import available_weights
+    from tutor.demos.weights import available_weights
 
     checkpoints = {str(c.path) for c in list_checkpoints()}
     weights = [(name, where) for name, where in available_weights() if where not in checkpoints]
@@ -87,7 +87,7 @@ def remove_weights_command(args: argparse.Namespace) -> int:
     import shutil
 
     from tutor.demos.checkpoints import list_checkpoints
-    from tutor.demos.models import GPT2_DOWNLOADS, weights_folder
+    from tutor.demos.weights import GPT2_DOWNLOADS, weights_folder
 
     by_name = {c.name: c for c in list_checkpoints()}
     unknown = [

@@ -222,7 +222,7 @@ def _attend_model(text: str, weights: str, layer: int, head: int) -> AttendResul
     import torch
 
     from engine import token_pieces
-    from tutor.demos.models import load_model
+    from tutor.demos.weights import load_model
 
     loaded = load_model(weights)
     config = loaded.config

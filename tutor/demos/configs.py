@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from tutor.errors import TutorError
 
-GPT2_SIZES = ["gpt2-small (124M)", "gpt2-medium (355M)", "gpt2-large (774M)", "gpt2-xl (1558M)"]
 ALIASES = {
     "gpt2-small (124M)": ["124M", "gpt2-small", "small", "gpt2"],
     "gpt2-medium (355M)": ["355M", "gpt2-medium", "medium"],

@@ -75,7 +75,7 @@ class Generation:
         import torch
 
         from engine import END_OF_TEXT_ID, get_tokenizer
-        from tutor.demos.models import GIBBERISH, choose_precision, load_model
+        from tutor.demos.weights import GIBBERISH, choose_precision, load_model
 
         self.loaded = load_model(weights, choose_precision(precision))
         self.precision = self.loaded.precision

@@ -25,7 +25,7 @@ from tutor.errors import TutorError
 from tutor.importer.answers import clean_markdown
 from tutor.importer.blocks import Problem, RawDeck, parse_blocks
 from tutor.importer.cards import duplicate_key, needs_answer_reason, normalized, propose_demos, resolve_images
-from tutor.importer.identity import Candidate, match_cards, new_card_id, text_hash
+from tutor.importer.identity import CardText, match_cards, new_card_id, text_hash
 from tutor.importer.mojibake import find_mojibake, repair_text
 from tutor.importer.report import ImportReport
 
@@ -206,11 +206,11 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     old_cards = [(deck, card) for deck in old_decks for card in deck.cards]
     matched = match_cards(
         [
-            Candidate(raw_card.question, answer, i, text_hash(raw_card.question, answer))
+            CardText(raw_card.question, answer, i, text_hash(raw_card.question, answer))
             for i, (_d, raw_card, answer, _missing) in enumerate(fresh)
         ],
         [
-            Candidate(card.question, card.answer, j, card.notes_hash or text_hash(card.question, card.answer))
+            CardText(card.question, card.answer, j, card.notes_hash or text_hash(card.question, card.answer))
             for j, (_d, card) in enumerate(old_cards)
         ],
     )

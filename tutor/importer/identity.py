@@ -27,7 +27,7 @@ ANSWER_SOME = 0.3
 
 
 @dataclass
-class Candidate:
+class CardText:
     """A card as identity sees it: its question and answer, and where it came from."""
 
     question: str
@@ -70,7 +70,7 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def _worth_comparing(new: list[Candidate], old: list[Candidate], left_new: list[int], left_old: list[int]):
+def _worth_comparing(new: list[CardText], old: list[CardText], left_new: list[int], left_old: list[int]):
     """Pairs of unmatched cards to compare: all of them when there are few; when there are many (a big
     rewrite of big notes), only pairs sharing a rare word, so re-import stays fast."""
     if len(left_new) * len(left_old) <= 40_000:
@@ -88,7 +88,7 @@ def _worth_comparing(new: list[Candidate], old: list[Candidate], left_new: list[
     return sorted(pairs)
 
 
-def match_cards(new: list[Candidate], old: list[Candidate]) -> dict[int, int]:
+def match_cards(new: list[CardText], old: list[CardText]) -> dict[int, int]:
     """Index of each matched new candidate -> index of the old one it continues."""
     matched: dict[int, int] = {}
     used: set[int] = set()

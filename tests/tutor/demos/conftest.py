@@ -25,7 +25,7 @@ def nano_checkpoint(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _fresh_model_cache():
     """Each test chooses its own weights; a model cached by another test must not leak into it."""
-    from tutor.demos.models import forget_model
+    from tutor.demos.weights import forget_model
 
     yield
     forget_model()

@@ -111,7 +111,7 @@ class DemoPanel(Vertical):
     def suggestions(self, name: str) -> list[str]:
         """What an input may complete to (→ accepts): the weights there are, the notes corpus."""
         if name == "weights":
-            from tutor.demos.models import LAST, available_weights
+            from tutor.demos.weights import LAST, available_weights
 
             return [found for found, _where in available_weights()] + [LAST]
         if name == "corpus":

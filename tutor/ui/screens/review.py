@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Header, Markdown, Rule, Static
 
-from tutor.scheduling import format_interval
+from tutor.scheduling import RATINGS, format_interval
 from tutor.ui.editing import edit_card
 from tutor.ui.screens.base import TutorScreen
 from tutor.ui.widgets.answer import AnswerView
@@ -20,7 +20,6 @@ from tutor.ui.widgets.footer import KeysFooter
 if TYPE_CHECKING:
     from tutor.store import Store
 
-GRADES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 HIDDEN = {"suspend": "suspended", "bury": "buried"}
 
 
@@ -80,7 +79,7 @@ class ReviewScreen(TutorScreen[None]):
         yield Markdown(id="summary")
         with Horizontal(id="grades"):
             yield Button("Show answer  space", id="show", variant="primary")
-            for rating, name in GRADES.items():
+            for rating, name in RATINGS.items():
                 yield Button(f"{rating} {name}", id=f"grade-{rating}", classes="grade")
         yield KeysFooter()
 
@@ -138,7 +137,7 @@ class ReviewScreen(TutorScreen[None]):
         answer.mount(AnswerView(card))
         # Cram leaves the schedule as it is: the buttons show no interval they would not apply.
         intervals = {} if self.cram else self.store.next_intervals(card.id, now=self.shown_at)
-        for rating, name in GRADES.items():
+        for rating, name in RATINGS.items():
             label = f"{rating} {name}" + (f" · {format_interval(intervals[rating])}" if intervals else "")
             self.query_one(f"#grade-{rating}", Button).label = label
         flags = " · needs an answer" if card.needs_answer else ""
@@ -177,7 +176,7 @@ class ReviewScreen(TutorScreen[None]):
         lines = ["## Session done", ""]
         if reviewed:
             counts = ", ".join(
-                f"{sum(1 for _, r in graded if r == rating)} {name}" for rating, name in GRADES.items()
+                f"{sum(1 for _, r in graded if r == rating)} {name}" for rating, name in RATINGS.items()
             )
             lines += [
                 f"- **{reviewed}** cards in **{format_duration(seconds)}**",

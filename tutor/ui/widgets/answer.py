@@ -27,10 +27,8 @@ def _image_widget(picture: Picture):
     """textual-image's widget, or None where it cannot ask the terminal any more (it must before start-up)."""
     if "textual_image.widget" not in sys.modules and sys.__stdout__ and sys.__stdout__.isatty():
         return None
-    try:
-        from textual_image.widget import Image
-    except ImportError:
-        return None
+    from textual_image.widget import Image
+
     image = Image(picture.image, classes="answer-image")
     image.tooltip = picture.alt
     return image
