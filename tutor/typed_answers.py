@@ -97,3 +97,19 @@ def check(expected: str, typed: str, compare: str = "words", tolerance: float = 
     else:
         why = "Not the answer."
     return Verdict(right, GOOD if right else AGAIN, diff(expected, typed.strip()), why)
+
+
+def plain_answer(markdown: str) -> str:
+    """A markdown answer as the words a learner would type: no emphasis marks, backticks or list bullets."""
+    from markdown_it import MarkdownIt
+
+    words = []
+    for token in MarkdownIt("commonmark").parse(markdown):
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+        if token.type in ("paragraph_close", "heading_close"):
+            words.append(" ")
+    return " ".join("".join(words).split())
