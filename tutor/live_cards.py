@@ -59,7 +59,8 @@ class LiveQuestion:
 @dataclass
 class LiveAnswer:
     value: Any
-    text: str  # as the answer side shows it
+    text: str  # what a typed answer is compared with
+    shown: str  # as the answer side shows it: 80,411,200 rather than 80411200
     compare: str
     tolerance: float
 
@@ -190,4 +191,6 @@ def compute(spec: LiveSpec, asked: LiveQuestion) -> LiveAnswer:
     result = run_demo(asked.demo, **asked.args)
     value = field_of(result, asked.field)
     kind = compare_kind(spec, value)
-    return LiveAnswer(value, format_value(value, kind), kind, spec.tolerance)
+    text = format_value(value, kind)
+    shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else text
+    return LiveAnswer(value, text, shown, kind, spec.tolerance)

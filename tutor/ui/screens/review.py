@@ -380,9 +380,11 @@ class ReviewScreen(Screen):
     def _demo_links(self, card) -> list[tuple[str, dict]]:
         """The card's demos; a live card's own demo first, with the arguments of the variant asked."""
         links = [(link.name, dict(link.args)) for link in card.demos]
-        if self.asked is not None and (self.asked.demo, self.asked.args) not in links:
-            links.insert(0, (self.asked.demo, dict(self.asked.args)))
-        return links
+        if self.asked is None:
+            return links
+        # The live demo opens on the variant asked, in place of the card's link to the same demo.
+        others = [(name, args) for name, args in links if name != self.asked.demo]
+        return [(self.asked.demo, dict(self.asked.args)), *others]
 
     def action_notes(self) -> None:
         """The deck's notes, and the card's line in the learner's notes."""

@@ -86,20 +86,23 @@ class TypedAnswer(Vertical):
         self.app.call_from_thread(self._show_live, answer)
 
     def _show_live(self, answer: LiveAnswer) -> None:
-        self._show(answer.text, answer.compare, answer.tolerance, f"The engine's answer ({self.asked.demo})")
+        source = f"The engine's answer ({self.asked.demo})"
+        self._show(answer.text, answer.compare, answer.tolerance, source, answer.shown)
 
     def _failed(self, why: str) -> None:
         message = f"The engine could not compute this card's answer: {why.rstrip('.')}. Grade it yourself."
         self.query_one("#typed-result", Static).update(Text(message, style="bold red"))
         self.post_message(self.Checked(None))
 
-    def _show(self, expected: str, compare: str, tolerance: float, source: str | None) -> None:
+    def _show(
+        self, expected: str, compare: str, tolerance: float, source: str | None, shown: str | None = None
+    ) -> None:
         if not self.is_attached:
             return  # the learner moved on before the engine answered
         self.verdict = verdict = check(expected, self.typed, compare, tolerance or 0.005)
         text = Text()
         text.append(f"{source or 'The answer'}: ", style="bold")
-        text.append(expected + "\n")
+        text.append((shown or expected) + "\n")
         text.append("You typed: ", style="bold")
         text.append(self.typed.strip() or "(nothing)")
         text.append("\n")
