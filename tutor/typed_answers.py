@@ -96,7 +96,11 @@ def check(expected: str, typed: str, compare: str = "words", tolerance: float = 
         why = "Right." if compare != "number" else f"Right (within {tolerance:g})."
     else:
         why = "Not the answer."
-    return Verdict(right, GOOD if right else AGAIN, diff(expected, typed.strip()), why)
+    if compare == "words":  # the diff shows what the comparison counted: not case, spacing or quotes
+        pieces = diff(normalise_words(expected), normalise_words(typed))
+    else:
+        pieces = diff(expected, typed.strip())
+    return Verdict(right, GOOD if right else AGAIN, pieces, why)
 
 
 def plain_answer(markdown: str) -> str:

@@ -48,3 +48,10 @@ def test_the_diff_marks_what_is_missing_and_what_is_extra() -> None:
 def test_nothing_typed_says_so() -> None:
     verdict = check("3", "  ", "exact")
     assert not verdict.right and verdict.why == "Nothing was typed." and verdict.proposed == AGAIN
+
+
+def test_a_words_diff_leaves_out_case_and_spacing() -> None:
+    verdict = check("Byte pair encoding", "byte  pair encodign", "words")
+    assert "".join(p.text for p in verdict.diff if p.kind != "extra") == "byte pair encoding"
+    assert verdict.diff[0] == Piece("same", "byte pair encodi")  # the capital B is no difference
+    assert "".join(p.text for p in verdict.diff if p.kind != "missing") == "byte pair encodign"

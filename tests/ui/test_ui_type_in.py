@@ -136,3 +136,8 @@ async def test_a_live_card_shows_the_engines_answer_for_the_variant_asked(app):
         await pilot.pause()
         assert isinstance(app.screen, DemoScreen)
         assert app.screen.links[0] == ("tokenize", {"text": text})
+
+
+def test_snapshot_of_a_wrong_typed_answer(snap_compare, app):
+    keys = ["down", "enter", *"byte pair encodign", "enter"]
+    assert snap_compare(app, terminal_size=(100, 30), press=keys)

@@ -99,7 +99,7 @@ class TypedAnswer(Vertical):
     ) -> None:
         if not self.is_attached:
             return  # the learner moved on before the engine answered
-        self.verdict = verdict = check(expected, self.typed, compare, tolerance or 0.005)
+        self.verdict = verdict = check(expected, self.typed, compare, tolerance)
         text = Text()
         text.append(f"{source or 'The answer'}: ", style="bold")
         text.append((shown or expected) + "\n")
