@@ -18,7 +18,7 @@ import yaml
 from tutor import paths
 from tutor.deck_files import KEY_LINES, LINE, MARKERS, DeckFileError, load_yaml, plain
 from tutor.errors import TutorError
-from tutor.live_cards import LiveSpec, parse_live
+from tutor.live_cards import LiveError, LiveSpec, parse_live
 
 # The demos named in the shared contract; used until tutor.demos offers validate_link.
 KNOWN_DEMOS = ("tokenize", "embed", "window", "attend", "generate", "model", "pretrain")
@@ -225,9 +225,9 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
     if raw.get("live") is not None:
         try:
             live = parse_live(raw["live"], raw["question"])
-        except TutorError as exc:
-            live_line = raw.get(KEY_LINES, {}).get("live", line)
-            message = f"{where} {str(exc).rstrip('.')}; the card was skipped."
+        except LiveError as exc:
+            live_line = exc.line or raw.get(KEY_LINES, {}).get("live", line)
+            message = f"{where}: {str(exc).rstrip('.')}; the card was skipped."
             problems.append(DeckProblem(path, live_line, message))
             return None
     notes_hash = raw.get("notes_hash")

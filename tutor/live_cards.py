@@ -14,7 +14,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from tutor.deck_files import MARKERS, plain
+from tutor.deck_files import KEY_LINES, LINE, MARKERS, plain
 from tutor.errors import TutorError
 
 LIVE_KEYS = ("demo", "args", "answer", "compare", "tolerance", "variants")
@@ -65,6 +65,14 @@ class LiveAnswer:
     tolerance: float
 
 
+class LiveError(TutorError):
+    """A mistake in a card's ``live`` mapping, with the line of the key at fault when the file has it."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 def _placeholders(template: str) -> set[str]:
     """The ``{names}`` in a template; ``{{`` stays a brace."""
     try:
@@ -76,28 +84,63 @@ def _placeholders(template: str) -> set[str]:
 
 
 def parse_live(raw: object, question: str) -> LiveSpec:
-    """The ``live`` mapping checked against the demo registry; ``TutorError`` says what is wrong."""
+    """The ``live`` mapping checked against the demo registry; ``LiveError`` says what is wrong, and where."""
+    try:
+        return _parse_live(raw, question)
+    except LiveError:
+        raise
+    except TutorError as exc:  # the demo registry's sentence about a bad argument of a variant
+        raise LiveError(
+            str(exc).rstrip("."), _line(raw, "variants" if _has(raw, "variants") else "args")
+        ) from None
+
+
+def _has(raw: object, key: str) -> bool:
+    return isinstance(raw, dict) and raw.get(key) is not None
+
+
+def _line(raw: object, key: str, item: int | None = None) -> int | None:
+    """The deck file's line of ``raw[key]`` (or of its item), as the YAML loader marked it."""
+    if not isinstance(raw, dict):
+        return None
+    value = raw.get(key)
+    if item is not None and isinstance(value, list) and item < len(value) and isinstance(value[item], dict):
+        return value[item].get(LINE)
+    return raw.get(KEY_LINES, {}).get(key)
+
+
+def _parse_live(raw: object, question: str) -> LiveSpec:
     if not isinstance(raw, dict):
         raise TutorError("'live' must be a mapping like {demo: tokenize, args: {text: hi}, answer: count}")
     unknown = [key for key in raw if key not in LIVE_KEYS and key not in MARKERS]
     if unknown:
-        raise TutorError(f"'live' has an unknown key '{unknown[0]}' (known: {', '.join(LIVE_KEYS)})")
+        raise LiveError(
+            f"'live' has an unknown key '{unknown[0]}' (known: {', '.join(LIVE_KEYS)})",
+            _line(raw, unknown[0]),
+        )
     from tutor.demos import get_demo, validate_link
 
     if not isinstance(raw.get("demo"), str):
         raise TutorError("'live' needs 'demo', the name of a demo such as tokenize")
-    demo = get_demo(raw["demo"])
+    try:
+        demo = get_demo(raw["demo"])
+    except TutorError as exc:
+        raise LiveError(str(exc).rstrip("."), _line(raw, "demo")) from None
     if not isinstance(raw.get("answer"), str) or not raw["answer"].strip():
-        raise TutorError("'live' needs 'answer', the result's field such as count or query_weights.2")
+        raise LiveError(
+            "'live' needs 'answer', the result's field such as count or query_weights.2", _line(raw, "answer")
+        )
     args = plain(raw.get("args") or {})
     if not isinstance(args, dict):
-        raise TutorError("'live' has 'args' that is not a mapping like {text: hi}")
+        raise LiveError("'live' has 'args' that is not a mapping like {text: hi}", _line(raw, "args"))
     compare = raw.get("compare")
     if compare is not None and compare not in COMPARES:
-        raise TutorError(f"'live' has compare {compare!r}; choose one of: {', '.join(COMPARES)}")
+        raise LiveError(
+            f"'live' has compare {compare!r}; choose one of: {', '.join(COMPARES)}", _line(raw, "compare")
+        )
     tolerance = raw.get("tolerance", DEFAULT_TOLERANCE)
     if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not tolerance >= 0:
-        raise TutorError("'live' has a 'tolerance' that is not a number of 0 or more")
+        raise LiveError("'live' has a 'tolerance' that is not a number of 0 or more", _line(raw, "tolerance"))
     variants = plain(raw.get("variants") or [])
     if not isinstance(variants, list) or not all(isinstance(v, dict) and v for v in variants):
         raise TutorError(
@@ -110,12 +153,17 @@ def parse_live(raw: object, question: str) -> LiveSpec:
     for number, variant in enumerate(variants or [{}], 1):
         extra = [key for key in variant if key not in demo.args and key not in wanted]
         if extra:
-            raise TutorError(
+            raise LiveError(
                 f"'live' variant {number} has '{extra[0]}', neither an argument of demo '{demo.name}' "
-                f"({', '.join(demo.args)}) nor a {{placeholder}} of the question"
+                f"({', '.join(demo.args)}) nor a {{placeholder}} of the question",
+                _line(raw, "variants", number - 1),
             )
         chosen = {**args, **variant}
-        validate_link(demo.name, {key: value for key, value in chosen.items() if key in demo.args})
+        try:
+            validate_link(demo.name, {key: value for key, value in chosen.items() if key in demo.args})
+        except TutorError as exc:
+            where = _line(raw, "variants", number - 1) if variants else _line(raw, "args")
+            raise LiveError(str(exc).rstrip("."), where) from None
         missing = [name for name in wanted if name not in chosen and name not in demo.args]
         if missing:
             raise TutorError(f"the placeholder {{{missing[0]}}} is given no value by 'args' or 'variants'")

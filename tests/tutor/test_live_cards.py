@@ -49,17 +49,17 @@ def test_a_live_card_loads_and_its_variants_fill_the_question(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("live", "line", "words"),
     [
-        ("    demo: nothing\n    answer: count\n", 7, "There is no demo called 'nothing'"),
+        ("    demo: nothing\n    answer: count\n", 8, "There is no demo called 'nothing'"),
         ("    demo: tokenize\n", 7, "'live' needs 'answer'"),
-        ("    demo: tokenize\n    answer: count\n    colour: red\n", 7, "unknown key 'colour'"),
-        ("    demo: tokenize\n    answer: count\n    compare: fuzzy\n", 7, "compare 'fuzzy'"),
-        ("    demo: tokenize\n    answer: count\n    tolerance: -1\n", 7, "'tolerance'"),
-        ("    demo: tokenize\n    answer: count\n    variants: [{txt: a}]\n", 7, "variant 1 has 'txt'"),
-        ("    demo: model\n    answer: total_parameters\n    variants: [{config: huge}]\n", 7, "'huge'"),
+        ("    demo: tokenize\n    answer: count\n    colour: red\n", 10, "unknown key 'colour'"),
+        ("    demo: tokenize\n    answer: count\n    compare: fuzzy\n", 10, "compare 'fuzzy'"),
+        ("    demo: tokenize\n    answer: count\n    tolerance: -1\n", 10, "'tolerance'"),
+        ("    demo: tokenize\n    answer: count\n    variants: [{txt: a}]\n", 10, "variant 1 has 'txt'"),
+        ("    demo: model\n    answer: total_parameters\n    variants: [{config: huge}]\n", 10, "'huge'"),
         ("    demo: attend\n    answer: query_weights.{position}\n", 7, "{position} is given no value"),
     ],
 )
-def test_a_bad_live_key_names_the_file_line_and_skips_the_card(tmp_path, live, line, words) -> None:
+def test_a_bad_live_key_names_its_file_and_line_and_skips_the_card(tmp_path, live, line, words) -> None:
     path = deck_file(tmp_path, "- id: bad\n  question: What?\n  answer: x\n  live:\n" + live)
     deck, problems = load_deck(path)
     assert deck.cards == []
