@@ -18,6 +18,7 @@ import yaml
 from tutor import paths
 from tutor.deck_files import KEY_LINES, LINE, MARKERS, DeckFileError, load_yaml, plain
 from tutor.errors import TutorError
+from tutor.live_cards import LiveError, LiveSpec, parse_live
 
 # The demos named in the shared contract; used until tutor.demos offers validate_link.
 KNOWN_DEMOS = ("tokenize", "embed", "window", "attend", "generate", "model", "pretrain")
@@ -34,6 +35,8 @@ CARD_KEYS = (
     "suspended",
     "tags",
     "demos",
+    "live",
+    "type_in",
 )
 
 
@@ -78,6 +81,13 @@ class Card:
     missing_images: list[str] = field(default_factory=list)
     notes_dir: Path | None = None  # the notes' folder, where the deck says which notes file it came from
     edited_in: Path | None = None  # the learner's edits file, when their own text replaced the deck's
+    live: LiveSpec | None = None  # the engine computes the answer when the card is shown
+    type_in: bool | None = None  # the learner types the answer; None: only live cards do
+
+    @property
+    def types_answer(self) -> bool:
+        """Whether the review asks for a typed answer: live cards do unless ``type_in: false``."""
+        return self.type_in if self.type_in is not None else self.live is not None
 
     def picture_roots(self) -> list[Path]:
         """The folder trees the answer's pictures may come from: the deck file's and its notes'."""
@@ -211,6 +221,17 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
     source_line = raw.get("source_line")
     if source_line is not None and (not isinstance(source_line, int) or isinstance(source_line, bool)):
         return skip("has a 'source_line' that is not a whole number")
+    if not isinstance(raw.get("type_in", False), bool):
+        return skip("has 'type_in' that is not true or false")
+    live = None
+    if raw.get("live") is not None:
+        try:
+            live = parse_live(raw["live"], raw["question"])
+        except LiveError as exc:
+            live_line = exc.line or raw.get(KEY_LINES, {}).get("live", line)
+            message = f"{where}: {str(exc).rstrip('.')}; the card was skipped."
+            problems.append(DeckProblem(path, live_line, message))
+            return None
     notes_hash = raw.get("notes_hash")
     link_problems: list[str] = []
     demos = _demo_links(raw.get("demos"), where, link_problems)
@@ -230,6 +251,8 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
         source_line=source_line,
         notes_hash=str(notes_hash) if notes_hash is not None else None,
         missing_images=list(missing_images),
+        live=live,
+        type_in=raw.get("type_in"),
     )
 
 
@@ -505,6 +528,15 @@ def card_to_dict(card: Card) -> dict:
         raw["tags"] = _InlineList(card.tags)
     if card.demos:
         raw["demos"] = [{link.name: _Inline(link.args)} for link in card.demos]
+    if card.live is not None:
+        live = card.live.to_dict()
+        if "args" in live:
+            live["args"] = _Inline(live["args"])
+        if "variants" in live:
+            live["variants"] = [_Inline(variant) for variant in live["variants"]]
+        raw["live"] = live
+    if card.type_in is not None:
+        raw["type_in"] = card.type_in
     raw["answer"] = card.answer
     return raw
 

@@ -137,6 +137,8 @@ def run_decks(args: argparse.Namespace) -> int:
             "cards": len(deck.cards),
             "needs_answer": sum(card.needs_answer for card in deck.cards),
             "suspended": sum(card.suspended for card in deck.cards),
+            "live": sum(card.live is not None for card in deck.cards),
+            "typed": sum(card.types_answer for card in deck.cards),
             "path": str(deck.path),
         }
         if counts is not None:
@@ -154,13 +156,14 @@ def run_decks(args: argparse.Namespace) -> int:
             f"(they go to {paths.user_decks_dir()})."
         )
     width = max((cell_width(row["title"]) for row in rows), default=5)
-    header = f"{pad('deck', width)}  cards  need answer"
+    header = f"{pad('deck', width)}  cards  live  typed  need answer"
     if counts is not None:
         header += "    new  learning  review"
     if rows:
         print(header)
     for row in rows:
-        line = f"{pad(row['title'], width)}  {row['cards']:>5}  {row['needs_answer']:>11}"
+        line = f"{pad(row['title'], width)}  {row['cards']:>5}  {row['live']:>4}  {row['typed']:>5}"
+        line += f"  {row['needs_answer']:>11}"
         if counts is not None:
             line += f"  {row['new']:>5}  {row['learning']:>8}  {row['review']:>6}"
         print(line)

@@ -203,7 +203,9 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
         for deck, raw in zip(decks, raw_decks, strict=True)
         for raw_card in raw.cards
     ]
-    old_cards = [(deck, card) for deck in old_decks for card in deck.cards]
+    # Live cards are written in the deck file, not the notes: re-import keeps them as they are.
+    live_cards = [(deck, card) for deck in old_decks for card in deck.cards if card.live is not None]
+    old_cards = [(deck, card) for deck in old_decks for card in deck.cards if card.live is None]
     matched = match_cards(
         [
             CardText(raw_card.question, answer, i, text_hash(raw_card.question, answer))
@@ -221,7 +223,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
         for item in items
         if normalized(item["question"])  # a question without words is no question to come back to
     }
-    taken |= {card.id for _d, card in old_cards}
+    taken |= {card.id for _d, card in old_cards + live_cards}
     taken |= {item["id"] for items in retired.values() for item in items}
 
     report = ImportReport(notes, out, decks, problems)
@@ -246,6 +248,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
         if i in matched:
             old_deck, old = old_cards[matched[i]]
             card.id, card.suspended, card.tags, card.demos = old.id, old.suspended, old.tags, old.demos
+            card.type_in = old.type_in
             if old.notes_hash and text_hash(old.question, old.answer) != old.notes_hash:
                 if card.notes_hash == old.notes_hash:  # edited in the deck file only: the edit stays
                     card.question, card.answer, card.notes_hash = old.question, old.answer, old.notes_hash
@@ -284,6 +287,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
             )
         deck.cards.append(card)
 
+    _keep_live_cards(decks, live_cards)
     _retire_removed(report, old_cards, set(matched.values()), retired)
     _report_missing_images(report)
     if write:
@@ -296,6 +300,17 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
         report.written = [deck.path for deck in decks]
         report.deleted = gone
     return report
+
+
+def _keep_live_cards(decks: list[Deck], live_cards: list[tuple[Deck, Card]]) -> None:
+    """Each live card stays in its deck (the first deck when the notes no longer have its deck)."""
+    by_id = {deck.id: deck for deck in decks}
+    for old_deck, card in live_cards:
+        home = by_id.get(old_deck.id) or (decks[0] if decks else None)
+        if home is None:
+            continue
+        card.deck_id, card.path, card.order = home.id, home.path, len(home.cards)
+        home.cards.append(card)
 
 
 def _keep_replaced_edits(report: ImportReport, conflicts: dict[Path, list[Card]]) -> None:

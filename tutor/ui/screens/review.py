@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -10,12 +11,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Header, Markdown, Rule, Static
 
+from tutor.live_cards import LiveQuestion, draw
 from tutor.scheduling import RATINGS, format_interval
 from tutor.ui.editing import edit_card
 from tutor.ui.screens.base import TutorScreen
 from tutor.ui.widgets.answer import AnswerView
 from tutor.ui.widgets.bars import short
 from tutor.ui.widgets.footer import KeysFooter
+from tutor.ui.widgets.type_in import TypedAnswer
 
 if TYPE_CHECKING:
     from tutor.store import Store
@@ -38,8 +41,9 @@ class ReviewScreen(TutorScreen[None]):
         Binding("space", "show_answer", "Reveal", id="review.show"),
         Binding("enter", "show_answer", "Show answer", show=False, id="review.show_enter"),
         # As in Anki: once the answer shows, space and Enter grade Good.
-        Binding("space", "grade(3)", "Good", show=False, id="review.good_space"),
-        Binding("enter", "grade(3)", "Good", show=False, id="review.good_enter"),
+        # A typed answer proposes its grade (Again when wrong), and then space and Enter take that one.
+        Binding("space", "accept", "Good", show=False, id="review.good_space"),
+        Binding("enter", "accept", "Good", show=False, id="review.good_enter"),
         Binding("1", "grade(1)", "Again", show=False, id="review.again"),
         Binding("2", "grade(2)", "Hard", show=False, id="review.hard"),
         Binding("3", "grade(3)", "Good", show=False, id="review.good"),
@@ -68,6 +72,9 @@ class ReviewScreen(TutorScreen[None]):
         # What the learner did, latest last: ("grade", card id, rating), ("suspend" | "bury", card id,
         # None). u takes these back in turn, then grades of earlier sessions from the store's log.
         self.done: list[tuple[str, str, int | None]] = []
+        self.rng = random.Random()  # which variant of a live card comes up
+        self.asked: LiveQuestion | None = None  # the live card as drawn now: question, demo call
+        self.proposed: int | None = None  # the typed answer's proposed grade
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -131,7 +138,16 @@ class ReviewScreen(TutorScreen[None]):
         self.shown_at = self.app.clock()
         self.remove_class("done")
         self.remove_class("answered")
-        self.query_one("#question", Markdown).update(card.question)
+        self.asked = draw(card.live, card.question, self.rng) if card.live is not None else None
+        self.proposed = None
+        self._show_proposed()
+        self.query_one("#question", Markdown).update(self.asked.question if self.asked else card.question)
+        for old in self.query(TypedAnswer):
+            old.remove()
+        if card.types_answer:
+            typed = TypedAnswer(card, self.asked)
+            self.query_one("#card", VerticalScroll).mount(typed, after="#question")
+            self.call_after_refresh(lambda: typed.query_one("#typed").focus())
         answer = self.query_one("#answer", Vertical)
         answer.remove_children()
         answer.mount(AnswerView(card))
@@ -141,8 +157,8 @@ class ReviewScreen(TutorScreen[None]):
             label = f"{rating} {name}" + (f" · {format_interval(intervals[rating])}" if intervals else "")
             self.query_one(f"#grade-{rating}", Button).label = label
         flags = " · needs an answer" if card.needs_answer else ""
-        if card.demos:
-            flags += " · d opens " + ", ".join(link.name for link in card.demos)
+        if card.demos or self.asked:
+            flags += " · d opens " + ", ".join(name for name, _args in self._demo_links(card))
         flags += " · n notes"
         if self.done and self.done[-1][0] in HIDDEN:
             flags += f" · {HIDDEN[self.done[-1][0]]} the last card: u undoes"
@@ -236,7 +252,7 @@ class ReviewScreen(TutorScreen[None]):
             return bool(self.current and not self.shown)
         if action == "finish":
             return self.current is None  # the summary: Enter goes back to the decks
-        if action == "grade":
+        if action in ("grade", "accept"):
             return bool(self.current and self.shown)
         if action in ("suspend", "bury", "edit", "edit_file", "demo", "notes"):
             return self.current is not None
@@ -247,9 +263,28 @@ class ReviewScreen(TutorScreen[None]):
 
     def action_show_answer(self) -> None:
         if self.current is not None and not self.shown:
+            for typed in self.query(TypedAnswer):
+                typed.reveal()
             self.shown = True
             self.add_class("answered")
             self.refresh_bindings()
+
+    def action_accept(self) -> None:
+        """Space or Enter on the answer: the typed answer's proposed grade, else Good."""
+        self.action_grade(self.proposed or 3)
+
+    def on_typed_answer_submitted(self, event: TypedAnswer.Submitted) -> None:
+        self.action_show_answer()
+
+    def on_typed_answer_checked(self, event: TypedAnswer.Checked) -> None:
+        self.proposed = event.verdict.proposed if event.verdict is not None else None
+        self._show_proposed()
+
+    def _show_proposed(self) -> None:
+        """The proposed grade's button stands out; the learner can still press another."""
+        for rating in RATINGS:
+            button = self.query_one(f"#grade-{rating}", Button)
+            button.variant = "primary" if rating == self.proposed else "default"
 
     def action_grade(self, rating: int) -> None:
         if self.current is None or not self.shown:
@@ -353,10 +388,20 @@ class ReviewScreen(TutorScreen[None]):
         from tutor.ui.screens.demo import DemoScreen
 
         card = self.app.cards[self.card_id]
-        if not card.demos:
+        links = self._demo_links(card)
+        if not links:
             self.notify("This card links no demo; open one from the command palette (ctrl+p).", timeout=4)
             return
-        self.app.push_screen(DemoScreen([(link.name, dict(link.args)) for link in card.demos]))
+        self.app.push_screen(DemoScreen(links))
+
+    def _demo_links(self, card) -> list[tuple[str, dict]]:
+        """The card's demos; a live card's own demo first, with the arguments of the variant asked."""
+        links = [(link.name, dict(link.args)) for link in card.demos]
+        if self.asked is None:
+            return links
+        # The live demo opens on the variant asked, in place of the card's link to the same demo.
+        others = [(name, args) for name, args in links if name != self.asked.demo]
+        return [(self.asked.demo, dict(self.asked.args)), *others]
 
     def action_notes(self) -> None:
         """The deck's notes, and the card's line in the learner's notes."""
