@@ -8,6 +8,7 @@ survive every re-import. The README section "Decks and your own notes" documents
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,9 +20,6 @@ from tutor import paths
 from tutor.deck_files import KEY_LINES, LINE, MARKERS, DeckFileError, load_yaml, plain
 from tutor.errors import TutorError
 from tutor.live_cards import LiveError, LiveSpec, parse_live
-
-# The demos named in the shared contract; used until tutor.demos offers validate_link.
-KNOWN_DEMOS = ("tokenize", "embed", "window", "attend", "generate", "model", "pretrain")
 
 DECK_KEYS = ("id", "title", "source", "source_line", "order", "notes", "cards", "retired")
 CARD_KEYS = (
@@ -141,13 +139,10 @@ class DeckProblem:
 
 
 def check_demo_link(name: str, args: dict) -> None:
-    """Raise TutorError when a card's demo link names no demo or a bad argument."""
-    try:
-        from tutor.demos import validate_link
-    except ImportError:
-        if name not in KNOWN_DEMOS:
-            raise TutorError(f"unknown demo '{name}' (known: {', '.join(KNOWN_DEMOS)})") from None
-        return
+    """Raise TutorError when a card's demo link names no demo or a bad argument (the demo catalogue's
+    schema only: no demo's code is imported)."""
+    from tutor.demos.registry import validate_link
+
     validate_link(name, args)
 
 
@@ -256,11 +251,16 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
     )
 
 
-def load_deck(path: Path) -> tuple[Deck | None, list[DeckProblem]]:
-    """One deck file; a file that cannot be a deck gives ``None`` and says why (file and line)."""
+def load_deck(
+    path: Path, read: Callable[[Path], object] = load_yaml
+) -> tuple[Deck | None, list[DeckProblem]]:
+    """One deck file; a file that cannot be a deck gives ``None`` and says why (file and line).
+
+    ``read`` parses the file's YAML (``DeckCache.load_yaml`` gives a cached parse when the file is unchanged).
+    """
     problems: list[DeckProblem] = []
     try:
-        raw = load_yaml(path)
+        raw = read(path)
     except DeckFileError as exc:
         return None, [DeckProblem(path, exc.line, f"{exc}; this deck was not loaded.")]
     if not isinstance(raw, dict):
@@ -443,13 +443,16 @@ def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckPro
         dirs = [paths.bundled_decks_dir(), paths.user_decks_dir()]
     if not dirs:
         return [], []
+    from tutor.deck_cache import DeckCache
+
+    cache = DeckCache()
     decks: dict[str, Deck] = {}
     problems: list[DeckProblem] = []
     for folder in dirs:
         found: list[Deck] = []
         _recover_import(Path(folder), problems)
         for path in _deck_paths(Path(folder), problems):
-            deck, deck_problems = load_deck(path)
+            deck, deck_problems = load_deck(path, cache.load_yaml)
             problems.extend(deck_problems)
             if deck is None:
                 continue
@@ -475,6 +478,7 @@ def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckPro
             owner[card.id] = deck
             kept.append(card)
         deck.cards = kept
+    cache.save()
     from tutor.card_edits import apply_edits, edits_path, load_edits
 
     edits_file = edits_path(dirs[-1])  # the learner's own folder comes last

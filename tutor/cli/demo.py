@@ -89,9 +89,8 @@ def _demo_values(parser: argparse.ArgumentParser, options: argparse.Namespace, f
 
 
 def list_demos() -> str:
-    from tutor.demos import DEMOS, get_demo
+    from tutor.demos import DEMOS
 
-    get_demo("tokenize")  # loads the registry
     lines = []
     width = max(len(name) for name in DEMOS)
     for demo in DEMOS.values():

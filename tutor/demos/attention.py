@@ -10,11 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from tutor.demos.registry import Arg, Result, demo
+from tutor.demos.registry import Result, demo
 from tutor.demos.seeding import book_seed
 from tutor.errors import TutorError
 
-MODES = ("simple", "trainable", "causal", "multi-head")
 BOOK_WORDS = ["Your", "journey", "starts", "with", "one", "step"]
 BOOK_INPUTS = [
     [0.43, 0.15, 0.89],  # Your     (x^1)
@@ -76,36 +75,7 @@ def _matrix(tensor) -> Matrix:
     return [[None if value == float("-inf") else value for value in row] for row in rows]
 
 
-@demo(
-    "attend",
-    "Compute attention scores, the causal mask, weights per head and context vectors.",
-    chapter=3,
-    section="3.3-3.6 Attention mechanisms",
-    args={
-        "text": Arg(
-            str,
-            None,
-            "text to attend over; leave it out for the book's 'Your journey starts with one step'",
-            non_empty=True,
-        ),
-        "mode": Arg(
-            str, "simple", "which mechanism (chapter 3 sections); ignored with weights", choices=MODES
-        ),
-        "heads": Arg(int, 2, "attention heads for multi-head mode", minimum=1, maximum=16),
-        "dropout": Arg(
-            float,
-            0.0,
-            "dropout rate on the attention weights (causal and multi-head)",
-            minimum=0.0,
-            maximum=0.95,
-        ),
-        "weights": Arg(
-            str, None, "run a GPT instead: random, last, gpt2, a checkpoint or a GPT-2 folder", non_empty=True
-        ),
-        "layer": Arg(int, 0, "which transformer block to show in detail (from 0)", minimum=0),
-        "head": Arg(int, 0, "which head of that block to show in detail (from 0)", minimum=0),
-    },
-)
+@demo("attend")
 def attend(
     text: str | None, mode: str, heads: int, dropout: float, weights: str | None, layer: int, head: int
 ) -> AttendResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tutor.demos.registry import Arg, Result, demo
+from tutor.demos.registry import Result, demo
 from tutor.demos.seeding import book_seed
 
 BOOK_IDS = [2, 3, 5, 1]  # section 2.7: four token ids in a vocabulary of six
@@ -36,27 +36,7 @@ def _rows(tensor) -> list[list[float]]:
     return tensor.detach().tolist()
 
 
-@demo(
-    "embed",
-    "Look token ids up in a seeded embedding matrix and add positional embeddings.",
-    chapter=2,
-    section="2.7 Creating token embeddings; 2.8 Encoding word positions",
-    args={
-        "text": Arg(
-            str,
-            None,
-            "text to embed; leave it out for the book's ids [2, 3, 5, 1] in a vocabulary of 6",
-            non_empty=True,
-        ),
-        "dimensions": Arg(
-            int,
-            None,
-            "size of each vector (3 for the book's example, 256 for text as in 2.8)",
-            minimum=1,
-            maximum=4096,
-        ),
-    },
-)
+@demo("embed")
 def embed(text: str | None, dimensions: int | None) -> EmbedResult:
     import torch
 

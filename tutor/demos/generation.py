@@ -16,8 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from threading import Event
 
-from tutor.config import PRECISIONS
-from tutor.demos.registry import Arg, Result, check_args, demo, get_demo
+from tutor.demos.registry import Result, check_args, demo, get_demo
 
 TOP_CANDIDATES = 5
 
@@ -183,47 +182,7 @@ def open_generation(**args) -> Generation:
     return Generation(**values)
 
 
-@demo(
-    "generate",
-    "Generate text token by token, with the top candidates and their probabilities at each step.",
-    chapter=5,
-    section="4.7 Generating text; 5.3 Decoding strategies (temperature, top-k)",
-    args={
-        "prompt": Arg(str, "Every effort moves you", "the text to continue", non_empty=True),
-        "max_new_tokens": Arg(int, 20, "how many tokens to add", minimum=1, maximum=1024),
-        "temperature": Arg(
-            float,
-            0.0,
-            "0 picks the most likely token (greedy); higher is more random",
-            minimum=0.0,
-            maximum=100.0,
-            nonzero_minimum=0.01,
-        ),
-        "top_k": Arg(int, None, "sample only among the k most likely tokens", minimum=1),
-        "top_p": Arg(
-            float,
-            None,
-            "sample only among the most likely tokens covering this probability",
-            above=0.0,
-            maximum=1.0,
-        ),
-        "seed": Arg(int, 123, "random seed for sampling (as torch.manual_seed)", minimum=0),
-        "weights": Arg(
-            str,
-            None,
-            "random, last, gpt2, a checkpoint or a GPT-2 folder (default: the config's)",
-            non_empty=True,
-        ),
-        "precision": Arg(
-            str,
-            None,
-            "the weights in fp32, bf16 (~2x faster) or int8 (~4x faster, odds a little off) "
-            "(default: the config's, else fp32)",
-            choices=PRECISIONS,
-        ),
-    },
-    streams=True,
-)
+@demo("generate")
 def generate(
     prompt: str,
     max_new_tokens: int,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tutor.demos.configs import CONFIG_NAMES
-from tutor.demos.registry import Arg, Result, demo
+from tutor.demos.registry import Result, demo
 
 
 @dataclass
@@ -35,13 +34,7 @@ def _count(module) -> int:
     return sum(p.numel() for p in module.parameters())
 
 
-@demo(
-    "model",
-    "Count a GPT's parameters per component, with and without weight tying, and its memory.",
-    chapter=4,
-    section="4.6 Coding the GPT model",
-    args={"config": Arg(str, "gpt2-small (124M)", "the model size", choices=CONFIG_NAMES)},
-)
+@demo("model")
 def model(config: str) -> ModelResult:
     import torch
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from threading import Event
 from typing import TYPE_CHECKING, cast
 
+from tutor.demos.catalogue import NOTES
 from tutor.demos.checkpoints import RUNS_KEPT, RunCheckpoints, prune_runs
-from tutor.demos.configs import CONFIG_NAMES
-from tutor.demos.registry import Arg, Result, demo
+from tutor.demos.registry import Result, demo
 from tutor.demos.seeding import GLOBAL_GENERATOR, LockedDraws
 from tutor.errors import TutorError
 from tutor.regular_files import NotReadable, read_regular
@@ -26,10 +26,8 @@ from tutor.regular_files import NotReadable, read_regular
 if TYPE_CHECKING:
     from torch.utils.data import DataLoader
 
-NOTES = "notes"
 _IMAGE_LINK = re.compile(r"!\[([^\]]*)\]\([^)]*\)")  # ![alt text](path) in markdown
 _EMPTY_BULLET = re.compile(r"^[ \t]*[-*+][ \t]*\n", re.MULTILINE)  # a list item that held only an image
-PRESETS = ("book",)
 SAVE_EVERY_EVAL_BELOW = 50_000_000  # parameters; bigger models save at epoch ends and when stopped
 MAX_CORPUS_BYTES = 32 * 1024 * 1024  # the book's corpus is 20 KB; a CPU demo trains on no more than this
 
@@ -212,33 +210,7 @@ def plan_training(
     return TrainingPlan(settings, config_name, cfg, corpus_label, len(text), train_loader, val_loader)
 
 
-@demo(
-    "pretrain",
-    "Train a small GPT live: step, tokens seen, training and validation loss, and a sample per evaluation.",
-    chapter=5,
-    section="5.2 Training an LLM",
-    args={
-        "corpus": Arg(
-            str, NOTES, "'notes' (the decks' own text) or the path of a UTF-8 text file", non_empty=True
-        ),
-        "config": Arg(
-            str, None, "model size (default tiny; the book preset uses 124M)", choices=CONFIG_NAMES
-        ),
-        "steps": Arg(
-            int,
-            None,
-            "stop after this many optimizer steps (default 200 for the small configs)",
-            minimum=0,
-            maximum=1_000_000,
-        ),
-        "epochs": Arg(int, None, "passes over the corpus (the book preset: 10)", minimum=1, maximum=1000),
-        "seed": Arg(int, 123, "torch.manual_seed for the data order and the initial weights", minimum=0),
-        "preset": Arg(
-            str, None, "'book': chapter 5's setup (124M, context 256, AdamW 4e-4, 10 epochs)", choices=PRESETS
-        ),
-    },
-    streams=True,
-)
+@demo("pretrain")
 def pretrain(
     corpus: str,
     config: str | None,

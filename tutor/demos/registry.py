@@ -1,20 +1,34 @@
-"""The demo registry: each demo is a function of typed arguments, registered with its schema.
+"""Checking and running demos: the arguments against the catalogue's schema, the function by its name.
 
-A demo module declares its function with :func:`demo`; the decorator checks every call against the schema
-(so a bad argument gives the same sentence from the function, the CLI, the app and the deck loader) and
-fills in the defaults. Nothing here imports torch.
+A demo module declares its function with :func:`demo`; the decorator checks every call against the
+catalogue's schema (so a bad argument gives the same sentence from the function, the CLI, the app and the
+deck loader) and fills in the defaults. Nothing here imports a demo's code or torch.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from tutor.demos.catalogue import DEMOS, Arg, Demo
 from tutor.errors import TutorError
+
+__all__ = [
+    "DEMOS",
+    "Arg",
+    "Demo",
+    "Result",
+    "check_args",
+    "check_value",
+    "demo",
+    "get_demo",
+    "run_demo",
+    "validate_link",
+]
 
 
 class Result:
@@ -36,43 +50,6 @@ def _plain(value: Any) -> Any:
         return {key: _plain(item) for key, item in value.items()}
     return value
 
-
-@dataclass(frozen=True)
-class Arg:
-    """One argument of a demo: its type, default and the values it accepts.
-
-    ``minimum``/``maximum`` are inclusive, ``above`` is an exclusive lower bound (top_p > 0).
-    ``choices`` may list aliases; ``non_empty`` rejects an empty string.
-    """
-
-    type: type[Any]
-    default: Any
-    help: str
-    choices: tuple[str, ...] | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    above: float | None = None
-    non_empty: bool = False
-    # A value other than 0 must be at least this: temperature 0 is greedy, 1e-40 would overflow the logits.
-    nonzero_minimum: float | None = None
-
-
-@dataclass(frozen=True)
-class Demo:
-    name: str
-    description: str
-    chapter: int
-    section: str
-    args: dict[str, Arg]
-    run: Callable[..., Any]
-    streams: bool = False  # accepts progress= and cancel= (generate, pretrain)
-
-    @property
-    def defaults(self) -> dict[str, Any]:
-        return {name: arg.default for name, arg in self.args.items()}
-
-
-DEMOS: dict[str, Demo] = {}
 
 _TYPE_WORDS = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
 
@@ -126,8 +103,7 @@ def check_value(demo_name: str, arg_name: str, arg: Arg, value: Any) -> Any:
 
 
 def get_demo(name: str) -> Demo:
-    """The registered demo called ``name``; ``TutorError`` naming the known demos if there is none."""
-    _load_all()
+    """The catalogue's demo called ``name``; ``TutorError`` naming the known demos if there is none."""
     try:
         return DEMOS[name]
     except (KeyError, TypeError):
@@ -165,13 +141,17 @@ def run_demo(name: str, *, progress: Callable[[Any], None] | None = None, cancel
     return demo.run(**args)
 
 
-def demo(
-    name: str, description: str, chapter: int, section: str, args: dict[str, Arg], streams: bool = False
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a demo function; calls to it are checked against ``args`` and get their defaults."""
+def demo(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a function as the catalogue's demo ``name``: calls are checked against its schema."""
+    entry = DEMOS[name]
+    order = list(entry.args)
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
-        order = list(args)
+        # The function takes the catalogue's arguments, in its order: a schema and code that drift apart fail
+        # on import, not when a learner opens the demo.
+        takes = [p for p in inspect.signature(function).parameters if p not in ("progress", "cancel")]
+        if takes != order:
+            raise TypeError(f"demo {name!r} takes {takes}, but the catalogue lists {order}")
 
         @functools.wraps(function)
         def checked(*positional: Any, progress=None, cancel=None, **named: Any) -> Any:
@@ -181,17 +161,11 @@ def demo(
                 if key in named:
                     raise TutorError(f"Demo '{name}': argument {key!r} is given twice.")
                 named[key] = value
-            values = check_args(DEMOS[name], named)
-            if streams:
+            values = check_args(entry, named)
+            if entry.streams:
                 return function(progress=progress, cancel=cancel, **values)
             return function(**values)
 
-        DEMOS[name] = Demo(name, description, chapter, section, dict(args), checked, streams)
         return checked
 
     return register
-
-
-def _load_all() -> None:
-    # The demo modules register themselves on import; importing them never imports torch.
-    import tutor.demos  # noqa: F401

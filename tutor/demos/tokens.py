@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from tutor.demos.registry import Arg, Result, demo
+from tutor.demos.registry import Result, demo
 
 END_OF_TEXT = "<|endoftext|>"
 END_OF_TEXT_ID = 50256
@@ -106,20 +106,7 @@ def visible(piece: str) -> str:
     return piece.replace(" ", "␣").replace("\n", "↵").replace("\t", "→") or "∅"
 
 
-@demo(
-    "tokenize",
-    "Split text into GPT-2 tokens: pieces, ids, and the words cut into sub-words.",
-    chapter=2,
-    section="2.5 Byte pair encoding",
-    args={
-        "text": Arg(
-            str,
-            "Hello, do you like tea? <|endoftext|> In the sunlit terraces of someunknownPlace.",
-            "the text to tokenize; <|endoftext|> counts as one special token",
-            non_empty=True,
-        ),
-    },
-)
+@demo("tokenize")
 def tokenize(text: str) -> TokenizeResult:
     from engine import token_spans
 

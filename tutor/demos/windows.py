@@ -5,16 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import islice
 
-from tutor.demos.registry import Arg, Result, demo
+from tutor.demos.registry import Result, demo
 from tutor.demos.seeding import generator_untouched
 from tutor.errors import TutorError
 
-# The opening of "The Verdict" (Edith Wharton, 1908), the text chapter 2 slides its window over.
-VERDICT_OPENING = (
-    "I HAD always thought Jack Gisburn rather a cheap genius--though a good fellow enough--so it was "
-    "no great surprise to me to hear that, in the height of his glory, he had dropped his painting, "
-    "married a rich widow, and established himself in a villa on the Riviera."
-)
 MAX_PAIRS_SHOWN = 64
 MAX_TOKENS = 20_000
 
@@ -52,23 +46,7 @@ class WindowResult(Result):
     notes: list[str] = field(default_factory=list)
 
 
-@demo(
-    "window",
-    "Slide a window over the tokens to make input/target pairs, batched like the book's data loader.",
-    chapter=2,
-    section="2.6 Data sampling with a sliding window",
-    args={
-        "text": Arg(
-            str,
-            VERDICT_OPENING,
-            "the text to cut into windows (default: the opening of The Verdict)",
-            non_empty=True,
-        ),
-        "max_length": Arg(int, 4, "tokens in each input window (the context size)", minimum=1, maximum=1024),
-        "stride": Arg(int, 1, "how many tokens the window moves each time", minimum=1, maximum=1024),
-        "batch_size": Arg(int, 1, "windows in each batch", minimum=1, maximum=256),
-    },
-)
+@demo("window")
 def window(text: str, max_length: int, stride: int, batch_size: int) -> WindowResult:
     from engine import create_dataloader_v1, get_tokenizer
 

@@ -1,0 +1,130 @@
+"""The parsed-deck cache: an unchanged deck file is not parsed again, a changed or damaged one is."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from tutor import deck_cache
+from tutor.deck_cache import DeckCache, cache_path
+from tutor.decks import load_decks
+
+DECK = """\
+id: tokens
+title: Tokens
+cards:
+- id: what-is-bpe-1a2b
+  question: What is BPE?
+  demos:
+  - tokenize: {text: unhappiness}
+  - nosuchdemo
+  answer: merges pairs
+- id: no-question
+  answer: skipped
+"""
+
+
+def old_file(folder: Path, name: str, text: str) -> Path:
+    """A deck file last changed a minute ago, as a deck is between two starts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    past = time.time() - 60
+    os.utime(path, (past, past))
+    return path
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[Path]:
+    """The deck files really parsed (not taken from the cache), in order."""
+    parsed: list[Path] = []
+    real = deck_cache.load_yaml
+
+    def counting(path: Path) -> object:
+        parsed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(deck_cache, "load_yaml", counting)
+    return parsed
+
+
+def test_an_unchanged_deck_comes_from_the_cache_with_the_same_cards_and_problems(tmp_path, parses) -> None:
+    old_file(tmp_path, "tokens.yaml", DECK)
+    first = load_decks([tmp_path])
+    assert parses == [tmp_path / "tokens.yaml"] and cache_path().is_file()
+    second = load_decks([tmp_path])
+    assert parses == [tmp_path / "tokens.yaml"]  # not parsed again
+    assert second == first
+    [deck], problems = second
+    assert [card.id for card in deck.cards] == ["what-is-bpe-1a2b"]
+    assert [link.name for link in deck.cards[0].demos] == ["tokenize"]
+    assert len(problems) == 2  # the unknown demo and the card without a question, both times
+
+
+def test_a_changed_deck_is_parsed_again(tmp_path, parses) -> None:
+    path = old_file(tmp_path, "tokens.yaml", DECK)
+    load_decks([tmp_path])
+    old_file(tmp_path, "tokens.yaml", DECK.replace("Tokens", "Tokens and BPE"))
+    [deck], _ = load_decks([tmp_path])
+    assert parses == [path, path]
+    assert deck.title == "Tokens and BPE"
+
+
+def test_a_deck_changed_just_now_is_not_cached(tmp_path, parses) -> None:
+    path = tmp_path / "tokens.yaml"
+    path.write_text(DECK, encoding="utf-8")  # its clock tick may not be over: the next read parses it too
+    load_decks([tmp_path])
+    load_decks([tmp_path])
+    assert parses == [path, path]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"",
+        lambda data: data[: len(data) // 2],
+        lambda data: data.replace(b"What is BPE?", b"What is XYZ?"),  # the checksum no longer fits
+        lambda data: b"\xff\xfe garbage\n{}",
+        lambda data: data.replace(b"tutor-deck-cache 1", b"tutor-deck-cache 99"),
+    ],
+    ids=["empty", "truncated", "edited", "garbage", "other-version"],
+)
+def test_a_damaged_cache_is_ignored_and_written_again(tmp_path, parses, damage) -> None:
+    path = old_file(tmp_path, "tokens.yaml", DECK)
+    first = load_decks([tmp_path])
+    cache_path().write_bytes(damage(cache_path().read_bytes()))
+    assert load_decks([tmp_path]) == first
+    assert parses == [path, path]
+    assert load_decks([tmp_path]) == first
+    assert parses == [path, path]  # the rebuilt cache is used
+
+
+def test_a_cache_of_the_wrong_shape_with_a_right_checksum_is_ignored(tmp_path, parses) -> None:
+    import hashlib
+
+    path = old_file(tmp_path, "tokens.yaml", DECK)
+    body = b'{"%s": {"key": "x", "yaml": []}}' % str(path).encode()
+    cache_path().write_bytes(b"tutor-deck-cache 1 %s\n%s" % (hashlib.sha256(body).hexdigest().encode(), body))
+    [deck], _ = load_decks([tmp_path])
+    assert deck.title == "Tokens" and parses == [path]
+
+
+def test_yaml_that_json_cannot_keep_exactly_is_parsed_each_time(tmp_path, parses) -> None:
+    # a date and a number as a key: JSON would give back text, so the deck is not cached
+    path = old_file(tmp_path, "dated.yaml", DECK + "x: 2024-01-01\n1: one\n")
+    cache = DeckCache()
+    assert cache.load_yaml(path)["x"].year == 2024
+    cache.save()
+    assert DeckCache().load_yaml(path)["x"].year == 2024
+    assert parses == [path, path]
+
+
+def test_a_cache_that_cannot_be_written_only_costs_the_parse(tmp_path, parses, monkeypatch) -> None:
+    old_file(tmp_path, "tokens.yaml", DECK)
+    cache_path().mkdir(parents=True)  # a folder where the cache file should be
+    [deck], _ = load_decks([tmp_path])
+    assert deck.title == "Tokens"
+    assert list(cache_path().parent.glob(".deck-cache*")) == []  # no temporary file left behind
