@@ -26,19 +26,28 @@ def visible(text: str) -> str:
 
 
 def visible_decks(decks: list) -> list:
-    """Copies of the decks whose text is safe to draw (the deck files themselves stay as they are)."""
-    return [
-        replace(
-            deck,
-            title=visible(deck.title),
-            notes=visible(deck.notes),
-            cards=[_visible_card(card) for card in deck.cards],
-        )
-        for deck in decks
-    ]
+    """The decks with their text safe to draw (the deck files themselves stay as they are). Only a deck or
+    card that holds a control character is copied: a library of clean decks costs no copy at start-up."""
+    return [_visible_deck(deck) for deck in decks]
+
+
+def _visible_deck(deck):
+    cards = [_visible_card(card) for card in deck.cards]
+    title, notes = visible(deck.title), visible(deck.notes)
+    if (
+        title == deck.title
+        and notes == deck.notes
+        and all(a is b for a, b in zip(cards, deck.cards, strict=True))
+    ):
+        return deck
+    return replace(deck, title=title, notes=notes, cards=cards)
 
 
 def _visible_card(card):
+    texts = [card.question, card.answer, *card.tags]
+    texts += [v for link in card.demos for v in link.args.values() if isinstance(v, str)]
+    if all(visible(text) == text for text in texts):
+        return card
     return replace(
         card,
         question=visible(card.question),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tutor import paths
 from tutor.errors import TutorError
+from tutor.wording import counted
 
 ANKI_SUFFIXES = (".apkg", ".colpkg")
 
@@ -68,19 +69,19 @@ def run_export(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return 0
-    line = f"Wrote {out}: {_count(report.decks, 'deck')}, {_count(report.notes, 'note')}"
+    line = f"Wrote {out}: {counted(report.decks, 'deck')}, {counted(report.notes, 'note')}"
     if report.media:
-        line += f", {_count(report.media, 'picture')}"
+        line += f", {counted(report.media, 'picture')}"
     if report.with_progress:
         line += (
-            f"; progress of {_count(report.cards_with_progress, 'card')} and "
-            f"{_count(report.reviews, 'review')}"
+            f"; progress of {counted(report.cards_with_progress, 'card')} and "
+            f"{counted(report.reviews, 'review')}"
         )
     print(line + ".")
     attention = []
     if report.needs_answer:
         ids = ", ".join(report.needs_answer)
-        attention.append(f"left out {_count(len(report.needs_answer), 'card')} still to be answered: {ids}")
+        attention.append(f"left out {counted(len(report.needs_answer), 'card')} still to be answered: {ids}")
     for missing in report.missing_images:
         card_id, target = missing.split(": ", 1)
         attention.append(f"card '{card_id}': the picture {target} was not found; in Anki it shows as missing")
@@ -109,18 +110,14 @@ def run_import(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return 0
     print(
-        f"Imported {report.package.name} into {out}: {_count(len(report.decks), 'deck')}, "
-        f"{_count(report.card_count, 'card')} ({report.cloze_count} from cloze deletions)."
+        f"Imported {report.package.name} into {out}: {counted(len(report.decks), 'deck')}, "
+        f"{counted(report.card_count, 'card')} ({report.cloze_count} from cloze deletions)."
     )
     width = max((len(deck.id) for deck in report.decks), default=0)
     for deck in report.decks:
-        print(f"  {deck.id:<{width}}  {_count(len(deck.cards), 'card', 3)}")
+        print(f"  {deck.id:<{width}}  {counted(len(deck.cards), 'card', 3)}")
     if report.problems:
         print(f"\nNeeds attention ({len(report.problems)}):")
         for problem in report.problems:
             print(f"  {problem}")
     return 0
-
-
-def _count(number: int, noun: str, width: int = 0) -> str:
-    return f"{number:>{width}} {noun}{'' if number == 1 else 's'}"

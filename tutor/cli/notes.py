@@ -12,6 +12,7 @@ import wcwidth
 
 from tutor import paths
 from tutor.errors import TutorError
+from tutor.wording import counted
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
@@ -56,11 +57,11 @@ def run_import(args: argparse.Namespace) -> int:
     kept = len(cards) - len(report.new_cards)
     changes = f"{len(report.new_cards)} new, {kept} kept, {len(report.removed)} removed"
     print(
-        f"Imported {report.notes.name} into {report.out}: {_count(len(report.decks), 'deck')}, "
-        f"{_count(len(cards), 'card')} ({changes})."
+        f"Imported {report.notes.name} into {report.out}: {counted(len(report.decks), 'deck')}, "
+        f"{counted(len(cards), 'card')} ({changes})."
     )
     summary = report.summary()
-    found = [f"{_count(summary['blocks'], 'block')} found", f"{_count(summary['cards'], 'card')} made"]
+    found = [f"{counted(summary['blocks'], 'block')} found", f"{counted(summary['cards'], 'card')} made"]
     if summary["child_cards"]:
         found[-1] += f" ({summary['child_cards']} from blocks inside answers)"
     if summary["needs_answer"]:
@@ -69,9 +70,9 @@ def run_import(args: argparse.Namespace) -> int:
         )
     if summary["in_parent_answers"]:
         found.append(f"{summary['in_parent_answers']} kept inside their parent's answer")
-    notes = [_count(summary["left_as_notes"], "block")] if summary["left_as_notes"] else []
+    notes = [counted(summary["left_as_notes"], "block")] if summary["left_as_notes"] else []
     if summary["headings_without_cards"]:
-        notes.append(_count(summary["headings_without_cards"], "heading") + " without cards")
+        notes.append(counted(summary["headings_without_cards"], "heading") + " without cards")
     if notes:
         found.append(" and ".join(notes) + " left as notes")
     print(f"  {', '.join(found)}.")
@@ -79,7 +80,7 @@ def run_import(args: argparse.Namespace) -> int:
     for deck in report.decks:
         flagged = sum(card.needs_answer for card in deck.cards)
         extra = f", {flagged} {'needs' if flagged == 1 else 'need'} an answer" if flagged else ""
-        print(f"  {pad(deck.id, width)}  {_count(len(deck.cards), 'card', 3)}{extra}")
+        print(f"  {pad(deck.id, width)}  {counted(len(deck.cards), 'card', 3)}{extra}")
     if report.problems:
         print(f"\nNeeds attention ({len(report.problems)}):")
         for line in report_lines(report):
@@ -99,10 +100,6 @@ def pad(text: str, width: int, right: bool = False) -> str:
     """``text`` padded with spaces to ``width`` terminal columns."""
     fill = " " * max(width - cell_width(text), 0)
     return fill + text if right else text + fill
-
-
-def _count(number: int, noun: str, width: int = 0) -> str:
-    return f"{number:>{width}} {noun}{'' if number == 1 else 's'}"
 
 
 def _store_counts(decks: list) -> dict[str, dict] | None:
