@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from tutor.deck_files import DeckFileError, load_yaml, plain
 from tutor.decks import DeckProblem, _DeckDumper
 from tutor.errors import TutorError
 
@@ -41,15 +42,10 @@ def load_edits(path: Path) -> tuple[dict[str, CardEdit], list[DeckProblem]]:
     """The edits by card id, and problems naming the file and line (a bad entry is skipped)."""
     if not path.is_file():
         return {}, []
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        why = exc.problem or "not valid YAML"
-        line = mark.line + 1 if mark else None
-        return {}, [DeckProblem(path, line, f"{why}; fix the YAML there, your card edits were not applied.")]
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        return {}, [DeckProblem(path, None, f"cannot be read ({exc}); your card edits were not applied.")]
+    try:  # the deck files' own reader: a regular file of a sane size, no aliases, no endless nesting
+        raw = plain(load_yaml(path)) or {}
+    except DeckFileError as exc:
+        return {}, [DeckProblem(path, exc.line, f"{exc}, your card edits were not applied.")]
     if not isinstance(raw, dict):
         why = "is not a mapping of card ids to edits; your card edits were not applied."
         return {}, [DeckProblem(path, 1, why)]

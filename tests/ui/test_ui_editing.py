@@ -125,3 +125,14 @@ def test_a_broken_edits_file_is_a_problem_with_its_line_and_the_decks_still_load
     assert [d.id for d in decks] == ["drafts"]
     assert len(problems) == 1 and str(problems[0]).startswith(f"{edits_path(mine)}, line ")
     assert "your card edits were not applied" in str(problems[0])
+
+
+def test_an_edits_file_with_yaml_aliases_is_refused_like_a_deck_file(tmp_path):
+    from tutor.card_edits import load_edits
+
+    path = tmp_path / "cards.yaml"
+    path.write_text("a: &x {answer: boom}\nb: *x\n", encoding="utf-8")
+    edits, [problem] = load_edits(path)
+    assert edits == {}
+    assert str(problem).startswith(f"{path}, line 1: uses a YAML anchor or alias")
+    assert str(problem).endswith("your card edits were not applied.")
