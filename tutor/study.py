@@ -211,7 +211,7 @@ def due_counts(
     allowance = remaining_today(db, settings, params)
     learning, review, new = db.execute(
         f"SELECT coalesce(sum(({INTRADAY} AND due <= :ahead) OR ({DAY_LEARNING})), 0), "
-        f"coalesce(sum(state = {schema.REVIEW} AND due < :day_end), 0), "
+        f"coalesce(sum({REVIEW_DUE}), 0), "
         f"coalesce(sum(state IS NULL), 0) FROM cards WHERE {ELIGIBLE}{deck}",
         params,
     ).fetchone()
