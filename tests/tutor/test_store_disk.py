@@ -6,11 +6,8 @@ Skipped where mounting is not allowed.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-
-import pytest
 
 CHILD = r"""
 import json, os, subprocess, sys
@@ -47,21 +44,8 @@ print(json.dumps(seen))
 """
 
 
-def can_mount_tmpfs(folder) -> bool:
-    if not shutil.which("unshare"):
-        return False
-    probe = subprocess.run(
-        ["unshare", "-rm", "mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
-        capture_output=True,
-    )
-    return probe.returncode == 0
-
-
-def test_no_free_inode_or_a_read_only_disk_leaves_the_store_where_it_is(tmp_path):
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if not can_mount_tmpfs(disk):
-        pytest.skip("mounting a tmpfs in a user namespace is not allowed here")
+def test_no_free_inode_or_a_read_only_disk_leaves_the_store_where_it_is(tmpfs_folder):
+    disk = tmpfs_folder
     child = subprocess.run(
         ["unshare", "-rm", sys.executable, "-c", CHILD, str(disk)],
         capture_output=True,
