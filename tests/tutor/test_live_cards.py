@@ -98,6 +98,15 @@ BOOK_IDS = {
 BOOK_WEIGHTS = [0.1385, 0.2379, 0.2333, 0.1240, 0.1082, 0.1581]
 BOOK_SCORES = [0.9544, 1.4950, 1.4754, 0.8434, 0.7070, 1.0865]
 BOOK_CONTEXT = [0.4419, 0.6515, 0.5683]
+# Section 3.5.3: CausalAttention(3, 2, 6, 0.0) after torch.manual_seed(123), one row per token.
+BOOK_CAUSAL_CONTEXT = [
+    [-0.4519, 0.2216],
+    [-0.5874, 0.0058],
+    [-0.6300, -0.0632],
+    [-0.5675, -0.0843],
+    [-0.5526, -0.0981],
+    [-0.5299, -0.1081],
+]
 SIZES = {  # emb_dim, n_layers
     "gpt2-small (124M)": (768, 12),
     "gpt2-medium (355M)": (1024, 24),
@@ -156,6 +165,8 @@ def expected(card_id: str, words: dict):
         "live-attention-weight-journey": lambda: BOOK_WEIGHTS[position],
         "live-attention-score-journey": lambda: BOOK_SCORES[position],
         "live-context-vector-journey": lambda: BOOK_CONTEXT[position],
+        "live-causal-context-vector": lambda: BOOK_CAUSAL_CONTEXT[position][int(words["component"])],
+        "live-causal-weight-on-the-future": lambda: 0.0,
         "live-token-embedding-parameters": lambda: VOCAB * e,
         "live-positional-embedding-parameters": lambda: CONTEXT * e,
         "live-tied-parameter-count": lambda: tied(config),

@@ -161,9 +161,9 @@ def test_decks_json_and_problems(tmp_path: Path, capsys) -> None:
     captured = capsys.readouterr()
     listing = json.loads(captured.out)
     chapter_3 = next(d for d in listing["decks"] if d["id"] == "chapter-3-coding-attention-mechanisms")
-    assert (chapter_3["cards"], chapter_3["needs_answer"], chapter_3["live"]) == (13, 5, 3)
+    assert (chapter_3["cards"], chapter_3["needs_answer"], chapter_3["live"]) == (15, 5, 5)
     # the progress store's counts for today: cards that need an answer are never new; its live cards are
-    assert (chapter_3["new"], chapter_3["learning"], chapter_3["review"]) == (8, 0, 0)
+    assert (chapter_3["new"], chapter_3["learning"], chapter_3["review"]) == (10, 0, 0)
     [problem] = listing["problems"]
     assert problem["path"].endswith("broken.yaml") and problem["line"] == 3
 
