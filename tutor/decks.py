@@ -20,8 +20,9 @@ from tutor import paths
 from tutor.deck_files import KEY_LINES, LINE, MARKERS, DeckFileError, load_yaml, plain
 from tutor.errors import TutorError
 from tutor.live_cards import LiveError, LiveSpec, parse_live
+from tutor.siblings import SEPARATOR
 
-DECK_KEYS = ("id", "title", "source", "source_line", "order", "notes", "cards", "retired")
+DECK_KEYS = ("id", "title", "source", "source_line", "order", "notes", "reverse", "cloze", "cards", "retired")
 CARD_KEYS = (
     "id",
     "question",
@@ -35,6 +36,8 @@ CARD_KEYS = (
     "demos",
     "live",
     "type_in",
+    "reverse",
+    "cloze",
 )
 
 
@@ -81,6 +84,23 @@ class Card:
     edited_in: Path | None = None  # the learner's edits file, when their own text replaced the deck's
     live: LiveSpec | None = None  # the engine computes the answer when the card is shown
     type_in: bool | None = None  # the learner types the answer; None: only live cards do
+    reverse: bool | None = None  # a reversed sibling too; None: as the deck says
+    cloze: bool | None = None  # cloze siblings from the answer's marks; None: as the deck says (on)
+    # Sibling cards (tutor.siblings): "basic", "reversed" or "cloze"; the card written in the deck file that
+    # this one is drawn from (None for that card itself), and the text a typed answer is checked against.
+    kind: str = "basic"
+    note: Card | None = field(default=None, repr=False, compare=False)
+    expected: str | None = None
+
+    @property
+    def note_id(self) -> str:
+        """The id of the card in the deck file this card comes from (its own id for that card)."""
+        return self.note.id if self.note is not None else self.id
+
+    @property
+    def written(self) -> Card:
+        """The card as its deck file has it: what editing and writing the deck work on."""
+        return self.note if self.note is not None else self
 
     @property
     def types_answer(self) -> bool:
@@ -125,6 +145,8 @@ class Deck:
     source_line: int | None = None
     order: int = 0
     retired: list[dict] = field(default_factory=list)  # [{id, question}] of cards removed from the notes
+    reverse: bool | None = None  # every card gets a reversed sibling (a card's own ``reverse`` wins)
+    cloze: bool | None = None  # cloze siblings from the answers' marks; None: on (a card's own wins)
 
 
 @dataclass
@@ -201,6 +223,10 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
             return skip(f"needs '{key}' as text")
     if not raw["id"].strip().isprintable():
         return skip("has control characters in its 'id'")
+    if SEPARATOR in raw["id"]:
+        return skip(
+            f"has '{SEPARATOR}' in its 'id', which names the card's reversed and cloze cards; remove it"
+        )
     answer = raw.get("answer", "")
     if not isinstance(answer, str):
         return skip("has an 'answer' that is not text (quote it or use a '|' block)")
@@ -216,8 +242,9 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
     source_line = raw.get("source_line")
     if source_line is not None and (not isinstance(source_line, int) or isinstance(source_line, bool)):
         return skip("has a 'source_line' that is not a whole number")
-    if not isinstance(raw.get("type_in", False), bool):
-        return skip("has 'type_in' that is not true or false")
+    for key in ("type_in", "reverse", "cloze"):
+        if not isinstance(raw.get(key, False), bool):
+            return skip(f"has '{key}' that is not true or false")
     live = None
     if raw.get("live") is not None:
         try:
@@ -248,6 +275,8 @@ def _card(raw: object, deck_id: str, order: int, path: Path, problems: list[Deck
         missing_images=list(missing_images),
         live=live,
         type_in=raw.get("type_in"),
+        reverse=raw.get("reverse"),
+        cloze=raw.get("cloze"),
     )
 
 
@@ -307,6 +336,8 @@ def load_deck(
         source_line=optional.get("source_line"),
         order=optional.get("order", 0),
         retired=retired,
+        reverse=optional.get("reverse"),
+        cloze=optional.get("cloze"),
     )
     notes_dir = _notes_dir(path, deck.source)
     for card in cards:
@@ -320,6 +351,8 @@ OPTIONAL_DECK_KEYS = {
     "source_line": (int, "a whole number"),
     "order": (int, "a whole number"),
     "notes": (str, "text"),
+    "reverse": (bool, "true or false"),
+    "cloze": (bool, "true or false"),
 }
 
 
@@ -329,7 +362,7 @@ def _optional_deck_keys(raw: dict, path: Path, problems: list[DeckProblem]) -> d
         value = raw.get(key)
         if value is None:
             continue
-        if isinstance(value, kind) and not isinstance(value, bool):
+        if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
             values[key] = value
             continue
         line = raw[KEY_LINES].get(key, raw[LINE])
@@ -485,7 +518,24 @@ def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckPro
     edits, edit_problems = load_edits(edits_file)
     problems.extend(edit_problems)
     apply_edits((card for deck in decks.values() for card in deck.cards), edits, edits_file)
+    for deck in decks.values():
+        deck.cards = study_cards(deck)
     return list(decks.values()), problems
+
+
+def study_cards(deck: Deck) -> list[Card]:
+    """The deck's cards as they are studied: each card of the file followed by its reversed and cloze
+    siblings (``load_decks`` gives decks in this form; ``load_deck`` gives the file's cards)."""
+    from tutor.siblings import expand
+
+    cards: list[Card] = []
+    for card in deck.cards:
+        reverse = card.reverse if card.reverse is not None else bool(deck.reverse)
+        cloze = card.cloze if card.cloze is not None else deck.cloze is not False
+        cards.extend(expand(card, reverse, cloze))
+    for order, card in enumerate(cards):
+        card.order = order
+    return cards
 
 
 class _DeckDumper(yaml.SafeDumper):
@@ -541,6 +591,10 @@ def card_to_dict(card: Card) -> dict:
         raw["live"] = live
     if card.type_in is not None:
         raw["type_in"] = card.type_in
+    if card.reverse is not None:
+        raw["reverse"] = card.reverse
+    if card.cloze is not None:
+        raw["cloze"] = card.cloze
     raw["answer"] = card.answer
     return raw
 
@@ -553,7 +607,13 @@ def deck_to_yaml(deck: Deck) -> str:
         raw["source_line"] = deck.source_line
     raw["order"] = deck.order
     raw["notes"] = deck.notes
-    raw["cards"] = [card_to_dict(card) for card in deck.cards]
+    if deck.reverse is not None:
+        raw["reverse"] = deck.reverse
+    if deck.cloze is not None:
+        raw["cloze"] = deck.cloze
+    # A studied deck holds sibling cards: the file gets each written card once, as it was written.
+    written = {id(card.written): card.written for card in deck.cards}
+    raw["cards"] = [card_to_dict(card) for card in written.values()]
     if deck.retired:
         raw["retired"] = deck.retired
     header = (

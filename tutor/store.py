@@ -18,7 +18,7 @@ from pathlib import Path
 from fsrs import Card as FsrsCard
 from fsrs import ReviewLog, Scheduler, State
 
-from tutor import paths, scheduling, schema, stats, study
+from tutor import paths, scheduling, schema, siblings, stats, study
 from tutor.config import SchedulerSettings, load_config
 from tutor.errors import TutorError
 from tutor.scheduling import RATINGS, as_utc
@@ -421,6 +421,9 @@ class Store:
             if became_leech:
                 before |= {"suspended": row["suspended"], "leech": row["leech"]}
                 after |= {"suspended": 1, "leech": 1}
+            buried = self._bury_siblings(db, card_id, now)
+            if buried:
+                before["siblings"] = buried
             db.execute(
                 f"UPDATE cards SET {', '.join(f'{name} = ?' for name in after)} WHERE id = ?",
                 (*after.values(), card_id),
@@ -442,6 +445,23 @@ class Store:
         assert review_id is not None  # an INSERT always gives its row's id
         return Graded(card_id, rating, review_id, card.due, became_leech)
 
+    def _bury_siblings(self, db: sqlite3.Connection, card_id: str, now: datetime) -> dict[str, str | None]:
+        """Hide the other cards of the answered card's note until the next study day (Anki's sibling
+        burying): a reversed or cloze card does not follow its sibling the same day. Cards in (re)learning
+        keep their steps. Returns each buried card's ``buried_until`` as it was, for undo."""
+        note = siblings.note_id(card_id)
+        low, high = siblings.id_range(note)
+        _, tomorrow = scheduling.today_bounds(now, self.settings.day_start_hour)
+        until = stamp(tomorrow)
+        rows = db.execute(
+            "SELECT id, buried_until FROM cards WHERE (id = ? OR (id >= ? AND id < ?)) AND id != ? "
+            f"AND NOT orphaned AND coalesce({study.LEARNING}, 0) = 0 "
+            "AND (buried_until IS NULL OR buried_until < ?)",
+            (note, low, high, card_id, until),
+        ).fetchall()
+        db.executemany("UPDATE cards SET buried_until = ? WHERE id = ?", ((until, r["id"]) for r in rows))
+        return {r["id"]: r["buried_until"] for r in rows}
+
     def undo(self) -> str | None:
         """Take back the latest answer: the card's schedule is exactly what it was, the log row is gone.
 
@@ -456,8 +476,18 @@ class Store:
                 return None
             if last["kind"] != schema.CRAM:
                 before = json.loads(last["card_before"])
-                if not isinstance(before, dict) or not set(before) <= {*SCHEDULE, "suspended", "leech"}:
+                if not isinstance(before, dict) or not set(before) <= {
+                    *SCHEDULE,
+                    "suspended",
+                    "leech",
+                    "siblings",
+                }:
                     raise ValueError(f"answer {last['id']} records an unknown schedule")
+                buried = before.pop("siblings", None) or {}
+                db.executemany(
+                    "UPDATE cards SET buried_until = ? WHERE id = ?",
+                    ((until, sibling) for sibling, until in buried.items()),
+                )
                 db.execute(
                     f"UPDATE cards SET {', '.join(f'{name} = ?' for name in before)} WHERE id = ?",
                     (*before.values(), last["card_id"]),

@@ -252,6 +252,6 @@ def test_an_installed_package_finds_its_bundled_decks(tmp_path: Path) -> None:
     assert result.stdout.split() == [
         str(site / "tutor" / "bundled_decks"),
         "7",
-        "60",
+        "68",
         "0",
-    ]  # 44 cards from the notes, 16 live
+    ]  # 44 cards from the notes, 16 live, 4 reversed, 4 cloze

@@ -121,13 +121,15 @@ def test_decks_lists_bundled_and_own_decks_with_counts(tmp_path: Path, capsys) -
     assert main(["decks"]) == 0
     out = capsys.readouterr().out
     header, *rows = out.splitlines()
-    assert header.split()[:6] == ["deck", "cards", "live", "typed", "need", "answer"]
+    assert header.split()[:8] == ["deck", "cards", "live", "typed", "reversed", "cloze", "need", "answer"]
     assert any(row.startswith("Chapter 1: understanding the large language models") for row in rows)
     mine = next(row for row in rows if row.startswith("Chapter 2: Working with text"))
-    # cards, live, typed, need an answer, new, learning, review
-    assert mine.split()[-7:] == ["2", "0", "0", "1", "1", "0", "0"]
+    # cards, live, typed, reversed, cloze, need an answer, new, learning, review
+    assert mine.split()[-9:] == ["2", "0", "0", "0", "0", "1", "1", "0", "0"]
     bundled = next(row for row in rows if row.startswith("Chapter 4: Implementing a GPT"))
-    assert bundled.split()[-7:-3] == ["8", "5", "5", "1"]  # its five live cards answer by typing
+    assert bundled.split()[-9:-3] == ["8", "5", "5", "0", "0", "1"]  # its five live cards answer by typing
+    chapter_2 = next(row for row in rows if row.startswith("Chapter 2: working with text data"))
+    assert chapter_2.split()[-9:-3] == ["16", "4", "4", "0", "3", "1"]  # three cloze cards from bold terms
 
 
 def test_decks_aligns_wide_titles_by_terminal_cells(tmp_path: Path, capsys) -> None:
@@ -161,9 +163,10 @@ def test_decks_json_and_problems(tmp_path: Path, capsys) -> None:
     captured = capsys.readouterr()
     listing = json.loads(captured.out)
     chapter_3 = next(d for d in listing["decks"] if d["id"] == "chapter-3-coding-attention-mechanisms")
-    assert (chapter_3["cards"], chapter_3["needs_answer"], chapter_3["live"]) == (15, 5, 5)
+    assert (chapter_3["cards"], chapter_3["needs_answer"], chapter_3["live"]) == (17, 5, 5)
+    assert (chapter_3["reversed"], chapter_3["cloze"]) == (2, 0)  # two definitions studied both ways
     # the progress store's counts for today: cards that need an answer are never new; its live cards are
-    assert (chapter_3["new"], chapter_3["learning"], chapter_3["review"]) == (10, 0, 0)
+    assert (chapter_3["new"], chapter_3["learning"], chapter_3["review"]) == (12, 0, 0)
     [problem] = listing["problems"]
     assert problem["path"].endswith("broken.yaml") and problem["line"] == 3
 
@@ -179,7 +182,7 @@ def test_decks_still_lists_when_the_store_is_busy(capsys, monkeypatch) -> None:
     assert main(["decks"]) == 0
     captured = capsys.readouterr()
     assert "Chapter 3: coding attention mechanisms." in captured.out
-    assert captured.out.splitlines()[0].split() == ["deck", "cards", "live", "typed", "need", "answer"]
+    assert captured.out.splitlines()[0].split()[:6] == ["deck", "cards", "live", "typed", "reversed", "cloze"]
     assert (
         captured.err
         == f"tutor: {paths.store_path()}: another tutor is writing to it; close it and try again.\n"

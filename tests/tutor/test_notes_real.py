@@ -151,8 +151,24 @@ def test_bundled_decks_are_up_to_date_with_the_importer() -> None:
 def test_bundled_decks_load_with_fitting_demo_links() -> None:
     decks, problems = load_decks([DECKS])
     assert problems == []
-    # The notes' 44 cards, and the live cards written in the deck files.
-    assert sum(1 for deck in decks for card in deck.cards if card.live is None) == 44
+    # The notes' 44 cards, the live cards written in the deck files, and the reversed and cloze cards.
+    cards = [card for deck in decks for card in deck.cards]
+    assert sum(1 for card in cards if card.live is None and card.kind == "basic") == 44
+    reversed_ = {card.id for card in cards if card.kind == "reversed"}
+    assert reversed_ == {
+        "what-is-neural-network-c0d7~reverse",
+        "what-is-multi-head-341a~reverse",
+        "what-is-parameter-in-7b4c~reverse",
+        "what-is-the-concept-e5bd~reverse",
+    }
+    # The terms the notes bold inside a sentence; a label ("**Key Difference**:") or a term the question
+    # names ("positional encodings" on "what is positional encoding?") gives none.
+    assert {card.id: card.expected for card in cards if card.kind == "cloze"} == {
+        "how-tools-like-tiktokenizer-bacf~c-subword-tokenization": "subword tokenization",
+        "what-is-backprapogation-971b~c-embedding-matrix": "embedding matrix",
+        "what-is-backprapogation-971b~c-loss": "loss",
+        "what-is-tensor-ef5c~c-data-containers": "data containers",
+    }
     linked = [card for deck in decks for card in deck.cards if card.demos]
     assert len(linked) >= 15
     names = {link.name for card in linked for link in card.demos}

@@ -136,6 +136,8 @@ def run_decks(args: argparse.Namespace) -> int:
             "suspended": sum(card.suspended for card in deck.cards),
             "live": sum(card.live is not None for card in deck.cards),
             "typed": sum(card.types_answer for card in deck.cards),
+            "reversed": sum(card.kind == "reversed" for card in deck.cards),
+            "cloze": sum(card.kind == "cloze" for card in deck.cards),
             "path": str(deck.path),
         }
         if counts is not None:
@@ -153,13 +155,14 @@ def run_decks(args: argparse.Namespace) -> int:
             f"(they go to {paths.user_decks_dir()})."
         )
     width = max((cell_width(row["title"]) for row in rows), default=5)
-    header = f"{pad('deck', width)}  cards  live  typed  need answer"
+    header = f"{pad('deck', width)}  cards  live  typed  reversed  cloze  need answer"
     if counts is not None:
         header += "    new  learning  review"
     if rows:
         print(header)
     for row in rows:
         line = f"{pad(row['title'], width)}  {row['cards']:>5}  {row['live']:>4}  {row['typed']:>5}"
+        line += f"  {row['reversed']:>8}  {row['cloze']:>5}"
         line += f"  {row['needs_answer']:>11}"
         if counts is not None:
             line += f"  {row['new']:>5}  {row['learning']:>8}  {row['review']:>6}"

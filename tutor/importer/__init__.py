@@ -248,7 +248,7 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
         if i in matched:
             old_deck, old = old_cards[matched[i]]
             card.id, card.suspended, card.tags, card.demos = old.id, old.suspended, old.tags, old.demos
-            card.type_in = old.type_in
+            card.type_in, card.reverse, card.cloze = old.type_in, old.reverse, old.cloze
             if old.notes_hash and text_hash(old.question, old.answer) != old.notes_hash:
                 if card.notes_hash == old.notes_hash:  # edited in the deck file only: the edit stays
                     card.question, card.answer, card.notes_hash = old.question, old.answer, old.notes_hash
@@ -288,6 +288,9 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
         deck.cards.append(card)
 
     _keep_live_cards(decks, live_cards)
+    kinds = {old.id: (old.reverse, old.cloze) for old in old_decks}  # the learner's, like live cards
+    for deck in decks:
+        deck.reverse, deck.cloze = kinds.get(deck.id, (None, None))
     _retire_removed(report, old_cards, set(matched.values()), retired)
     _report_missing_images(report)
     if write:

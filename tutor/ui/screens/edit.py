@@ -25,7 +25,8 @@ class EditCardScreen(TutorModalScreen[bool]):
         self.card_id = card_id
 
     def compose(self) -> ComposeResult:
-        card = self.app.cards[self.card_id]
+        card = self.app.cards[self.card_id].written  # a reversed or cloze card: the card it comes from
+        self.card_id = card.id
         where = self.app.edits_file()
         with Vertical(id="edit-dialog"):
             yield Static(Text(f"Edit “{card.question}”", style="bold"), id="edit-title")

@@ -71,7 +71,8 @@ class TypedAnswer(Vertical):
         field = self.query_one("#typed", Input)
         field.disabled = True  # the review's keys (1-4, space, Enter) are the learner's again
         if self.asked is None:
-            self._show(plain_answer(self.card.answer), "words", 0.0, None)
+            # A cloze card is answered with its deletion, not the text around it.
+            self._show(self.card.expected or plain_answer(self.card.answer), "words", 0.0, None)
             return
         self.query_one("#typed-result", Static).update(Text("The engine is computing the answer…"))
         self._compute(self.card.live, self.asked)
