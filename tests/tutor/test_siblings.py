@@ -214,3 +214,17 @@ def test_cram_answers_bury_nothing(tmp_path: Path, zone) -> None:  # noqa: F811
     store = graded_note(tmp_path)
     store.grade("context~c1", 3, 2000, now=NOW, cram=True)
     assert row(store, "context~c2")["buried_until"] is None
+
+
+def test_the_readme_example_gives_the_cards_it_says(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in readme.split("```yaml\n")[1:] if "gpt2-small" in b).split("```")[0]
+    (tmp_path / "d.yaml").write_text("id: d\ntitle: D\n" + block, encoding="utf-8")
+    assert list(studied(tmp_path)) == [
+        "gpt2-small~c1",
+        "gpt2-small~c2",
+        "softmax",
+        "softmax~reverse",
+        "context-length",
+        "context-length~reverse",
+    ]

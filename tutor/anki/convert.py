@@ -22,6 +22,7 @@ from tutor.anki.export import DECK_ID_MARK, GUID_PREFIX
 from tutor.anki.package import AnkiCard, Collection, read_package, referenced_fields
 from tutor.decks import Card, Deck, load_deck, save_deck
 from tutor.importer import deck_slug
+from tutor.siblings import SEPARATOR, note_id
 
 CLOZE_TAG = "cloze"
 # {{c1::text}} or {{c1::text::hint}}; the innermost deletions first, so nested ones work too.
@@ -139,7 +140,7 @@ def _digest(card: AnkiCard) -> str:
 
 def card_id(card: AnkiCard, question: str, known: dict[str, str]) -> str:
     """Stable across imports: the tutor's own id, or an id this package's card got before, or a new one."""
-    if card.guid.startswith(GUID_PREFIX) and card.ordinal == 0:
+    if card.guid.startswith(GUID_PREFIX) and card.ordinal == 0 and SEPARATOR not in card.guid:
         return card.guid[len(GUID_PREFIX) :]
     digest = _digest(card)
     if digest in known:
@@ -181,7 +182,17 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
     }
     decks: dict[str, Deck] = {}
     taken_ids: set[str] = set()
+    # The tutor exports each reversed and cloze card as a note of its own (guid ``tutor:<card>~<kind>``);
+    # when the card it comes from is in the package too, the sibling is made again from that card (a
+    # reversed one by ``reverse: true``), so its id and history come back as they were.
+    exported = {card.guid for card in collection.cards}
+    reversed_: set[str] = set()
     for card in collection.cards:
+        sibling = card.guid[len(GUID_PREFIX) :] if card.guid.startswith(GUID_PREFIX) else ""
+        if SEPARATOR in sibling and GUID_PREFIX + note_id(sibling) in exported:
+            if sibling.endswith(SEPARATOR + "reverse"):
+                reversed_.add(note_id(sibling))
+            continue
         sides = _sides(card)
         where = f"{report.package.name}: note {card.note_id} ({card.note_type.name}, card {card.ordinal + 1})"
         if sides is None:
@@ -228,9 +239,14 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
                 suspended=card.suspended,
                 tags=tags,
                 path=deck.path,
+                # the bold of a converted deletion is the deletion, not a mark for more cloze cards
+                cloze=False if card.note_type.is_cloze else None,
             )
         )
     for deck in decks.values():
+        for card in deck.cards:
+            if card.id in reversed_:
+                card.reverse = True
         _keep_learner_fields(deck, earlier.get(deck.id))
         report.decks.append(deck)
         if write:
@@ -273,6 +289,8 @@ def _keep_learner_fields(deck: Deck, earlier: Deck | None) -> None:
         card.demos = old.demos
         card.tags = [*card.tags, *(tag for tag in old.tags if tag not in card.tags)]
         card.suspended = card.suspended or old.suspended
+        card.reverse = card.reverse or old.reverse
+        card.cloze = old.cloze if old.cloze is not None else card.cloze
     current = {card.id for card in deck.cards}
     retired = {item["id"]: item for item in earlier.retired}
     for card in earlier.cards:
