@@ -244,9 +244,9 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
             )
         )
     for deck in decks.values():
-        for card in deck.cards:
-            if card.id in reversed_:
-                card.reverse = True
+        for written in deck.cards:
+            if written.id in reversed_:
+                written.reverse = True
         _keep_learner_fields(deck, earlier.get(deck.id))
         report.decks.append(deck)
         if write:
