@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 
 from tutor.importer.answers import MARKDOWN, answer_markdown, clean_markdown, notes_tokens
-from tutor.importer.cards import AnswerFacts, answer_facts, is_placeholder
+from tutor.importer.cards import AnswerFacts, answer_facts, is_placeholder, is_plain
 from tutor.importer.html import has_html, summary_text
 from tutor.importer.questions import is_aside, judge, question_above, strip_marker
 
@@ -30,7 +30,9 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _FENCE_THEN_TAG = re.compile(r"(?m)^([ \t]*(?:`{3,}|~{3,}))([ \t]*</details\s*>)")
 _LEADING_FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})")
 EMPTY_QUESTION = "(no question written)"  # a card needs a question; the importer flags this one
-REUSE_TOKENS = True  # answers reuse the notes' tokens where they can (tests compare with parsing anew)
+# Answers reuse the notes' tokens, and plain ones are not parsed at all, where they can (tests compare
+# with parsing every answer anew).
+REUSE_TOKENS = True
 
 # The whole notes are parsed for their blocks only; the inline parts (words, code spans, images) are
 # parsed later for the answers that reuse the notes' tokens, and never for the rest.
@@ -257,7 +259,7 @@ class _Parser:
         verdict = judge(question, marked) if question else "label"
         if parent is not None:
             if verdict == "question" and not is_aside(question) and not is_placeholder(question):
-                answer, tokens = answer_markdown(raw_answer)
+                answer, tokens = answer_markdown(raw_answer, REUSE_TOKENS)
                 card = RawCard(question, answer, block.line, answer_facts(answer, tokens), parent.line)
                 parent.children.extend([card, *block.children])
                 parent.nested = True
@@ -320,7 +322,7 @@ class _Parser:
         deck.cards.extend(block.children)
         deck.blocks.append((block.line, CARD))
 
-    def _answer(self, block: _Block, raw: str, before: str, closed: bool) -> tuple[str, list]:
+    def _answer(self, block: _Block, raw: str, before: str, closed: bool) -> tuple[str, list | None]:
         if (
             REUSE_TOKENS
             and closed
@@ -331,13 +333,15 @@ class _Parser:
         ):
             reuse = notes_tokens(self.text, self.starts, self.tops, self.tokens, block.answer_spans[0])
             if reuse is not None:
+                first_line = bisect.bisect_right(self.starts, block.answer_spans[0][0]) - 1
+                if is_plain(raw):  # the words are counted in the text: no inline parsing
+                    return clean_markdown(raw, reuse, first_line)[0], None
                 for token in reuse:
                     if token.type == "inline" and not token.children:
                         token.children = []
                         MARKDOWN.inline.parse(token.content, MARKDOWN, self.env, token.children)
-                first_line = bisect.bisect_right(self.starts, block.answer_spans[0][0]) - 1
                 return clean_markdown(raw, reuse, first_line)
-        return answer_markdown(raw)
+        return answer_markdown(raw, REUSE_TOKENS)
 
     def _into_parent(self, block: _Block, parent: _Block, raw: str, title: str | None) -> None:
         """A hint, an example or an answer label: its text stays where it is in the parent's answer."""
