@@ -14,6 +14,12 @@ from tutor.importer.html import has_html, html_to_markdown
 
 _ONLY_BREAKS = re.compile(r"\s*(?:<br\s*/?>\s*)+", re.IGNORECASE)
 _HARD_BREAK = re.compile(r"[ \t]{2,}$")
+# Lines of nothing but plain tags (``<br><b></b>``): CommonMark reads each as HTML (a block, or inline in a
+# paragraph; not code: at most 3 spaces in), so converting them leaves no text, and nothing is parsed.
+_TAG_ONLY_LINE = (
+    r"(?: {0,3}(?:(?:<[A-Za-z][A-Za-z0-9-]*[ \t]*/?>|</[A-Za-z][A-Za-z0-9-]*[ \t]*>)[ \t]*)+|[ \t]*)"
+)
+_ONLY_TAGS = re.compile(rf"{_TAG_ONLY_LINE}(?:\n{_TAG_ONLY_LINE})*")
 
 # Tokens serve to find code, images and words; emphasis and entities change none of them.
 MARKDOWN = MarkdownIt("commonmark").disable(
@@ -101,5 +107,8 @@ def notes_tokens(text: str, starts: list[int], tops: list[tuple[int, int, int]],
 def answer_markdown(raw: str, shortcut: bool = True) -> tuple[str, list | None]:
     """An answer as the learner wrote it (markdown, HTML, or both) as tidy markdown, and its tokens."""
     if has_html(raw):
-        raw = html_to_markdown(textwrap.dedent(raw.expandtabs(4)))
+        raw = textwrap.dedent(raw.expandtabs(4))
+        if shortcut and "<img" not in raw.lower() and _ONLY_TAGS.fullmatch(raw):
+            return "", []
+        raw = html_to_markdown(raw)
     return clean_markdown(raw, shortcut=shortcut)
