@@ -110,5 +110,5 @@ def answer_markdown(raw: str, shortcut: bool = True) -> tuple[str, list | None]:
         raw = textwrap.dedent(raw.expandtabs(4))
         if shortcut and "<img" not in raw.lower() and _ONLY_TAGS.fullmatch(raw):
             return "", []
-        raw = html_to_markdown(raw)
+        raw = html_to_markdown(raw, shortcut)
     return clean_markdown(raw, shortcut=shortcut)
