@@ -25,6 +25,7 @@ from tutor.errors import TutorError
 from tutor.importer.answers import clean_markdown
 from tutor.importer.blocks import Problem, RawDeck, parse_blocks
 from tutor.importer.cards import duplicate_key, needs_answer_reason, normalized, propose_demos, resolve_images
+from tutor.importer.html import forget_fragments
 from tutor.importer.identity import CardText, match_cards, new_card_id, text_hash
 from tutor.importer.mojibake import find_mojibake, repair_text
 from tutor.importer.report import ImportReport
@@ -86,6 +87,7 @@ def deck_slug(title: str) -> str:
 
 def parse_notes(text: str, title: str = "notes") -> tuple[list[RawDeck], list[Problem]]:
     """Repair and parse notes text (no files): raw decks and the problems found."""
+    forget_fragments()
     text = repair_text(text)
     decks, problems = parse_blocks(text, title)
     for line in find_mojibake(text):

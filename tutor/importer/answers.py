@@ -9,10 +9,17 @@ import textwrap
 
 from markdown_it import MarkdownIt
 
+from tutor.importer.cards import is_plain
 from tutor.importer.html import has_html, html_to_markdown
 
 _ONLY_BREAKS = re.compile(r"\s*(?:<br\s*/?>\s*)+", re.IGNORECASE)
 _HARD_BREAK = re.compile(r"[ \t]{2,}$")
+# Lines of nothing but plain tags (``<br><b></b>``): CommonMark reads each as HTML (a block, or inline in a
+# paragraph; not code: at most 3 spaces in), so converting them leaves no text, and nothing is parsed.
+_TAG_ONLY_LINE = (
+    r"(?: {0,3}(?:(?:<[A-Za-z][A-Za-z0-9-]*[ \t]*/?>|</[A-Za-z][A-Za-z0-9-]*[ \t]*>)[ \t]*)+|[ \t]*)"
+)
+_ONLY_TAGS = re.compile(rf"{_TAG_ONLY_LINE}(?:\n{_TAG_ONLY_LINE})*")
 
 # Tokens serve to find code, images and words; emphasis and entities change none of them.
 MARKDOWN = MarkdownIt("commonmark").disable(
@@ -20,13 +27,17 @@ MARKDOWN = MarkdownIt("commonmark").disable(
 )
 
 
-def clean_markdown(text: str, tokens: list | None = None, first_line: int = 0) -> tuple[str, list]:
+def clean_markdown(
+    text: str, tokens: list | None = None, first_line: int = 0, shortcut: bool = True
+) -> tuple[str, list | None]:
     """Tidy an answer or notes: common indent removed, tabs expanded, trailing spaces dropped.
 
     Two trailing spaces are a markdown line break; they become a backslash break (the same thing in
     CommonMark) so the text can be written as a readable YAML block; in code they are just dropped.
     ``tokens`` are the notes' own tokens for this text when it starts on notes line ``first_line``
-    (0-based) and tidying cannot change how it parses; otherwise the text is parsed here.
+    (0-based) and tidying cannot change how it parses; otherwise the text is parsed here, unless
+    (``shortcut``) no line is a break whose meaning depends on code and the text ``is_plain``: then no
+    tokens are returned (None), and ``answer_facts`` counts the answer's words in its text.
     """
     if tokens is not None and ("\t" in text or _indented(text)):
         tokens = None
@@ -35,7 +46,15 @@ def clean_markdown(text: str, tokens: list | None = None, first_line: int = 0) -
     if not text.strip():
         return "", []
     shift = 0
+    lines = text.split("\n")
     if tokens is None:
+        if (
+            shortcut
+            and is_plain(text)
+            and not any(_ONLY_BREAKS.fullmatch(x) or _HARD_BREAK.search(x) for x in lines)
+        ):
+            tidy = "\n".join(line.rstrip() for line in lines)
+            return (re.sub(r"\n{3,}", "\n\n", tidy) if "\n\n\n" in tidy else tidy).strip("\n"), None
         tokens = MARKDOWN.parse(text)
     else:
         shift = first_line + len(dedented) - len(dedented.lstrip("\n"))
@@ -43,7 +62,6 @@ def clean_markdown(text: str, tokens: list | None = None, first_line: int = 0) -
     for token in tokens:
         if token.type in ("fence", "code_block") and token.map:
             code_lines.update(range(token.map[0] - shift, token.map[1] - shift))
-    lines = text.split("\n")
     for number, line in enumerate(lines):
         if number not in code_lines and _ONLY_BREAKS.fullmatch(line):
             lines[number] = ""  # <br> spacers between sections; blank lines do that in markdown
@@ -86,8 +104,11 @@ def notes_tokens(text: str, starts: list[int], tops: list[tuple[int, int, int]],
     return tokens[tops[i0][2] : tops[i1][2]] if i1 < len(tops) else tokens[tops[i0][2] :]
 
 
-def answer_markdown(raw: str) -> tuple[str, list]:
+def answer_markdown(raw: str, shortcut: bool = True) -> tuple[str, list | None]:
     """An answer as the learner wrote it (markdown, HTML, or both) as tidy markdown, and its tokens."""
     if has_html(raw):
-        raw = html_to_markdown(textwrap.dedent(raw.expandtabs(4)))
-    return clean_markdown(raw)
+        raw = textwrap.dedent(raw.expandtabs(4))
+        if shortcut and "<img" not in raw.lower() and _ONLY_TAGS.fullmatch(raw):
+            return "", []
+        raw = html_to_markdown(raw, shortcut)
+    return clean_markdown(raw, shortcut=shortcut)

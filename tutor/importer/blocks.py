@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 
 from tutor.importer.answers import MARKDOWN, answer_markdown, clean_markdown, notes_tokens
-from tutor.importer.cards import AnswerFacts, answer_facts, is_placeholder
+from tutor.importer.cards import AnswerFacts, answer_facts, is_placeholder, is_plain
 from tutor.importer.html import has_html, summary_text
 from tutor.importer.questions import is_aside, judge, question_above, strip_marker
 
@@ -30,7 +30,9 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _FENCE_THEN_TAG = re.compile(r"(?m)^([ \t]*(?:`{3,}|~{3,}))([ \t]*</details\s*>)")
 _LEADING_FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})")
 EMPTY_QUESTION = "(no question written)"  # a card needs a question; the importer flags this one
-REUSE_TOKENS = True  # answers reuse the notes' tokens where they can (tests compare with parsing anew)
+# Answers reuse the notes' tokens, and plain ones are not parsed at all, where they can (tests compare
+# with parsing every answer anew).
+REUSE_TOKENS = True
 
 # The whole notes are parsed for their blocks only; the inline parts (words, code spans, images) are
 # parsed later for the answers that reuse the notes' tokens, and never for the rest.
@@ -79,20 +81,89 @@ class _Event:
 
 
 @dataclass
+class _Nested:
+    """A hint's text in its parent's answer, kept as the pieces it is made of: joined (and dedented) at
+    every level, a hint nested n deep would copy the text below it n times over, n² work. Its text is
+    ``prefix``, the ``pieces`` (tidied: they start and end with text, which starts a line at column 0),
+    then ``suffix``."""
+
+    prefix: str
+    pieces: list[str | _Nested]
+    suffix: str
+
+
+def _text(pieces: list[str | _Nested]) -> str:
+    """The pieces' text, joined once (without recursion: nesting may be deeper than Python's stack)."""
+    out: list[str] = []
+    stack: list[str | _Nested] = pieces[::-1]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            stack.append(item.suffix)
+            stack.extend(item.pieces[::-1])
+            stack.append(item.prefix)
+    return "".join(out)
+
+
+_WHITESPACE_LINE = re.compile(r"^[ \t]+$", re.MULTILINE)
+
+
+def _tidy(pieces: list[str | _Nested]) -> list[str | _Nested]:
+    """``textwrap.dedent(text.expandtabs(4)).strip()`` of the pieces' text, as pieces.
+
+    A nested piece holds a line at column 0, so no indent is common to every line and dedenting only
+    empties the whitespace-only lines; those lie in the text between nested pieces, which start and
+    end lines (tabs expand there alone too)."""
+    if not any(isinstance(piece, _Nested) for piece in pieces):
+        text = textwrap.dedent("".join(pieces).expandtabs(4)).strip()  # type: ignore[arg-type]
+        return [text] if text else []
+    tidy: list[str | _Nested] = []
+    run: list[str] = []
+    for piece in [*pieces, None]:
+        if isinstance(piece, str):
+            run.append(piece)
+            continue
+        if run:
+            tidy.append(_WHITESPACE_LINE.sub("", "".join(run).expandtabs(4)))
+            run = []
+        if piece is not None:
+            tidy.append(piece)
+    while isinstance(tidy[0], str) and not tidy[0].strip():
+        del tidy[0]
+    while isinstance(tidy[-1], str) and not tidy[-1].strip():
+        del tidy[-1]
+    first, last = tidy[0], tidy[-1]
+    tidy[0] = (
+        first.lstrip()
+        if isinstance(first, str)
+        else _Nested(first.prefix.lstrip(), first.pieces, first.suffix)
+    )
+    last = tidy[-1]
+    tidy[-1] = (
+        last.rstrip() if isinstance(last, str) else _Nested(last.prefix, last.pieces, last.suffix.rstrip())
+    )
+    return tidy
+
+
+@dataclass
 class _Block:
     line: int
     parent: _Block | None = None
     state: str = "before-summary"  # -> summary -> answer
     before: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
-    answer: list[str] = field(default_factory=list)
+    answer: list[str | _Nested] = field(default_factory=list)  # hints in it are _Nested
     answer_spans: list[tuple[int, int]] = field(default_factory=list)  # offsets of the answer's pieces
     gap_index: int = -1  # a top-level block: its deck's notes piece just above it
     children: list[RawCard] = field(default_factory=list)  # child blocks that became cards
     nested: bool = False  # child blocks were cut out of the answer (its pieces are no longer the notes')
 
-    def part(self) -> list[str]:
-        return {"before-summary": self.before, "summary": self.summary, "answer": self.answer}[self.state]
+    def part(self) -> list[str] | list[str | _Nested]:
+        if self.state == "answer":
+            return self.answer
+        return self.before if self.state == "before-summary" else self.summary
 
 
 def _line_starts(text: str) -> list[int]:
@@ -249,21 +320,24 @@ class _Parser:
                 deck.notes.extend(block.before)
                 deck.blocks.append((block.line, NOTES))
             else:
-                self._into_parent(block, parent, "".join(block.before), None)
+                self._into_parent(block, parent, list(block.before), None)
             return
         question, marked = strip_marker(summary_text("".join(block.summary)))
         before = "".join(block.before)
-        raw_answer = before + "\n\n" + "".join(block.answer) if before.strip() else "".join(block.answer)
+        pieces = [before, "\n\n", *block.answer] if before.strip() else block.answer
         verdict = judge(question, marked) if question else "label"
-        if parent is not None:
-            if verdict == "question" and not is_aside(question) and not is_placeholder(question):
-                answer, tokens = answer_markdown(raw_answer)
-                card = RawCard(question, answer, block.line, answer_facts(answer, tokens), parent.line)
-                parent.children.extend([card, *block.children])
-                parent.nested = True
-                deck.blocks.append((block.line, CHILD_CARD))
-            else:
-                self._into_parent(block, parent, raw_answer, None if verdict == "label" else question)
+        if parent is not None and not (
+            verdict == "question" and not is_aside(question) and not is_placeholder(question)
+        ):
+            self._into_parent(block, parent, pieces, None if verdict == "label" else question)
+            return
+        raw_answer = _text(pieces)
+        if parent is not None:  # a question of its own: a card beside its parent
+            answer, tokens = answer_markdown(raw_answer, REUSE_TOKENS)
+            card = RawCard(question, answer, block.line, answer_facts(answer, tokens), parent.line)
+            parent.children.extend([card, *block.children])
+            parent.nested = True
+            deck.blocks.append((block.line, CHILD_CARD))
             return
         answer, tokens = self._answer(block, raw_answer, before, closed=why is None)
         if verdict == "label":
@@ -320,7 +394,7 @@ class _Parser:
         deck.cards.extend(block.children)
         deck.blocks.append((block.line, CARD))
 
-    def _answer(self, block: _Block, raw: str, before: str, closed: bool) -> tuple[str, list]:
+    def _answer(self, block: _Block, raw: str, before: str, closed: bool) -> tuple[str, list | None]:
         if (
             REUSE_TOKENS
             and closed
@@ -331,18 +405,23 @@ class _Parser:
         ):
             reuse = notes_tokens(self.text, self.starts, self.tops, self.tokens, block.answer_spans[0])
             if reuse is not None:
+                first_line = bisect.bisect_right(self.starts, block.answer_spans[0][0]) - 1
+                if is_plain(raw):  # the words are counted in the text: no inline parsing
+                    return clean_markdown(raw, reuse, first_line)[0], None
                 for token in reuse:
                     if token.type == "inline" and not token.children:
                         token.children = []
                         MARKDOWN.inline.parse(token.content, MARKDOWN, self.env, token.children)
-                first_line = bisect.bisect_right(self.starts, block.answer_spans[0][0]) - 1
                 return clean_markdown(raw, reuse, first_line)
-        return answer_markdown(raw)
+        return answer_markdown(raw, REUSE_TOKENS)
 
-    def _into_parent(self, block: _Block, parent: _Block, raw: str, title: str | None) -> None:
+    def _into_parent(
+        self, block: _Block, parent: _Block, raw: list[str | _Nested], title: str | None
+    ) -> None:
         """A hint, an example or an answer label: its text stays where it is in the parent's answer."""
         heading = f"**{title}**\n\n" if title else ""
-        parent.answer.append(f"\n\n{heading}{textwrap.dedent(raw.expandtabs(4)).strip()}\n\n")
+        body = _tidy(raw)
+        parent.answer.append(_Nested(f"\n\n{heading}", body, "\n\n") if body else f"\n\n{heading}\n\n")
         parent.children.extend(block.children)
         parent.nested = True
         self.decks[-1].blocks.append((block.line, IN_ANSWER))

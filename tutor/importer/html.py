@@ -11,8 +11,11 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from typing import Any
 
+from bs4 import Tag
 from markdown_it import MarkdownIt
+from markdown_it.common.html_blocks import block_names
 from markdownify import MarkdownConverter
 
 _MARKDOWN = (
@@ -23,6 +26,8 @@ _MARKDOWN = (
 _ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--.*?-->", re.DOTALL)
 _CODE = re.compile(r"<(code|kbd|tt|samp)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# CommonMark's HTML block of type 6 (a block-level tag at a line's start): it runs to the next blank line.
+_BLOCK_TAG = re.compile(r"^</?(?a:(" + "|".join(block_names) + r"))(?=(\s|/?>|$))", re.IGNORECASE)
 _LANGUAGE = re.compile(r"(?:lang(?:uage)?-)([\w+#.-]+)")
 
 
@@ -37,7 +42,24 @@ def _code_language(element) -> str:
     return ""
 
 
+class _Tag(Tag):
+    """markdownify asks every tag for its ``<pre>`` ancestor; BeautifulSoup answers through its general
+    search machinery (a filter object a call), a fifth of the converting time. A walk up the parents
+    finds the same tag."""
+
+    def find_parent(self, name=None, attrs=None, **kwargs):
+        if not isinstance(name, str) or attrs or kwargs:
+            return super().find_parent(name, attrs, **kwargs)
+        node = self.parent
+        while node is not None and node.name != name:
+            node = node.parent
+        return node
+
+
+# markdownify passes a dict on to BeautifulSoup whole (its stubs only know the parser's name).
+_SOUP: Any = {"features": "html.parser", "element_classes": {Tag: _Tag}}
 _CONVERTER = MarkdownConverter(
+    bs4_options=_SOUP,
     heading_style="ATX",
     bullets="-",
     escape_asterisks=False,
@@ -66,13 +88,20 @@ def has_html(text: str) -> bool:
 
 @lru_cache(maxsize=2048)
 def _convert(fragment: str) -> str:
-    """Fragments repeat in notes (``<p></p>``, ``<br><br>``, the same table header): each converts once."""
+    """Fragments repeat in notes (``<p></p>``, ``<br><br>``, the same table header): each converts once
+    per notes text (``forget_fragments``)."""
     if "<img" not in fragment.lower() and not html.unescape(_ANY_TAG.sub("", fragment)).strip():
         return ""  # only tags, no text: nothing to convert (and markdownify is slow)
     return _CONVERTER.convert(fragment).strip("\n")
 
 
-def html_to_markdown(text: str) -> str:
+def forget_fragments() -> None:
+    """Each notes text starts with no converted fragments: the cache never keeps another file's HTML
+    alive, and importing the same notes twice costs the same twice."""
+    _convert.cache_clear()
+
+
+def html_to_markdown(text: str, shortcut: bool = True) -> str:
     """``text`` (markdown, maybe with HTML in it) with its HTML blocks and HTML-holding paragraphs turned
     into markdown. Code is never touched; neither are table cells (their ``<br>`` is how a table breaks
     a line)."""
@@ -80,6 +109,46 @@ def html_to_markdown(text: str) -> str:
         return text
     lines = text.split("\n")
     replaced: list[tuple[int, int, str]] = []
+    for kind, first, last in _html_spans(text, lines, shortcut):
+        chunk = lines[first:last]
+        indent = min((len(x) - len(x.lstrip()) for x in chunk if x.strip()), default=0)
+        if kind == "inline":
+            # A list item's paragraph starts after its marker: convert from where the text starts.
+            marker = re.match(r"\s*(?:[-*+]|\d+[.)])\s+", chunk[0]) if chunk else None
+            head = marker.group(0) if marker else chunk[0][:indent]
+            body = "\n".join([chunk[0][len(head) :], *(x[indent:] for x in chunk[1:])])
+            converted = _convert(body)
+            new = [head + converted.split("\n")[0]]
+            new += [" " * len(head) + x if x else x for x in converted.split("\n")[1:]]
+        else:
+            converted = _convert("\n".join(x[indent:] for x in chunk))
+            new = [" " * indent + x if x else x for x in converted.split("\n")]
+        replaced.append((first, last, "\n".join(new)))
+    for first, last, markdown in reversed(replaced):
+        lines[first:last] = [markdown] if markdown.strip() else [""]
+    return "\n".join(lines)
+
+
+def _html_spans(text: str, lines: list[str], shortcut: bool) -> list[tuple[str, int, int]]:
+    """(``html_block`` or ``inline``, first line, end line) of each HTML block and HTML-holding paragraph
+    outside tables, as markdown-it finds them.
+
+    Why it is fast: most HTML answers are one paragraph of a single line starting with a letter, or one
+    run of lines starting with a block tag (``<p>``, ``<table>``); CommonMark reads those as a paragraph
+    (only its inline part needs parsing) and as one HTML block, so the whole answer is not parsed."""
+    filled = [number for number, line in enumerate(lines) if line.strip(" \t")] if shortcut else []
+    if len(filled) == 1 and lines[filled[0]][:1].isalpha():
+        first = filled[0]
+        children = _MARKDOWN.parseInline(lines[first].strip())[0].children or []
+        return [("inline", first, first + 1)] if any(c.type == "html_inline" for c in children) else []
+    if (
+        filled
+        and filled[-1] - filled[0] + 1 == len(filled)
+        and "|" not in text  # no table can start on a later line
+        and _BLOCK_TAG.match(lines[filled[0]])
+    ):
+        return [("html_block", filled[0], filled[-1] + 1)]
+    spans: list[tuple[str, int, int]] = []
     in_table = 0
     for token in _MARKDOWN.parse(text):
         if token.type == "table_open":
@@ -91,21 +160,5 @@ def html_to_markdown(text: str) -> str:
         if token.type == "html_block" or (
             token.type == "inline" and any(c.type == "html_inline" for c in token.children or [])
         ):
-            first, last = token.map
-            chunk = lines[first:last]
-            indent = min((len(x) - len(x.lstrip()) for x in chunk if x.strip()), default=0)
-            if token.type == "inline":
-                # A list item's paragraph starts after its marker: convert from where the text starts.
-                marker = re.match(r"\s*(?:[-*+]|\d+[.)])\s+", chunk[0]) if chunk else None
-                head = marker.group(0) if marker else chunk[0][:indent]
-                body = "\n".join([chunk[0][len(head) :], *(x[indent:] for x in chunk[1:])])
-                converted = _convert(body)
-                new = [head + converted.split("\n")[0]]
-                new += [" " * len(head) + x if x else x for x in converted.split("\n")[1:]]
-            else:
-                converted = _convert("\n".join(x[indent:] for x in chunk))
-                new = [" " * indent + x if x else x for x in converted.split("\n")]
-            replaced.append((first, last, "\n".join(new)))
-    for first, last, markdown in reversed(replaced):
-        lines[first:last] = [markdown] if markdown.strip() else [""]
-    return "\n".join(lines)
+            spans.append((token.type, token.map[0], token.map[1]))
+    return spans
