@@ -509,9 +509,13 @@ class Store:
             return study.due_counts(db, self.settings, as_utc(now), deck_id)
 
     def due_by_deck(self, now: datetime | None = None) -> dict[str, study.DueCounts]:
+        """``deck_counts`` of every deck, by deck id."""
+        return {deck: counts for deck, (counts, _) in self.by_deck(now).items()}
+
+    def by_deck(self, now: datetime | None = None) -> dict[str, tuple[study.DueCounts, datetime | None]]:
+        """Every deck's ``deck_counts`` and ``next_due`` together, in one query (``study.by_deck``)."""
         with self._reading() as db:
-            decks = [r[0] for r in db.execute("SELECT DISTINCT deck_id FROM cards WHERE NOT orphaned")]
-            return {deck: study.due_counts(db, self.settings, as_utc(now), deck) for deck in sorted(decks)}
+            return study.by_deck(db, self.settings, as_utc(now))
 
     def stats(self, now: datetime | None = None) -> Stats:
         with self._reading() as db:
