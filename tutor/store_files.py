@@ -125,27 +125,23 @@ def damaged_rows(db: sqlite3.Connection) -> str | None:
     be written to build it (read-only, locked) gets the scan."""
     for table, damaged, what in ROW_CHECKS:
         key = "key" if table == "meta" else "id"
-        row = None if table == "meta" else _indexed_damage(db, table, key, damaged)
-        if row is None:
+        indexed, row = (False, None) if table == "meta" else _indexed_damage(db, table, key, damaged)
+        if not indexed:
             row = db.execute(f"SELECT {key} FROM {table} WHERE {damaged} LIMIT 1").fetchone()
-        elif row is False:
-            row = None
         if row is not None:
             return f"{table.removesuffix('s')} {row[0]!r} {what}"
     return None
 
 
-def _indexed_damage(db: sqlite3.Connection, table: str, key: str, damaged: str) -> tuple | bool | None:
-    """The first damaged row by way of the table's damage index, False when there is none, None when the
-    index cannot be made or used (the caller scans instead)."""
+def _indexed_damage(db: sqlite3.Connection, table: str, key: str, damaged: str) -> tuple[bool, tuple | None]:
+    """(whether the table's damage index could be made and read, the first damaged row it holds)."""
     try:
         db.execute(f"CREATE INDEX IF NOT EXISTS {table}_damaged ON {table} ({key}) WHERE {damaged}")
-        row = db.execute(
+        return True, db.execute(
             f"SELECT {key} FROM {table} INDEXED BY {table}_damaged WHERE {damaged} LIMIT 1"
         ).fetchone()
     except sqlite3.OperationalError:
-        return None
-    return False if row is None else row
+        return False, None  # read-only or locked: the caller scans instead
 
 
 def move_aside(path: Path) -> Path:
