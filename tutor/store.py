@@ -286,13 +286,21 @@ class Store:
             for position, c in enumerate(cards)
         }
         with self._writing() as db:
-            known = dict(db.execute("SELECT id, orphaned FROM cards"))
+            stored = {
+                row[0]: tuple(row[1:])
+                for row in db.execute(
+                    "SELECT id, deck_id, position, needs_answer, deck_suspended, orphaned FROM cards"
+                )
+            }
+            known = {card_id: values[-1] for card_id, values in stored.items()}
+            # Only the rows that differ are written: at each start nearly every card is as it was.
+            changed = [values for card_id, values in rows.items() if stored.get(card_id) != (*values[1:], 0)]
             db.executemany(
                 "INSERT INTO cards (id, deck_id, position, needs_answer, deck_suspended) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET deck_id = excluded.deck_id, "
                 "position = excluded.position, needs_answer = excluded.needs_answer, "
                 "deck_suspended = excluded.deck_suspended, orphaned = 0",
-                rows.values(),
+                changed,
             )
             gone = [card_id for card_id, orphaned in known.items() if card_id not in rows and not orphaned]
             db.executemany("UPDATE cards SET orphaned = 1 WHERE id = ?", ((card_id,) for card_id in gone))
