@@ -7,6 +7,7 @@ survive every re-import. The README section "Decks and your own notes" documents
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -472,6 +473,18 @@ def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckPro
 
     Never raises for a bad file: it becomes a problem and the other decks still load.
     """
+    # A large library is hundreds of thousands of new objects and no garbage: the cyclic collector's
+    # passes over them while they are built cost more than the parse itself (0.6 s of 1 s at 50,000 cards).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_decks(dirs)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_decks(dirs: list[Path] | None) -> tuple[list[Deck], list[DeckProblem]]:
     if dirs is None:
         dirs = [paths.bundled_decks_dir(), paths.user_decks_dir()]
     if not dirs:

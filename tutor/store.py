@@ -286,13 +286,21 @@ class Store:
             for position, c in enumerate(cards)
         }
         with self._writing() as db:
-            known = dict(db.execute("SELECT id, orphaned FROM cards"))
+            stored = {
+                row[0]: tuple(row[1:])
+                for row in db.execute(
+                    "SELECT id, deck_id, position, needs_answer, deck_suspended, orphaned FROM cards"
+                )
+            }
+            known = {card_id: values[-1] for card_id, values in stored.items()}
+            # Only the rows that differ are written: at each start nearly every card is as it was.
+            changed = [values for card_id, values in rows.items() if stored.get(card_id) != (*values[1:], 0)]
             db.executemany(
                 "INSERT INTO cards (id, deck_id, position, needs_answer, deck_suspended) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET deck_id = excluded.deck_id, "
                 "position = excluded.position, needs_answer = excluded.needs_answer, "
                 "deck_suspended = excluded.deck_suspended, orphaned = 0",
-                rows.values(),
+                changed,
             )
             gone = [card_id for card_id, orphaned in known.items() if card_id not in rows and not orphaned]
             db.executemany("UPDATE cards SET orphaned = 1 WHERE id = ?", ((card_id,) for card_id in gone))
@@ -539,9 +547,13 @@ class Store:
             return study.due_counts(db, self.settings, as_utc(now), deck_id)
 
     def due_by_deck(self, now: datetime | None = None) -> dict[str, study.DueCounts]:
+        """``deck_counts`` of every deck, by deck id."""
+        return {deck: counts for deck, (counts, _) in self.by_deck(now).items()}
+
+    def by_deck(self, now: datetime | None = None) -> dict[str, tuple[study.DueCounts, datetime | None]]:
+        """Every deck's ``deck_counts`` and ``next_due`` together, in one query (``study.by_deck``)."""
         with self._reading() as db:
-            decks = [r[0] for r in db.execute("SELECT DISTINCT deck_id FROM cards WHERE NOT orphaned")]
-            return {deck: study.due_counts(db, self.settings, as_utc(now), deck) for deck in sorted(decks)}
+            return study.by_deck(db, self.settings, as_utc(now))
 
     def stats(self, now: datetime | None = None) -> Stats:
         with self._reading() as db:

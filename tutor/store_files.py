@@ -116,14 +116,32 @@ ROW_CHECKS = (
 
 def damaged_rows(db: sqlite3.Connection) -> str | None:
     """The first row whose values the tutor cannot use, as "card 'x' has an impossible schedule"; None if
-    every row is sound. One scan per table, at opening: ~0.1 s for 10,000 cards and 100,000 answers on a
-    busy two-core machine (the app would otherwise crash on the row later, on every start)."""
+    every row is sound (the app would otherwise crash on the row later, on every start).
+
+    Each check is also a partial index (``cards_damaged``, ``reviews_damaged``) holding exactly the rows it
+    finds: SQLite keeps it up to date on every write, whoever makes it (the tutor, or a SQLite shell editing
+    the file), so the check reads an index that is empty in a sound store instead of scanning every row
+    (500,000 answers: 0.25 s at each start). The first opening builds it with one scan; a store that cannot
+    be written to build it (read-only, locked) gets the scan."""
     for table, damaged, what in ROW_CHECKS:
         key = "key" if table == "meta" else "id"
-        row = db.execute(f"SELECT {key} FROM {table} WHERE {damaged} LIMIT 1").fetchone()
+        indexed, row = (False, None) if table == "meta" else _indexed_damage(db, table, key, damaged)
+        if not indexed:
+            row = db.execute(f"SELECT {key} FROM {table} WHERE {damaged} LIMIT 1").fetchone()
         if row is not None:
             return f"{table.removesuffix('s')} {row[0]!r} {what}"
     return None
+
+
+def _indexed_damage(db: sqlite3.Connection, table: str, key: str, damaged: str) -> tuple[bool, tuple | None]:
+    """(whether the table's damage index could be made and read, the first damaged row it holds)."""
+    try:
+        db.execute(f"CREATE INDEX IF NOT EXISTS {table}_damaged ON {table} ({key}) WHERE {damaged}")
+        return True, db.execute(
+            f"SELECT {key} FROM {table} INDEXED BY {table}_damaged WHERE {damaged} LIMIT 1"
+        ).fetchone()
+    except sqlite3.OperationalError:
+        return False, None  # read-only or locked: the caller scans instead
 
 
 def move_aside(path: Path) -> Path:

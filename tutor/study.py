@@ -243,3 +243,38 @@ def next_due(
     if new:
         found.append(datetime.fromisoformat(params["day_end"]))
     return min(found, default=None)
+
+
+def by_deck(
+    db: sqlite3.Connection, settings: SchedulerSettings, now: datetime
+) -> dict[str, tuple[DueCounts, datetime | None]]:
+    """Every deck's ``due_counts`` and ``next_due`` (each deck as if studied alone), in one pass over the
+    cards instead of a few queries per deck; decks whose cards are all orphans are left out."""
+    params = _params(settings, now, None)
+    allowance = remaining_today(db, settings, params)
+    rows = db.execute(
+        "SELECT deck_id, "
+        f"coalesce(sum({ELIGIBLE} AND (({INTRADAY} AND due <= :ahead) OR ({DAY_LEARNING}))), 0), "
+        f"coalesce(sum({ELIGIBLE} AND {REVIEW_DUE}), 0), coalesce(sum({ELIGIBLE} AND state IS NULL), 0), "
+        f"min(CASE WHEN {ELIGIBLE} AND {INTRADAY} THEN due END), "
+        f"min(CASE WHEN {ELIGIBLE} AND NOT ({INTRADAY}) THEN due END) "
+        "FROM cards WHERE NOT orphaned GROUP BY deck_id ORDER BY deck_id",
+        params,
+    )
+    hour = settings.day_start_hour
+    found: dict[str, tuple[DueCounts, datetime | None]] = {}
+    for deck_id, learning, review_due, new_waiting, learning_due, later in rows:
+        review, new = allowance.split(review_due, new_waiting)
+        counts = DueCounts(new=new, learning=learning, review=review)
+        if counts.total:  # what today_queue would give now (next_due's first test)
+            found[deck_id] = counts, now
+            continue
+        times = []
+        if learning_due:
+            times.append(max(now, datetime.fromisoformat(learning_due) - LEARN_AHEAD))
+        if later:
+            times.append(max(now, day_start(study_day(datetime.fromisoformat(later), hour), hour)))
+        if new_waiting:
+            times.append(datetime.fromisoformat(params["day_end"]))
+        found[deck_id] = counts, min(times, default=None)
+    return found

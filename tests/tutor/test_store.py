@@ -258,3 +258,27 @@ def test_any_mix_of_answers_and_undos_unwinds_to_exactly_where_it_started(steps)
             pass
         assert {card_id: row(store, card_id) for card_id in start} == start and log(store) == []
         store.close()
+
+
+def test_every_decks_counts_and_next_due_at_once_match_each_deck_asked_alone(tmp_path):
+    """Decks in every situation: cards due now, learning soon, reviews later, new cards held back by the
+    day's limit, suspended, buried and orphaned cards; the grouped query gives what the per-deck ones do."""
+    cards = [card(f"{deck}-{i}", deck) for deck in ("a", "b", "c", "d", "e", "f") for i in range(4)]
+    store = open_store(tmp_path / "progress.sqlite3", cards, new_per_day=3)
+    store.grade("a-0", 1, 1000, now=NOW)  # learning, back within minutes
+    store.grade("b-0", 4, 1000, now=NOW)  # a review days away
+    for i in range(4):
+        store.grade(f"c-{i}", 4, 1000, now=NOW)  # nothing due today: next due on a later day
+    store.suspend("d-0")
+    store.bury("d-1", now=NOW)
+    store.db.execute("UPDATE cards SET suspended = 1 WHERE deck_id = 'e'")  # nothing scheduled at all
+    store.sync_cards([c for c in cards if c.deck_id != "f"])  # deck f's cards become orphans
+    for later in (NOW, NOW + timedelta(minutes=15), NOW + timedelta(days=3), NOW + timedelta(days=40)):
+        together = store.by_deck(now=later)
+        assert sorted(together) == ["a", "b", "c", "d", "e"]
+        for deck, (counts, due) in together.items():
+            assert counts == store.deck_counts(deck, now=later)
+            assert due == store.next_due(deck, now=later)
+        assert store.due_by_deck(now=later) == {deck: counts for deck, (counts, _) in together.items()}
+    assert store.by_deck(now=NOW)["e"][1] is None
+    assert store.by_deck(now=NOW)["c"][1] > NOW

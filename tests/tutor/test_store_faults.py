@@ -158,6 +158,33 @@ def test_a_store_with_a_damaged_row_is_not_opened_and_is_left_as_it_is(tmp_path,
     assert not list(tmp_path.glob("*.unusable-*"))
 
 
+def test_the_damage_check_reads_its_indexes_once_built_and_scans_where_they_cannot_be(tmp_path):
+    from tutor.store_files import damaged_rows
+
+    path = tmp_path / "progress.sqlite3"
+    answered_store(path, answers=2)
+    db = sqlite3.connect(path)
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_schema WHERE type = 'index'")}
+    assert {"cards_damaged", "reviews_damaged"} <= names  # built by the first opening
+    db.execute("UPDATE reviews SET duration_ms = 'long' WHERE id = 2")
+    db.commit()
+    # The index follows every write, so the damage made after it was built is in it.
+    assert db.execute(
+        "SELECT id FROM reviews INDEXED BY reviews_damaged WHERE " + damage("reviews")
+    ).fetchall() == [(2,)]
+    db.execute("DROP INDEX reviews_damaged")
+    db.commit()
+    db.execute("PRAGMA query_only = 1")  # the index cannot be built again: the check scans instead
+    assert damaged_rows(db) == "review 2 is damaged"
+    db.close()
+
+
+def damage(table: str) -> str:
+    from tutor.store_files import ROW_CHECKS
+
+    return next(damaged for name, damaged, _ in ROW_CHECKS if name == table)
+
+
 def test_tutor_decks_tells_where_a_store_that_is_not_ours_went(capsys):
     from tutor import paths
     from tutor.cli import main

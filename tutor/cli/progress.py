@@ -53,7 +53,8 @@ def _due(args: argparse.Namespace) -> int:
             known = ", ".join(deck.id for deck in decks) or "none"
             raise TutorError(f"There is no deck '{args.deck}' (decks: {known}); check --deck.")
         chosen = [deck for deck in decks if args.deck in (None, deck.id)]
-        rows = [(deck, store.deck_counts(deck.id)) for deck in chosen]
+        counts = store.due_by_deck()
+        rows = [(deck, counts.get(deck.id) or store.deck_counts(deck.id)) for deck in chosen]
         total = store.deck_counts(args.deck)
     if args.json:
         print(

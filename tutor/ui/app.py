@@ -5,6 +5,7 @@ The core does the work (``tutor.decks``, ``tutor.store``, ``tutor.demos``); scre
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -69,6 +70,9 @@ class TutorApp(App[None]):
         """Load the decks and open the store; problems become notifications, never a traceback."""
         self.loaded = True
         self.reload_decks(report=False)  # shown by on_mount, once the Decks screen is up
+        # The decks and cards live as long as the app (50,000 cards: millions of objects); the cyclic
+        # collector need not walk them again at each of its passes, from the store sync on.
+        gc.freeze()
         from tutor.store import Store
 
         try:

@@ -74,19 +74,18 @@ class DecksScreen(TutorScreen[None]):
         table.add_column("Seen", key="seen", width=bar_width + 5)
         now = app.clock()
         seen_by_deck = (
-            {d.deck_id: d.learning + d.young + d.mature for d in app.store.stats(now=now).decks}
-            if app.store
-            else {}
+            {d.deck_id: d.learning + d.young + d.mature for d in app.store.deck_stats()} if app.store else {}
         )
+        by_deck = app.store.by_deck(now=now) if app.store else {}  # one query for all decks
         row_new = row_review = 0
         for deck in app.decks.values():
-            counts = app.store.deck_counts(deck.id, now=now) if app.store else None
+            counts, next_due = by_deck.get(deck.id, (None, None))
             cells = [counts.new, counts.learning, counts.review] if counts else [0, 0, 0]
             row_new, row_review = row_new + cells[0], row_review + cells[2]
             table.add_row(
                 Text(deck.title),  # Text, not str: a DataTable reads a str as markup; long ones wrap
                 *(Text(str(n), justify="right", style="bold" if n else "dim") for n in cells),
-                Text(next_due_label(app.store.next_due(deck.id, now=now) if app.store else None, now)),
+                Text(next_due_label(next_due, now)),
                 share_bar(seen_by_deck.get(deck.id, 0), len(deck.cards), bar_width),
                 key=deck.id,
                 height=None if len(deck.title) > title_width else 1,
