@@ -162,15 +162,17 @@ def expand(card: Card, reverse: bool, cloze: bool) -> list[Card]:
         cards.append(
             _sibling(card, f"c{number}", CLOZE, show_cloze(card.question, blank=number), answer, number)
         )
-    context = "".join(f"> {line}\n" for line in show_cloze(card.question).splitlines()) + "\n"
+    # The card's question under the text to fill in, quoted: where the text comes from (Browse lists the
+    # text's first line).
+    context = "\n\n" + "\n".join(f"> {line}" for line in show_cloze(card.question).splitlines())
     for number in answer_numbers:
         cards.append(
             _sibling(
                 card,
                 f"c{number}",
                 CLOZE,
-                context + show_cloze(card.answer, blank=number),
-                context + show_cloze(card.answer, bold=number),
+                show_cloze(card.answer, blank=number) + context,
+                show_cloze(card.answer, bold=number) + context,
                 number,
             )
         )
@@ -196,8 +198,8 @@ def expand(card: Card, reverse: bool, cloze: bool) -> list[Card]:
                     card,
                     f"c-{slug}",
                     CLOZE,
-                    context + _context_line(blanked),
-                    context + _context_line(mark.line),
+                    _context_line(blanked) + context,
+                    _context_line(mark.line) + context,
                     expected=mark.term,
                 )
             )

@@ -81,10 +81,12 @@ def test_each_kind_of_sibling_with_what_it_asks_and_shows(tmp_path: Path) -> Non
     mark = cards["dropout~c-attention-weights"]
     assert mark.kind == "cloze" and mark.expected == "attention weights"
     assert mark.question == (
-        "> What does dropout do in training?\n\n"
-        "During training it zeroes a random share of the **[...]**, which keeps the"
+        "During training it zeroes a random share of the **[...]**, which keeps the\n\n"
+        "> What does dropout do in training?"
     )
-    assert mark.answer.endswith("a random share of the **attention weights**, which keeps the")
+    assert mark.answer.startswith(
+        "During training it zeroes a random share of the **attention weights**, which"
+    )
     # Every sibling points at the card its deck file holds, and the order follows the file.
     assert {card.note_id for card in cards.values()} == {"softmax", "context", "dropout", "plain"}
     assert [card.order for card in cards.values()] == list(range(7))
@@ -159,7 +161,7 @@ def test_cloze_in_an_answer_keeps_the_card_and_shows_the_deletions_in_bold(tmp_p
     assert list(cards) == ["gpt2", "gpt2~c1", "gpt2~c2"]
     assert cards["gpt2"].answer == "**12** layers of **768** dimensions"
     assert cards["gpt2"].written.answer == "{{c1::12}} layers of {{c2::768::width}} dimensions"
-    assert cards["gpt2~c2"].question == "> GPT-2 small?\n\n12 layers of **[width]** dimensions"
+    assert cards["gpt2~c2"].question == "12 layers of **[width]** dimensions\n\n> GPT-2 small?"
 
 
 def test_marks_skip_labels_headings_code_and_short_words() -> None:
