@@ -82,10 +82,12 @@ def marks(text: str) -> list[Mark]:
     """The marked terms of ``text`` that make good cloze deletions, first ones first, each term once."""
     if "**" not in text and not any(star in text for star in STARRED):
         return []  # most answers: no marks, and no line-by-line look
+    fenced = "```" in text or "~~~" in text
+    if not fenced and not any(star in text for star in STARRED):
+        return _bold_marks(text)
     found: list[tuple[int, int, Mark]] = []
     seen: set[str] = set()
     in_fence = False
-    fenced = "```" in text or "~~~" in text
     for number, line in enumerate(text.splitlines()):
         if "**" not in line and not (fenced or any(star in line for star in STARRED)):
             continue
@@ -103,6 +105,26 @@ def marks(text: str) -> list[Mark]:
                 seen.add(term.lower())
                 found.append((number, match.start(), Mark(term, line, match.start(), match.end())))
     return [mark for _, _, mark in sorted(found, key=lambda item: item[:2])]
+
+
+def _bold_marks(text: str) -> list[Mark]:
+    """``marks`` of a text with no code blocks and no starred lines: its bold spans found in one pass over
+    the whole text, each judged on its own line (what start-up does for every answer with bold in it)."""
+    found: list[Mark] = []
+    seen: set[str] = set()
+    for match in BOLD.finditer(text):
+        term = match.group(1).strip()
+        if term.lower() in seen:
+            continue
+        first = text.rfind("\n", 0, match.start()) + 1
+        last = text.find("\n", match.end())
+        line = text[first : last if last >= 0 else len(text)]
+        start, end = match.start() - first, match.end() - first
+        if line.lstrip().startswith(("#", "|")) or "{{c" in line or not _good_term(term, line, start, end):
+            continue
+        seen.add(term.lower())
+        found.append(Mark(term, line, start, end))
+    return found
 
 
 def _good_term(term: str, line: str, start: int, end: int) -> bool:
