@@ -80,23 +80,22 @@ class Mark:
 
 def marks(text: str) -> list[Mark]:
     """The marked terms of ``text`` that make good cloze deletions, first ones first, each term once."""
-    if "**" not in text and not any(star in text for star in STARRED):
+    starred = any(star in text for star in STARRED)
+    if "**" not in text and not starred:
         return []  # most answers: no marks, and no line-by-line look
     fenced = "```" in text or "~~~" in text
-    if not fenced and not any(star in text for star in STARRED):
+    if not fenced and not starred:
         return _bold_marks(text)
     found: list[tuple[int, int, Mark]] = []
     seen: set[str] = set()
     in_fence = False
     for number, line in enumerate(text.splitlines()):
-        if "**" not in line and not (fenced or any(star in line for star in STARRED)):
-            continue
         if fenced and FENCE.match(line):
             in_fence = not in_fence
             continue
-        if in_fence or line.lstrip().startswith(("#", "|")) or "{{c" in line:
+        if in_fence or not _prose(line):
             continue
-        patterns = [BOLD, CODE] if any(star in line for star in STARRED) else [BOLD]
+        patterns = (BOLD, CODE) if any(star in line for star in STARRED) else (BOLD,)
         for pattern in patterns:
             for match in pattern.finditer(line):
                 term = match.group(1).strip()
@@ -105,6 +104,11 @@ def marks(text: str) -> list[Mark]:
                 seen.add(term.lower())
                 found.append((number, match.start(), Mark(term, line, match.start(), match.end())))
     return [mark for _, _, mark in sorted(found, key=lambda item: item[:2])]
+
+
+def _prose(line: str) -> bool:
+    """Whether a line can hold a mark: not a heading, a table row, or a line with Anki's cloze syntax."""
+    return not line.lstrip().startswith(("#", "|")) and "{{c" not in line
 
 
 def _bold_marks(text: str) -> list[Mark]:
@@ -120,7 +124,7 @@ def _bold_marks(text: str) -> list[Mark]:
         last = text.find("\n", match.end())
         line = text[first : last if last >= 0 else len(text)]
         start, end = match.start() - first, match.end() - first
-        if line.lstrip().startswith(("#", "|")) or "{{c" in line or not _good_term(term, line, start, end):
+        if not _prose(line) or not _good_term(term, line, start, end):
             continue
         seen.add(term.lower())
         found.append(Mark(term, line, start, end))
@@ -163,9 +167,10 @@ def expand(card: Card, reverse: bool, cloze: bool) -> list[Card]:
     cards: list[Card] = []
     question_numbers = cloze_numbers(card.question)
     answer_numbers = cloze_numbers(card.answer)
+    shown_answer = show_cloze(card.answer, bold=0)  # every deletion of the answer in bold
     if not question_numbers:
         if answer_numbers:  # the card stays, its deletions shown in bold
-            cards.append(replace(card, answer=show_cloze(card.answer, bold=0), note=card))
+            cards.append(replace(card, answer=shown_answer, note=card))
         else:
             cards.append(card)
     if reverse and not card.needs_answer and card.answer.strip() and not question_numbers:
@@ -174,12 +179,12 @@ def expand(card: Card, reverse: bool, cloze: bool) -> list[Card]:
                 card,
                 "reverse",
                 REVERSED,
-                question=show_cloze(card.answer, bold=0),
+                question=shown_answer,
                 answer=show_cloze(card.question),
             )
         )
     for number in question_numbers:
-        extra = show_cloze(card.answer, bold=0).strip()
+        extra = shown_answer.strip()
         answer = show_cloze(card.question, bold=number) + (f"\n\n---\n\n{extra}" if extra else "")
         cards.append(
             _sibling(card, f"c{number}", CLOZE, show_cloze(card.question, blank=number), answer, number)

@@ -50,6 +50,8 @@ CLOCK_STEP_BACK = timedelta(days=1)
 ROW_DAMAGE = (ValueError, TypeError, KeyError, OverflowError)
 # The columns a grade changes; a log row's card_before holds them so undo can put them back.
 SCHEDULE = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+# What an answer's card_before may hold: the schedule, a leech's suspension, and the siblings it buried.
+RESTORABLE = {*SCHEDULE, "suspended", "leech", "siblings"}
 
 
 def stamp(moment: datetime) -> str:
@@ -484,12 +486,7 @@ class Store:
                 return None
             if last["kind"] != schema.CRAM:
                 before = json.loads(last["card_before"])
-                if not isinstance(before, dict) or not set(before) <= {
-                    *SCHEDULE,
-                    "suspended",
-                    "leech",
-                    "siblings",
-                }:
+                if not isinstance(before, dict) or not set(before) <= RESTORABLE:
                     raise ValueError(f"answer {last['id']} records an unknown schedule")
                 buried = before.pop("siblings", None) or {}
                 db.executemany(

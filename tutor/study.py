@@ -234,6 +234,19 @@ def next_due(
         f"coalesce(sum(state IS NULL), 0) FROM cards WHERE {ELIGIBLE}{deck}",
         params,
     ).fetchone()
+    return _next_time(now, settings, params, learning, later, new)
+
+
+def _next_time(
+    now: datetime,
+    settings: SchedulerSettings,
+    params: dict,
+    learning: str | None,
+    later: str | None,
+    new: int,
+) -> datetime | None:
+    """``next_due`` when today's queue is empty: from the earliest intraday learning due, the earliest other
+    due, and whether new cards wait for tomorrow's limit."""
     hour = settings.day_start_hour
     found = []
     if learning:
@@ -261,20 +274,11 @@ def by_deck(
         "FROM cards WHERE NOT orphaned GROUP BY deck_id ORDER BY deck_id",
         params,
     )
-    hour = settings.day_start_hour
     found: dict[str, tuple[DueCounts, datetime | None]] = {}
     for deck_id, learning, review_due, new_waiting, learning_due, later in rows:
         review, new = allowance.split(review_due, new_waiting)
         counts = DueCounts(new=new, learning=learning, review=review)
-        if counts.total:  # what today_queue would give now (next_due's first test)
-            found[deck_id] = counts, now
-            continue
-        times = []
-        if learning_due:
-            times.append(max(now, datetime.fromisoformat(learning_due) - LEARN_AHEAD))
-        if later:
-            times.append(max(now, day_start(study_day(datetime.fromisoformat(later), hour), hour)))
-        if new_waiting:
-            times.append(datetime.fromisoformat(params["day_end"]))
-        found[deck_id] = counts, min(times, default=None)
+        # a deck with cards today can be studied now (next_due's first test)
+        when = now if counts.total else _next_time(now, settings, params, learning_due, later, new_waiting)
+        found[deck_id] = counts, when
     return found
