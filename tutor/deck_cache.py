@@ -4,7 +4,10 @@ Parsing YAML is most of the time it takes to load a large library (50,000 cards 
 while the files rarely change between two starts. The cache keeps each deck file's parsed YAML (with the
 line markers) keyed by its path, size, modification and change time, in one file beside the progress store.
 Only the parse is cached: every check ``load_deck`` makes still runs on each start, so a cached deck
-reports exactly the problems a freshly read one does.
+reports exactly the problems a freshly read one does. Beside it the cache keeps the sibling cards the file's
+cards give (``tutor.siblings.draw``: a look at every answer's marks, a quarter of a second at 50,000 cards),
+under a digest of the sibling rules' own source, so other rules draw them again; a card the learner's edits
+file changed is drawn afresh each time.
 
 The cache is never trusted blindly: it starts with a checksum of its contents, and a cache that is damaged,
 truncated, of another version or of the wrong shape is ignored and written again. A file whose YAML holds
@@ -19,6 +22,7 @@ import math
 import os
 import stat
 import time
+from functools import cache
 from pathlib import Path
 
 from tutor import paths
@@ -86,6 +90,7 @@ class DeckCache:
             and len(entry["key"]) == 3
             and all(type(n) is int for n in entry["key"])
             and isinstance(entry.get("yaml"), dict)
+            and (entry.get("siblings") is None or _sound_siblings(entry["siblings"]))
         }
 
     def load_yaml(self, path: Path) -> object:
@@ -112,6 +117,25 @@ class DeckCache:
             self._used.add(name)
         return raw
 
+    def siblings(self, path: Path) -> tuple[dict[str, list], set[str]] | None:
+        """The sibling cards of the file's cards as ``keep_siblings`` kept them, while the file is the one
+        ``load_yaml`` just gave from the cache: ({card id: ``draw``'s values}, ids drawn afresh each time)."""
+        entry = self._entries.get(str(path))
+        kept = entry.get("siblings") if entry is not None and str(path) in self._used else None
+        if kept is None or kept["rules"] != _rules():
+            return None
+        return kept["drawn"], set(kept["fresh"])
+
+    def keep_siblings(self, path: Path, drawn: dict[str, list], fresh: list[str]) -> None:
+        """Keep the sibling cards drawn from the file's cards (``fresh``: cards not drawn from the file's
+        own text, which the next start draws again)."""
+        entry = self._entries.get(str(path))
+        rules = _rules()
+        if entry is None or str(path) not in self._used or rules is None:
+            return  # a file that is not cached
+        entry["siblings"] = {"rules": rules, "drawn": drawn, "fresh": fresh}
+        self._changed = True
+
     def save(self) -> None:
         """Write the cache back if anything changed; a cache that cannot be written is only slower."""
         kept = {
@@ -132,3 +156,34 @@ class DeckCache:
                 temporary.unlink(missing_ok=True)
             except OSError:
                 pass
+
+
+@cache
+def _rules() -> str | None:
+    """A digest of the sibling rules' source: kept siblings are used only with the rules that drew them."""
+    from tutor import siblings
+
+    try:
+        return hashlib.sha256(Path(siblings.__file__).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _sound_siblings(kept: object) -> bool:
+    """Whether kept sibling cards have the shape ``keep_siblings`` writes."""
+    if not isinstance(kept, dict) or not isinstance(kept.get("rules"), str):
+        return False
+    drawn, fresh = kept.get("drawn"), kept.get("fresh")
+    if not isinstance(drawn, dict) or not isinstance(fresh, list) or not all(type(i) is str for i in fresh):
+        return False
+    return all(
+        isinstance(cards, list)
+        and all(
+            isinstance(card, list)
+            and len(card) == 5
+            and all(type(text) is str for text in card[:2])
+            and all(text is None or type(text) is str for text in card[2:])
+            for card in cards
+        )
+        for cards in drawn.values()
+    )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import yaml
@@ -22,6 +23,9 @@ from tutor.deck_files import KEY_LINES, LINE, MARKERS, DeckFileError, load_yaml,
 from tutor.errors import TutorError
 from tutor.live_cards import LiveError, LiveSpec, parse_live
 from tutor.siblings import SEPARATOR
+
+if TYPE_CHECKING:
+    from tutor.deck_cache import DeckCache
 
 DECK_KEYS = ("id", "title", "source", "source_line", "order", "notes", "reverse", "cloze", "cards", "retired")
 CARD_KEYS = (
@@ -530,7 +534,6 @@ def _load_decks(dirs: list[Path] | None) -> tuple[list[Deck], list[DeckProblem]]
             owner[card.id] = deck
             kept.append(card)
         deck.cards = kept
-    cache.save()
     from tutor.card_edits import apply_edits, edits_path, load_edits
 
     edits_file = edits_path(dirs[-1])  # the learner's own folder comes last
@@ -538,20 +541,41 @@ def _load_decks(dirs: list[Path] | None) -> tuple[list[Deck], list[DeckProblem]]
     problems.extend(edit_problems)
     apply_edits((card for deck in decks.values() for card in deck.cards), edits, edits_file)
     for deck in decks.values():
-        deck.cards = study_cards(deck)
+        deck.cards = study_cards(deck, cache)
+    cache.save()
     return list(decks.values()), problems
 
 
-def study_cards(deck: Deck) -> list[Card]:
+def study_cards(deck: Deck, cache: DeckCache | None = None) -> list[Card]:
     """The deck's cards as they are studied: each card of the file followed by its reversed and cloze
-    siblings (``load_decks`` gives decks in this form; ``load_deck`` gives the file's cards)."""
-    from tutor.siblings import expand
+    siblings (``load_decks`` gives decks in this form; ``load_deck`` gives the file's cards).
 
+    ``cache`` keeps the siblings drawn from an unchanged deck file, so they are not drawn again next time.
+    """
+    from tutor.siblings import build, draw
+
+    kept = cache.siblings(deck.path) if cache is not None else None
+    drawn: dict[str, list] = {}
+    fresh: list[str] = []
     cards: list[Card] = []
     for card in deck.cards:
-        reverse = card.reverse if card.reverse is not None else bool(deck.reverse)
-        cloze = card.cloze if card.cloze is not None else deck.cloze is not False
-        cards.extend(expand(card, reverse, cloze))
+        edited = card.edited_in is not None  # not the file's own text: drawn afresh
+        if kept is not None and not edited and card.id not in kept[1]:
+            found = kept[0].get(card.id)
+        else:
+            reverse = card.reverse if card.reverse is not None else bool(deck.reverse)
+            cloze = card.cloze if card.cloze is not None else deck.cloze is not False
+            found = draw(card, reverse, cloze)
+            if edited:
+                fresh.append(card.id)
+            elif found is not None:
+                drawn[card.id] = found
+        if found is None:
+            cards.append(card)
+        else:
+            cards.extend(build(card, found))
+    if cache is not None and kept is None:
+        cache.keep_siblings(deck.path, drawn, fresh)
     for order, card in enumerate(cards):
         card.order = order
     return cards

@@ -154,55 +154,49 @@ def _context_line(line: str) -> str:
     return LABEL_START.sub("", line).rstrip().removesuffix("\\").rstrip()
 
 
+# One card ``expand`` gives, as plain values the deck cache can keep: its id's suffix ("" for the card
+# itself), its kind, question and answer (None: the card's own), and what a typed answer is checked against.
+Drawn = tuple[str, str, str | None, str | None, str | None]
+
+
 def expand(card: Card, reverse: bool, cloze: bool) -> list[Card]:
     """The cards ``card`` is studied as, in order: itself (as shown), its reversed card, its cloze cards.
 
     ``reverse`` and ``cloze`` are the card's settings with its deck's filled in.
     """
+    found = draw(card, reverse, cloze)
+    return [card] if found is None else build(card, found)
+
+
+def draw(card: Card, reverse: bool, cloze: bool) -> list[Drawn] | None:
+    """What ``expand`` makes of ``card``, as plain values; None when the card is studied as it is written
+    (most cards). It reads only the card's id, question, answer, ``live`` and ``needs_answer``."""
     if card.live is not None or SEPARATOR in card.id:
-        return [card]
+        return None
     if not reverse and "{{c" not in card.question and "{{c" not in card.answer:
         if not cloze or ("**" not in card.answer and not any(star in card.answer for star in STARRED)):
-            return [card]  # most cards, at 50,000 of them: three substring looks, no parsing
-    cards: list[Card] = []
+            return None  # most cards, at 50,000 of them: three substring looks, no parsing
+    found: list[Drawn] = []
     question_numbers = cloze_numbers(card.question)
     answer_numbers = cloze_numbers(card.answer)
     shown_answer = show_cloze(card.answer, bold=0)  # every deletion of the answer in bold
     if not question_numbers:
-        if answer_numbers:  # the card stays, its deletions shown in bold
-            cards.append(replace(card, answer=shown_answer, note=card))
-        else:
-            cards.append(card)
+        # the card stays, its answer's deletions shown in bold
+        found.append(("", BASIC, None, shown_answer if answer_numbers else None, None))
     if reverse and not card.needs_answer and card.answer.strip() and not question_numbers:
-        cards.append(
-            _sibling(
-                card,
-                "reverse",
-                REVERSED,
-                question=shown_answer,
-                answer=show_cloze(card.question),
-            )
-        )
+        found.append(("reverse", REVERSED, shown_answer, show_cloze(card.question), None))
     for number in question_numbers:
         extra = shown_answer.strip()
         answer = show_cloze(card.question, bold=number) + (f"\n\n---\n\n{extra}" if extra else "")
-        cards.append(
-            _sibling(card, f"c{number}", CLOZE, show_cloze(card.question, blank=number), answer, number)
-        )
+        question = show_cloze(card.question, blank=number)
+        found.append((f"c{number}", CLOZE, question, answer, _cloze_text(card, number)))
     # The card's question under the text to fill in, quoted: where the text comes from (Browse lists the
     # text's first line).
     context = "\n\n" + "\n".join(f"> {line}" for line in show_cloze(card.question).splitlines())
     for number in answer_numbers:
-        cards.append(
-            _sibling(
-                card,
-                f"c{number}",
-                CLOZE,
-                show_cloze(card.answer, blank=number) + context,
-                show_cloze(card.answer, bold=number) + context,
-                number,
-            )
-        )
+        question = show_cloze(card.answer, blank=number) + context
+        answer = show_cloze(card.answer, bold=number) + context
+        found.append((f"c{number}", CLOZE, question, answer, _cloze_text(card, number)))
     if cloze and not card.needs_answer and not question_numbers and not answer_numbers:
         slugs: set[str] = set()
         asked = card.question.lower()
@@ -220,43 +214,43 @@ def expand(card: Card, reverse: bool, cloze: bool) -> list[Card]:
             blanked = "**[...]**".join(
                 part.replace(mark.term, "[...]") for part in (mark.line[: mark.start], mark.line[mark.end :])
             )
-            cards.append(
-                _sibling(
-                    card,
-                    f"c-{slug}",
-                    CLOZE,
-                    _context_line(blanked) + context,
-                    _context_line(mark.line) + context,
-                    expected=mark.term,
-                )
-            )
-    return cards
+            question, answer = _context_line(blanked) + context, _context_line(mark.line) + context
+            found.append((f"c-{slug}", CLOZE, question, answer, mark.term))
+    if found == [("", BASIC, None, None, None)]:
+        return None
+    return found
 
 
-def _sibling(
-    card: Card,
-    suffix: str,
-    kind: str,
-    question: str,
-    answer: str,
-    number: int | None = None,
-    expected: str | None = None,
-) -> Card:
-    if expected is None and number is not None:
-        expected = " ".join(
-            m.group(2)
-            for m in ANKI_CLOZE.finditer(card.question + "\n" + card.answer)
-            if int(m.group(1)) == number
-        )
-    return replace(
-        card,
-        id=f"{card.id}{SEPARATOR}{suffix}",
-        question=question,
-        answer=answer,
-        kind=kind,
-        note=card,
-        expected=expected,
-        demos=list(card.demos),
-        tags=list(card.tags),
-        missing_images=[name for name in card.missing_images if name in answer],
+def _cloze_text(card: Card, number: int) -> str:
+    """The text of the card's cloze number ``number``, which a typed answer to its cloze card must give."""
+    return " ".join(
+        m.group(2)
+        for m in ANKI_CLOZE.finditer(card.question + "\n" + card.answer)
+        if int(m.group(1)) == number
     )
+
+
+def build(card: Card, drawn: list[Drawn]) -> list[Card]:
+    """The cards ``draw`` described, made from ``card``."""
+    cards: list[Card] = []
+    for suffix, kind, question, answer, expected in drawn:
+        if not suffix:
+            cards.append(card if answer is None else replace(card, answer=answer, note=card))
+            continue
+        question = card.question if question is None else question
+        answer = card.answer if answer is None else answer
+        cards.append(
+            replace(
+                card,
+                id=f"{card.id}{SEPARATOR}{suffix}",
+                question=question,
+                answer=answer,
+                kind=kind,
+                note=card,
+                expected=expected,
+                demos=list(card.demos),
+                tags=list(card.tags),
+                missing_images=[name for name in card.missing_images if name in answer],
+            )
+        )
+    return cards

@@ -128,3 +128,106 @@ def test_a_cache_that_cannot_be_written_only_costs_the_parse(tmp_path, parses, m
     [deck], _ = load_decks([tmp_path])
     assert deck.title == "Tokens"
     assert list(cache_path().parent.glob(".deck-cache*")) == []  # no temporary file left behind
+
+
+SIBLINGS = """\
+id: terms
+title: Terms
+cards:
+- id: softmax
+  question: What turns attention scores into weights?
+  reverse: true
+  answer: The softmax function.
+- id: dropout
+  question: What does dropout do in training?
+  answer: During training it zeroes a random share of the **attention weights** at each step.
+- id: plain
+  question: What is GPT-2's context length?
+  answer: 1,024 tokens.
+"""
+
+
+@pytest.fixture
+def draws(monkeypatch) -> list[str]:
+    """The ids of the cards whose siblings were really drawn (not taken from the cache), in order."""
+    from tutor import siblings
+
+    drawn: list[str] = []
+    real = siblings.draw
+
+    def counting(card, reverse: bool, cloze: bool):
+        drawn.append(card.id)
+        return real(card, reverse, cloze)
+
+    monkeypatch.setattr(siblings, "draw", counting)
+    return drawn
+
+
+def studied(folder: Path) -> dict[str, tuple[str, str, str]]:
+    [deck], problems = load_decks([folder])
+    assert problems == []
+    return {card.id: (card.kind, card.question, card.answer) for card in deck.cards}
+
+
+def test_the_siblings_of_an_unchanged_deck_come_from_the_cache(tmp_path, parses, draws) -> None:
+    old_file(tmp_path, "terms.yaml", SIBLINGS)
+    first = load_decks([tmp_path])
+    assert draws == ["softmax", "dropout", "plain"]
+    second = load_decks([tmp_path])
+    assert draws == ["softmax", "dropout", "plain"]  # not drawn again
+    assert second == first
+    [deck], _ = second
+    assert [(card.id, card.kind, card.order) for card in deck.cards] == [
+        ("softmax", "basic", 0),
+        ("softmax~reverse", "reversed", 1),
+        ("dropout", "basic", 2),
+        ("dropout~c-attention-weights", "cloze", 3),
+        ("plain", "basic", 4),
+    ]
+    reverse, cloze = deck.cards[1], deck.cards[3]
+    assert (reverse.question, reverse.answer) == ("The softmax function.", deck.cards[0].question)
+    assert reverse.note is deck.cards[0] and cloze.note is deck.cards[2]
+    assert cloze.question.startswith("During training it zeroes a random share of the **[...]** at each")
+    assert cloze.expected == "attention weights"
+
+
+def test_an_edited_card_draws_its_siblings_from_the_edit_each_time(tmp_path, parses, draws) -> None:
+    from tutor.card_edits import edits_path
+
+    old_file(tmp_path, "terms.yaml", SIBLINGS)
+    edits = edits_path(tmp_path)
+    edits.parent.mkdir()
+    edits.write_text("softmax:\n  answer: The **softmax function** of the attention scores.\n")
+    for _ in range(2):
+        cards = studied(tmp_path)
+        assert cards["softmax~reverse"][1] == "The **softmax function** of the attention scores."
+    assert draws == ["softmax", "dropout", "plain", "softmax"]  # only the edited card, the second time
+    edits.unlink()  # back to the deck's text: the siblings its file gives
+    for _ in range(2):
+        assert studied(tmp_path)["softmax~reverse"][1] == "The softmax function."
+    assert draws == ["softmax", "dropout", "plain", "softmax", "softmax", "softmax"]
+
+
+def test_siblings_drawn_by_other_rules_are_drawn_again(tmp_path, parses, draws, monkeypatch) -> None:
+    old_file(tmp_path, "terms.yaml", SIBLINGS)
+    first = studied(tmp_path)
+    monkeypatch.setattr(deck_cache, "_rules", lambda: "other rules")
+    assert studied(tmp_path) == first
+    assert draws == ["softmax", "dropout", "plain"] * 2
+    assert parses == [tmp_path / "terms.yaml"]  # the parse itself still came from the cache
+    assert studied(tmp_path) == first
+    assert draws == ["softmax", "dropout", "plain"] * 2
+
+
+def test_kept_siblings_of_the_wrong_shape_are_drawn_again(tmp_path, parses, draws) -> None:
+    import hashlib
+    import json
+
+    path = old_file(tmp_path, "terms.yaml", SIBLINGS)
+    first = studied(tmp_path)
+    body = json.loads(cache_path().read_bytes().partition(b"\n")[2])
+    body[str(path)]["siblings"]["drawn"]["softmax"] = [["reverse", "reversed", 7, None, None]]
+    data = json.dumps(body).encode()
+    cache_path().write_bytes(b"tutor-deck-cache 1 %s\n%s" % (hashlib.sha256(data).hexdigest().encode(), data))
+    assert studied(tmp_path) == first
+    assert draws == ["softmax", "dropout", "plain"] * 2 and parses == [path, path]
