@@ -199,3 +199,63 @@ def test_true_retention_counts_30_study_days_young_and_mature_apart(tmp_path, zo
     assert stats.true_mature == (1, 1)
     # d-0's answer at 03:00 on 1 March is the study day of 28 February: outside the 30 study days.
     assert stats.true_young == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "name", ["UTC", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "America/Santiago"]
+)
+@pytest.mark.parametrize("day_start_hour", [0, 4])
+def test_answers_per_day_around_day_starts_and_daylight_saving(tmp_path, zone, name, day_start_hour):  # noqa: F811
+    # Answers every 20 minutes through days that change to and from daylight saving (New York's
+    # 8 March and 1 November, Santiago's at midnight, Lord Howe's half hours), a second either side of
+    # each day's start, and one on the start itself as seconds without a fraction.
+    from collections import Counter
+
+    from tutor.scheduling import day_start
+
+    zone(name)
+    store = open_store(tmp_path / "p.sqlite3", [card("a")], day_start_hour=day_start_hour)
+    times: list[str] = []
+    for first in (
+        date(2026, 3, 6),
+        date(2026, 4, 3),
+        date(2026, 9, 4),
+        date(2026, 10, 2),
+        date(2026, 10, 30),
+    ):
+        moment = datetime(first.year, first.month, first.day, tzinfo=UTC)
+        for _ in range(4 * 24 * 3):
+            times.append(stamp(moment))
+            moment += timedelta(minutes=20)
+        for n in range(4):
+            start = day_start(first + timedelta(days=n), day_start_hour)
+            times += [stamp(start - timedelta(seconds=1)), stamp(start + timedelta(seconds=1))]
+            times.append(start.strftime("%Y-%m-%dT%H:%M:%S+00:00"))
+    with store.db:
+        store.db.executemany(
+            "INSERT INTO reviews (card_id, rating, reviewed_at, duration_ms, kind, state_after) "
+            "VALUES ('a', 3, ?, 1000, 1, 1)",
+            [(t,) for t in times],
+        )
+    expected = Counter(study_day(datetime.fromisoformat(t), day_start_hour) for t in times)
+    per_day = store.stats(now=datetime(2026, 11, 5, tzinfo=UTC)).reviews_per_day
+    assert per_day == dict(sorted(expected.items())) and list(per_day) == sorted(expected)
+    assert sum(per_day.values()) == len(times)
+
+
+def test_answers_per_day_with_a_clock_decades_off_once(tmp_path, zone):  # noqa: F811
+    zone("Europe/Paris")
+    store = open_store(tmp_path / "p.sqlite3", [card("a")])
+    times = ["1990-07-01T01:30:00.000000+00:00", "2026-03-29T00:59:59+00:00", "2026-03-29T02:30:00.5+00:00"]
+    with store.db:
+        store.db.executemany(
+            "INSERT INTO reviews (card_id, rating, reviewed_at, duration_ms, kind, state_after) "
+            "VALUES ('a', 3, ?, 1000, 1, 1)",
+            [(t,) for t in times],
+        )
+    # 1990: 03:30 in Paris (summer time), so after the 4 o'clock start of the day before
+    assert store.stats(now=TODAY).reviews_per_day == {
+        date(1990, 6, 30): 1,
+        date(2026, 3, 28): 1,
+        date(2026, 3, 29): 1,
+    }
