@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -234,3 +235,68 @@ def test_a_version_1_history_is_replayed_with_the_learners_own_steps(tmp_path):
     history = log(store)
     assert [r["kind"] for r in history][:3] == [schema.NEW, schema.LEARNING, schema.LEARNING]
     assert [r["state_after"] for r in history][:3] == [1, 1, 2]
+
+
+@pytest.fixture
+def statements(monkeypatch) -> list[str]:
+    """Every SQL statement run on a connection opened from here on, in order."""
+    from tutor import store_files
+
+    seen: list[str] = []
+    real = sqlite3.connect
+
+    def connect(*args, **kwargs):
+        db = real(*args, **kwargs)
+        db.set_trace_callback(seen.append)
+        return db
+
+    monkeypatch.setattr(store_files.sqlite3, "connect", connect)
+    return seen
+
+
+def aged(path) -> None:
+    """The store as it is between two starts: last written a minute ago."""
+    past = time.time() - 60
+    os.utime(path, (past, past))
+
+
+def test_a_store_unchanged_since_its_clean_check_is_not_checked_again(tmp_path, statements):
+    path = tmp_path / "progress.sqlite3"
+    open_store(path, [card("a"), card("b")]).close()
+    aged(path)
+    open_store(path, [card("a"), card("b")]).close()  # syncing unchanged cards writes nothing
+    assert statements.count("PRAGMA quick_check") == 1
+    assert (tmp_path / "progress.sqlite3.checked").is_file()
+    store = open_store(path)
+    assert statements.count("PRAGMA quick_check") == 1 and store.notices == []
+    store.grade("a", 3, 1000, now=NOW)  # a write: the next start checks the store again
+    store.close()
+    aged(path)
+    open_store(path).close()
+    assert statements.count("PRAGMA quick_check") == 2
+
+
+def test_a_store_damaged_after_its_clean_check_is_checked_and_moved_aside(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    store = open_store(path, [card(f"c{i}") for i in range(300)])
+    store.grade("c0", 3, 1000, now=NOW)
+    store.close()
+    aged(path)
+    open_store(path).close()  # a clean check, recorded
+    info = path.stat()
+    data = bytearray(path.read_bytes())
+    data[4096 : 4096 * 3] = b"\xff" * (4096 * 2)
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))  # same size and time: only its change time tells
+    store = open_store(path)
+    assert "was damaged" in store.notices[0]
+    assert store.queue(now=NOW) == []
+
+
+def test_a_store_written_just_now_is_checked_at_each_start(tmp_path, statements):
+    path = tmp_path / "progress.sqlite3"
+    open_store(path, [card("a")]).close()
+    open_store(path).close()
+    open_store(path).close()
+    assert statements.count("PRAGMA quick_check") == 2  # its clock tick may not be over: nothing recorded
+    assert not (tmp_path / "progress.sqlite3.checked").exists()
