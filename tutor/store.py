@@ -283,20 +283,23 @@ class Store:
 
         Cards no longer given become orphans: out of every queue, history kept, back when they return.
         """
-        rows = {
-            c.id: (c.id, c.deck_id, position, int(c.needs_answer), int(c.suspended))
+        wanted = {
+            c.id: (c.deck_id, position, int(c.needs_answer), int(c.suspended), 0)
             for position, c in enumerate(cards)
         }
         with self._writing() as db:
+            rows = db.cursor()
+            rows.row_factory = None  # plain tuples: every card is compared at each start
             stored = {
-                row[0]: tuple(row[1:])
-                for row in db.execute(
+                row[0]: row[1:]
+                for row in rows.execute(
                     "SELECT id, deck_id, position, needs_answer, deck_suspended, orphaned FROM cards"
                 )
             }
-            known = {card_id: values[-1] for card_id, values in stored.items()}
             # Only the rows that differ are written: at each start nearly every card is as it was.
-            changed = [values for card_id, values in rows.items() if stored.get(card_id) != (*values[1:], 0)]
+            changed = [
+                (card_id, *values[:4]) for card_id, values in wanted.items() if stored.get(card_id) != values
+            ]
             db.executemany(
                 "INSERT INTO cards (id, deck_id, position, needs_answer, deck_suspended) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET deck_id = excluded.deck_id, "
@@ -304,11 +307,11 @@ class Store:
                 "deck_suspended = excluded.deck_suspended, orphaned = 0",
                 changed,
             )
-            gone = [card_id for card_id, orphaned in known.items() if card_id not in rows and not orphaned]
+            gone = [card_id for card_id, values in stored.items() if not values[-1] and card_id not in wanted]
             db.executemany("UPDATE cards SET orphaned = 1 WHERE id = ?", ((card_id,) for card_id in gone))
         return SyncResult(
-            added=[card_id for card_id in rows if card_id not in known],
-            returned=[card_id for card_id in rows if known.get(card_id) == 1],
+            added=[card_id for card_id in wanted if card_id not in stored],
+            returned=[card_id for card_id in wanted if card_id in stored and stored[card_id][-1] == 1],
             orphaned=gone,
         )
 
