@@ -325,15 +325,19 @@ class Store:
 
     def card_states(self, card_ids: Iterable[str] | None = None) -> dict[str, CardState]:
         """Progress of the given cards (all cards, orphans included, when None), by card id."""
+        columns = ", ".join(CARD_STATE_COLUMNS)
         with self._reading() as db:
+            cursor = db.cursor()
+            cursor.row_factory = None  # plain tuples: Browse reads every card's row
             if card_ids is None:
-                rows = db.execute("SELECT * FROM cards").fetchall()
+                rows = cursor.execute(f"SELECT {columns} FROM cards").fetchall()
             else:
                 ids = list(card_ids)
-                rows = db.execute(
-                    f"SELECT * FROM cards WHERE id IN ({', '.join('?' * len(ids))})", ids
+                rows = cursor.execute(
+                    f"SELECT {columns} FROM cards WHERE id IN ({', '.join('?' * len(ids))})", ids
                 ).fetchall()
-            return {row["id"]: _card_state(row) for row in rows}
+            names: dict[int | None, str] = {}
+            return {row[0]: _card_state(row, names) for row in rows}
 
     def fsrs_card(self, card_id: str, now: datetime | None = None) -> FsrsCard:
         """The card as ``fsrs`` sees it (a new card is in learning step 0, due now)."""
@@ -594,21 +598,45 @@ def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _card_state(row: sqlite3.Row) -> CardState:
+CARD_STATE_COLUMNS = (
+    "id",
+    "deck_id",
+    "state",
+    "due",
+    "last_review",
+    "stability",
+    "difficulty",
+    "reps",
+    "lapses",
+    "suspended",
+    "leech",
+    "buried_until",
+    "orphaned",
+)
+
+
+def _card_state(row: tuple, names: dict[int | None, str]) -> CardState:
+    """A row of ``CARD_STATE_COLUMNS`` as a CardState; ``names`` keeps the state names already looked up."""
+    (card_id, deck_id, state, due, last_review, stability, difficulty, reps, lapses, suspended, leech) = row[
+        :11
+    ]
+    name = names.get(state)
+    if name is None:
+        name = names[state] = STATE_NAMES[State(state) if state else None]
     return CardState(
-        id=row["id"],
-        deck_id=row["deck_id"],
-        state=STATE_NAMES[State(row["state"]) if row["state"] else None],
-        due=_when(row["due"]),
-        last_review=_when(row["last_review"]),
-        stability=row["stability"],
-        difficulty=row["difficulty"],
-        reps=row["reps"],
-        lapses=row["lapses"],
-        suspended=bool(row["suspended"]),
-        leech=bool(row["leech"]),
-        buried_until=_when(row["buried_until"]),
-        orphaned=bool(row["orphaned"]),
+        card_id,
+        deck_id,
+        name,
+        _when(due),
+        _when(last_review),
+        stability,
+        difficulty,
+        reps,
+        lapses,
+        bool(suspended),
+        bool(leech),
+        _when(row[11]),
+        bool(row[12]),
     )
 
 
