@@ -105,3 +105,41 @@ async def test_an_open_drop_down_stands_out_from_the_table(tutor_app):
         lines = screen_text(app).splitlines()
         top = next(i for i, line in enumerate(lines) if "╭" in line)
         assert "│any flag" in lines[top + 1] and "╰" in "".join(lines[top + 2 :])  # framed, over the rows
+
+
+async def test_a_large_deck_is_browsed_a_page_of_rows_at_a_time(tmp_path):
+    from tutor.ui.screens.browse import PAGE
+
+    count = PAGE * 4 + 50
+    deck = {
+        "id": "many",
+        "title": "Many",
+        "cards": [
+            {"id": f"c{n:04d}", "question": f"Question {n:04d}?", "answer": "A."} for n in range(count)
+        ],
+    }
+    folder = tmp_path / "decks"
+    write_deck(folder, deck)
+    app = make_app(deck_dirs=[folder], store_path=tmp_path / "s.sqlite3", clock=lambda: NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.store.suspend("c0300")
+        await pilot.press("b")
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == PAGE  # the rest is added as it comes near
+        assert f"{count} of {count} cards" in screen_text(app)
+        assert order(table)[:3] == ["c0000", "c0001", "c0002"]  # all new: in the decks' order
+        table.move_cursor(row=PAGE - PAGE // 2)  # half a page before the last row added
+        await pilot.pause()
+        assert table.row_count == 2 * PAGE and order(table)[PAGE] == f"c{PAGE:04d}"
+        table.scroll_end(animate=False)  # scrolling to the last row added adds the next page too
+        await pilot.pause()
+        assert table.row_count == 3 * PAGE
+        table.move_cursor(row=300)
+        await pilot.press("u")  # a refill keeps the card beyond the first page highlighted
+        assert notices(app)[-1].startswith("Unsuspended “Question 0300?”")
+        assert order(table)[table.cursor_row] == "c0300"
+        await pilot.press("ctrl+end")  # the last card shown, every row added first
+        assert table.row_count == count and order(table)[table.cursor_row] == f"c{count - 1:04d}"
+        await pilot.press("slash", *"0849")  # a search shows what it finds, whatever was added before
+        await pilot.pause()
+        assert order(table) == ["c0849"] and f"1 of {count} cards" in screen_text(app)

@@ -42,6 +42,9 @@ COLUMNS = [
     ("stability", "Stab", 6),
 ]
 SORTABLE = [key for key, _header, _width in COLUMNS]
+# Rows are added to the table a page at a time, as the cursor or the scrolling nears the last one added:
+# a table of 50,000 rows costs seconds to fill, a page of them a few milliseconds.
+PAGE = 200
 
 
 def card_flags(card, state) -> list[str]:
@@ -119,6 +122,11 @@ class BrowseScreen(TutorScreen[None]):
         self.sort_key = "due"
         self.sort_reverse = False
         self.drawn_width = 0
+        self.shown: list[tuple] = []  # (card, state) of every row the filters keep, in order
+        self.titles: dict[str, str] = {}
+        self.widths: dict[str, int] = {}
+        self.filled_for: tuple | None = None  # the filters, order and width the table was last filled for
+        self.stale = False  # another screen was on top: the cards' progress may have changed
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -137,17 +145,24 @@ class BrowseScreen(TutorScreen[None]):
                 id="browse-tag",
                 compact=True,
             )
-        yield DataTable(id="browse-table", cursor_type="row", zebra_stripes=True)
+        yield BrowseTable(id="browse-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="browse-count", markup=False)
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Browse"
         self.refill()
-        self.query_one(DataTable).focus()
+        table = self.query_one(DataTable)
+        table.focus()
+        self.watch(table, "scroll_y", self._scrolled, init=False)
+
+    def on_screen_suspend(self) -> None:
+        self.stale = True
 
     def on_screen_resume(self) -> None:
-        self.refill()
+        if self.stale:  # back from a card or a dialog (the first showing was filled at mount)
+            self.stale = False
+            self.refill()
 
     def on_resize(self) -> None:
         if self.is_mounted and self.size.width != self.drawn_width:
@@ -156,8 +171,21 @@ class BrowseScreen(TutorScreen[None]):
     @on(Input.Changed, "#browse-search")
     @on(Select.Changed)
     def _filters_changed(self) -> None:
-        if self.is_mounted:
+        # The selects say their first value once mounted too: only a change refills.
+        if self.is_mounted and self.filters() != self.filled_for:
             self.refill(keep_cursor=False)
+
+    def filters(self) -> tuple:
+        """What the rows shown depend on besides the cards' progress: the filters, the order, the width."""
+        return (
+            self.query_one("#browse-search", Input).value.casefold().split(),
+            self.query_one("#browse-deck", Select).value,
+            self.query_one("#browse-flag", Select).value,
+            self.query_one("#browse-tag", Select).value,
+            self.sort_key,
+            self.sort_reverse,
+            self.size.width,
+        )
 
     def columns(self) -> list[tuple[str, str, int]]:
         """The columns that fit: every number column always; the deck title only from 90 columns."""
@@ -170,14 +198,13 @@ class BrowseScreen(TutorScreen[None]):
     def refill(self, keep_cursor: bool = True) -> None:
         """Fill the table from the filters; the highlighted card stays highlighted where it is still shown."""
         app = self.app
-        words = self.query_one("#browse-search", Input).value.casefold().split()
-        deck = self.query_one("#browse-deck", Select).value
-        flag = self.query_one("#browse-flag", Select).value
-        tag = self.query_one("#browse-tag", Select).value
+        self.filled_for = self.filters()
+        words, deck, flag, tag = self.filled_for[:4]
         states = app.store.card_states() if app.store else {}
         table = self.query_one(DataTable)
         selected = self.selected() if keep_cursor else None
         row_before = table.cursor_row
+        self.shown = []  # clearing scrolls the table home: no rows to add until it is filled again
         table.clear(columns=True)
         columns = self.columns()
         for key, header, width in columns:
@@ -201,19 +228,37 @@ class BrowseScreen(TutorScreen[None]):
         shown.sort(
             key=lambda pair: sort_value(self.sort_key, pair[0], pair[1], titles), reverse=self.sort_reverse
         )
-        widths = {key: width for key, _header, width in columns}
-        for card, state in shown:
-            table.add_row(*self.cells(card, state, titles, widths), key=card.id)
-        if selected is not None and selected in table.rows:
-            table.move_cursor(row=table.get_row_index(selected), animate=False)
-        elif table.row_count:
-            table.move_cursor(row=min(row_before, table.row_count - 1) if keep_cursor else 0, animate=False)
+        self.shown, self.titles = shown, titles
+        self.widths = {key: width for key, _header, width in columns}
+        place = {card.id: n for n, (card, _state) in enumerate(shown)}.get(selected) if selected else None
+        row = place if place is not None else (min(row_before, len(shown) - 1) if keep_cursor else 0)
+        self.add_rows(max(row, 0) + PAGE)
+        if table.row_count:
+            table.move_cursor(row=max(row, 0), animate=False)
         header = dict((key, header) for key, header, _w in COLUMNS)[self.sort_key]
         order = "descending" if self.sort_reverse else "ascending"
         self.query_one("#browse-count", Static).update(
-            f"{table.row_count} of {len(app.cards)} cards · sorted by {header.lower()}, {order} · "
+            f"{len(shown)} of {len(app.cards)} cards · sorted by {header.lower()}, {order} · "
             "/ search · Enter opens · o sorts"
         )
+
+    def add_rows(self, upto: int) -> None:
+        """Add the rows shown up to row ``upto`` (not included) to the table, where not added yet."""
+        table = self.query_one(DataTable)
+        for card, state in self.shown[table.row_count : upto]:
+            table.add_row(*self.cells(card, state, self.titles, self.widths), key=card.id)
+
+    def more_rows(self, row: int) -> None:
+        """Add the next page of rows when ``row`` is within half a page of the last one added."""
+        table = self.query_one(DataTable)
+        if row >= table.row_count - PAGE // 2 and table.row_count < len(self.shown):
+            self.add_rows(table.row_count + PAGE)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.more_rows(event.cursor_row)
+
+    def _scrolled(self, scroll_y: float) -> None:
+        self.more_rows(int(scroll_y) + self.query_one(DataTable).size.height)
 
     def cells(self, card, state, titles: dict[str, str], widths: dict[str, int]) -> list[Text]:
         """One row; every cell is Text, never markup (questions hold brackets)."""
@@ -291,6 +336,16 @@ class BrowseScreen(TutorScreen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+class BrowseTable(DataTable):
+    """The cards' table: Ctrl+End goes to the last card shown, adding the rows not added yet first."""
+
+    def action_scroll_bottom(self) -> None:
+        screen = self.screen
+        if isinstance(screen, BrowseScreen):
+            screen.add_rows(len(screen.shown))
+        super().action_scroll_bottom()
 
 
 def unsuspend(screen: TutorScreen[None] | TutorModalScreen[None], card_id: str) -> bool:
