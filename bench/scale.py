@@ -2,8 +2,9 @@
 
 Builds the library in a scratch TUTOR_HOME (the learner's files are untouched), then times, each in a fresh
 process as a learner starts them: `tutor decks`, `tutor due` and `tutor stats` (first run parses every deck
-and writes the parsed-deck cache; later runs use it), start-up to an interactive Decks screen, and grade ->
-next card in the store. The machine's load is printed beside the figures: timings here are shared.
+and writes the parsed-deck cache; later runs use it), start-up to an interactive Decks screen, the Browse
+and Stats screens from their keys to their tables filled (the app headless), and grade -> next card in the
+store. The machine's load is printed beside the figures: timings here are shared.
 
     python bench/scale.py [--decks 100] [--cards 500] [--reviews 500000] [--runs 3]
 """
@@ -35,6 +36,49 @@ _prepare_images(app)
 app.run(headless=True, size=(100, 30))
 assert app.decks, "no decks were loaded"
 """
+
+
+# The app headless at 120x40, loaded as at start-up; each screen opened by its key from the Decks screen and
+# timed until its table is filled and drawn. Prints "<screen> <seconds>" lines.
+SCREENS = """
+import asyncio, time
+from tutor.ui.app import TutorApp
+
+def filled(screen, selector):
+    widget = screen.query_one(selector)
+    return widget.row_count > 0 if selector == "#browse-table" else bool(str(widget.render()))
+
+async def main():
+    app = TutorApp()
+    app.load()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for key, name, selector in (("ctrl+b", "BrowseScreen", "#browse-table"),
+                                    ("ctrl+s", "StatsScreen", "#stats-decks")):
+            start = time.perf_counter()
+            await pilot.press(key)
+            while type(app.screen).__name__ != name or not filled(app.screen, selector):
+                await pilot.pause()
+            await pilot.pause()  # the frame with the table drawn
+            print(name, time.perf_counter() - start, flush=True)
+            await pilot.press("escape")
+            await pilot.pause()
+
+asyncio.run(main())
+"""
+
+
+def screens(env: dict, runs: int) -> dict[str, float]:
+    """Median seconds from a screen's key to its table filled, each run in a fresh process."""
+    times: dict[str, list[float]] = {}
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", SCREENS], env=env, check=True, capture_output=True, text=True
+        )
+        for line in done.stdout.splitlines():
+            name, seconds = line.split()
+            times.setdefault(name, []).append(float(seconds))
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def write_decks(folder: Path, decks: int, cards: int) -> list[str]:
@@ -141,6 +185,9 @@ def main() -> None:
             figures.append((f"tutor {name} (first run, no deck cache: {cold:.2f} s)", warm, 1.0, "s"))
         cold, warm = timed([sys.executable, "-c", STARTUP], env, options.runs)
         figures.append((f"start-up to Decks (no deck cache: {cold:.2f} s)", warm, 1.5, "s"))
+        shown = screens(env, options.runs)
+        figures.append(("Browse screen, key to table filled", shown["BrowseScreen"], 1.0, "s"))
+        figures.append(("Stats screen, key to table filled", shown["StatsScreen"], 1.0, "s"))
         figures.append(("grade -> next card, p50", grade_to_next(), 5.0, "ms"))
     load = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else ["?"]
     print(f"load average: {' '.join(load)} on {os.cpu_count()} cores")
