@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import yaml
-
 from tutor.deck_files import DeckFileError, load_yaml, plain
-from tutor.decks import DeckProblem, _DeckDumper
+from tutor.decks import DeckProblem, deck_dumper
 from tutor.errors import TutorError
 
 EDITS_FOLDER = "edits"  # a subfolder: deck loading and ``tutor import`` only read the deck folder itself
@@ -94,7 +92,9 @@ def save_edit(path: Path, card_id: str, question: str, answer: str, now: datetim
         for key, e in edits.items()
     }
     raw[card_id] = {"question": question, "answer": answer, "edited": now.isoformat(timespec="seconds")}
-    body = yaml.dump(raw, Dumper=_DeckDumper, allow_unicode=True, sort_keys=True, width=110)
+    import yaml
+
+    body = yaml.dump(raw, Dumper=deck_dumper(), allow_unicode=True, sort_keys=True, width=110)
     temporary = path.with_name(path.name + ".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,6 @@ precision = "fp32"             # generate's weights: fp32, bf16 or int8 (faster;
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -196,6 +195,8 @@ def load_config(path: Path | None = None) -> Config:
         return Config(
             problems=(f"{path}: is not UTF-8 text; save it as UTF-8. The default settings are used.",)
         )
+    import tomllib  # only for a config file: most starts have none
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

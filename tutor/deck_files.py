@@ -8,12 +8,14 @@ where they start and where each key is, for messages that name the line.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
-import yaml
-
 from tutor.regular_files import NotReadable, read_regular
+
+if TYPE_CHECKING:
+    import yaml
 
 T = TypeVar("T")
 
@@ -32,17 +34,28 @@ class DeckFileError(Exception):
         self.line = line
 
 
-if TYPE_CHECKING:
-    _SafeLoader = yaml.SafeLoader
-else:  # libyaml's C loader where PyYAML was built with it: the same results, several times faster
-    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@cache
+def _line_loader() -> type[yaml.SafeLoader]:
+    """Safe YAML that remembers the line (1-based) where each mapping and each of its keys starts.
 
+    Built on first use, and yaml imported with it: a start whose decks all come from the deck cache reads
+    no YAML at all."""
+    import yaml
 
-class _LineLoader(_SafeLoader):
-    """Safe YAML that remembers the line (1-based) where each mapping and each of its keys starts."""
+    # libyaml's C loader where PyYAML was built with it: the same results, several times faster
+    safe: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class LineLoader(safe):  # type: ignore[valid-type, misc]
+        pass
+
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    return LineLoader
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    import yaml
+
     mapping = loader.construct_mapping(node, deep=True)
     mapping[LINE] = node.start_mark.line + 1
     mapping[KEY_LINES] = {
@@ -52,16 +65,14 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
 
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    import yaml
+
     digits = sum(ch.isdigit() for ch in node.value)
     if digits > MAX_DIGITS:
         raise yaml.constructor.ConstructorError(
             None, None, f"a number with {digits} digits (at most {MAX_DIGITS})", node.start_mark
         )
     return loader.construct_yaml_int(node)
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _line(event: yaml.Event) -> int | None:
@@ -97,8 +108,10 @@ def _check_structure(text: str) -> None:
     """Refuse anchors and aliases (an alias can expand a small file past all memory) and nesting deeper
     than ``MAX_DEPTH``: libyaml's C composer recurses on the C stack, where a few thousand ``[`` crash the
     process instead of raising. The event stream itself is read without recursion."""
+    import yaml
+
     depth = 0
-    for event in yaml.parse(text, Loader=_LineLoader):
+    for event in yaml.parse(text, Loader=_line_loader()):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise DeckFileError(
                 "uses a YAML anchor or alias (&name, *name), which deck files may not; write the value out",
@@ -117,10 +130,12 @@ def _check_structure(text: str) -> None:
 
 def load_yaml(path: Path) -> object:
     """The deck file's YAML, with line markers; ``DeckFileError`` names the line of any problem."""
+    import yaml
+
     text = read_text(path)
     try:
         _check_structure(text)
-        return yaml.load(text, Loader=_LineLoader)
+        return yaml.load(text, Loader=_line_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         why = exc.problem or exc.context or "not valid YAML"

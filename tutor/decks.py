@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
-
-import yaml
 
 from tutor import paths
 from tutor.deck_files import KEY_LINES, LINE, MARKERS, DeckFileError, load_yaml, plain
@@ -25,6 +22,8 @@ from tutor.live_cards import LiveError, LiveSpec, parse_live
 from tutor.siblings import SEPARATOR
 
 if TYPE_CHECKING:
+    import yaml
+
     from tutor.deck_cache import DeckCache
 
 DECK_KEYS = ("id", "title", "source", "source_line", "order", "notes", "reverse", "cloze", "cards", "retired")
@@ -119,6 +118,8 @@ class Card:
 
     def images(self) -> list[CardImage]:
         """The answer's images; relative targets are resolved against the deck file's folder."""
+        from urllib.parse import unquote
+
         found: list[CardImage] = []
         stack = list(_markdown().parse(self.answer))
         while stack:
@@ -480,11 +481,12 @@ def load_decks(dirs: list[Path] | None = None) -> tuple[list[Deck], list[DeckPro
     # A large library is hundreds of thousands of new objects and no garbage: the cyclic collector's
     # passes over them while they are built cost more than the parse itself (0.6 s of 1 s at 50,000 cards).
     # They then live as long as the command or the app that loaded them, so they are frozen out of its
-    # later passes too (the store sync's, every screen's: 0.18 s of `tutor decks` at 50,000 cards). What is
-    # already garbage is collected first, so none of it is frozen with them.
+    # later passes too (the store sync's, every screen's: 0.18 s of `tutor decks` at 50,000 cards). The
+    # young garbage is collected first, so it is not frozen with them; a full pass would walk everything
+    # Textual and the tutor have imported (30 ms of the app's start).
     collecting = gc.isenabled()
     if collecting:
-        gc.collect()
+        gc.collect(1)
     gc.disable()
     try:
         return _load_decks(dirs)
@@ -581,18 +583,6 @@ def study_cards(deck: Deck, cache: DeckCache | None = None) -> list[Card]:
     return cards
 
 
-class _DeckDumper(yaml.SafeDumper):
-    """Multi-line and long text as ``|`` blocks, so answers read like the notes they came from."""
-
-
-def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in text or len(text) > 100 else None  # long lines stay unfolded
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
-
-
-_DeckDumper.add_representer(str, _represent_str)
-
-
 class _Inline(dict):
     """Demo arguments, written on one line: ``- tokenize: {text: unhappiness}``."""
 
@@ -601,12 +591,27 @@ class _InlineList(list):
     """Tags, written on one line: ``tags: [bpe, chapter-2]``."""
 
 
-_DeckDumper.add_representer(
-    _Inline, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", dict(v), flow_style=True)
-)
-_DeckDumper.add_representer(
-    _InlineList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", list(v), flow_style=True)
-)
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text or len(text) > 100 else None  # long lines stay unfolded
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+@cache
+def deck_dumper() -> type[yaml.SafeDumper]:
+    """The YAML dumper deck files are written with (built on first use: loading decks needs no yaml)."""
+    import yaml
+
+    class DeckDumper(yaml.SafeDumper):
+        """Multi-line and long text as ``|`` blocks, so answers read like the notes they came from."""
+
+    DeckDumper.add_representer(str, _represent_str)
+    DeckDumper.add_representer(
+        _Inline, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", dict(v), flow_style=True)
+    )
+    DeckDumper.add_representer(
+        _InlineList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", list(v), flow_style=True)
+    )
+    return DeckDumper
 
 
 def card_to_dict(card: Card) -> dict:
@@ -663,7 +668,9 @@ def deck_to_yaml(deck: Deck) -> str:
         "# A tutor deck. question, answer and notes come from the notes file (edit it, then run\n"
         "# `tutor import` again); demos, tags and suspended are yours and survive re-import.\n"
     )
-    body = yaml.dump(raw, Dumper=_DeckDumper, allow_unicode=True, sort_keys=False, width=110)
+    import yaml
+
+    body = yaml.dump(raw, Dumper=deck_dumper(), allow_unicode=True, sort_keys=False, width=110)
     return header + body
 
 
