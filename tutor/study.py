@@ -156,8 +156,10 @@ def today_queue(
     queue += take(f"SELECT id FROM cards WHERE {DAY_LEARNING} AND {ELIGIBLE}{deck} ORDER BY due, position")
     if len(queue) < most:
         allowance = remaining_today(db, settings, params)
-        reviews_due = db.execute(
-            f"SELECT count(*) FROM cards WHERE {REVIEW_DUE} AND {ELIGIBLE}{deck}", params
+        reviews_due = db.execute(  # counted up to what the limit allows: more would change nothing
+            f"SELECT count(*) FROM (SELECT 1 FROM cards WHERE {REVIEW_DUE} AND {ELIGIBLE}{deck} "
+            f"LIMIT {allowance.reviews})",
+            params,
         ).fetchone()[0]
         new_waiting = db.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM cards WHERE state IS NULL AND {ELIGIBLE}{deck} "
