@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -539,6 +539,7 @@ def _load_decks(dirs: list[Path] | None) -> tuple[list[Deck], list[DeckProblem]]
         for deck in sorted(found, key=lambda d: (d.order, d.title.lower())):
             decks[deck.id] = deck  # a later folder's deck replaces an earlier one in place
     owner: dict[str, Deck] = {}
+    left_out: dict[str, list[str]] = {}  # by deck: its file's cards another deck's file already has
     for deck in decks.values():
         kept = []
         for card in deck.cards:
@@ -548,6 +549,7 @@ def _load_decks(dirs: list[Path] | None) -> tuple[list[Deck], list[DeckProblem]]
                     f"({owner[card.id].path.name}); give one of them a new id. The card was skipped."
                 )
                 problems.append(DeckProblem(deck.path, card.line, message))
+                left_out.setdefault(deck.id, []).append(card.id)
                 continue
             owner[card.id] = deck
             kept.append(card)
@@ -559,22 +561,24 @@ def _load_decks(dirs: list[Path] | None) -> tuple[list[Deck], list[DeckProblem]]
     problems.extend(edit_problems)
     apply_edits((card for deck in decks.values() for card in deck.cards), edits, edits_file)
     for deck in decks.values():
-        deck.cards = study_cards(deck, cache)
+        deck.cards = study_cards(deck, cache, left_out.get(deck.id, ()))
     cache.save()
     return list(decks.values()), problems
 
 
-def study_cards(deck: Deck, cache: DeckCache | None = None) -> list[Card]:
+def study_cards(deck: Deck, cache: DeckCache | None = None, left_out: Iterable[str] = ()) -> list[Card]:
     """The deck's cards as they are studied: each card of the file followed by its reversed and cloze
     siblings (``load_decks`` gives decks in this form; ``load_deck`` gives the file's cards).
 
-    ``cache`` keeps the siblings drawn from an unchanged deck file, so they are not drawn again next time.
+    ``cache`` keeps the siblings drawn from an unchanged deck file, so they are not drawn again next time;
+    ``left_out`` are the ids of the file's cards not in the deck (another deck has them), drawn when they
+    come back.
     """
     from tutor.siblings import build, draw
 
     kept = cache.siblings(deck.path) if cache is not None else None
     drawn: dict[str, list] = {}
-    fresh: list[str] = []
+    fresh: list[str] = list(left_out)
     cards: list[Card] = []
     for card in deck.cards:
         edited = card.edited_in is not None  # not the file's own text: drawn afresh

@@ -231,3 +231,15 @@ def test_kept_siblings_of_the_wrong_shape_are_drawn_again(tmp_path, parses, draw
     cache_path().write_bytes(b"tutor-deck-cache 1 %s\n%s" % (hashlib.sha256(data).hexdigest().encode(), data))
     assert studied(tmp_path) == first
     assert draws == ["softmax", "dropout", "plain"] * 2 and parses == [path, path]
+
+
+def test_a_card_another_deck_had_gets_its_siblings_when_it_comes_back(tmp_path, parses, draws) -> None:
+    other = "id: other\ntitle: Other\ncards:\n- id: softmax\n  question: Why softmax?\n  answer: Weights.\n"
+    old_file(tmp_path, "a-other.yaml", other)  # read first: its 'softmax' wins, the second is skipped
+    old_file(tmp_path, "terms.yaml", SIBLINGS)
+    [_, terms], problems = load_decks([tmp_path])
+    assert "softmax~reverse" not in [card.id for card in terms.cards] and len(problems) == 1
+    old_file(tmp_path, "a-other.yaml", other.replace("id: softmax", "id: why-softmax"))
+    [_, terms], problems = load_decks([tmp_path])
+    assert problems == [] and parses.count(tmp_path / "terms.yaml") == 1  # its parse came from the cache
+    assert [card.id for card in terms.cards][:2] == ["softmax", "softmax~reverse"]
