@@ -24,6 +24,7 @@ from tutor.errors import TutorError
 from tutor.scheduling import RATINGS, as_utc
 from tutor.stats import DeckStats, Stats
 from tutor.store_files import (
+    add_queue_index,
     busy_error,
     connect,
     daily_backup,
@@ -153,6 +154,7 @@ class Store:
                     f"{paths.backups_dir()} over it, or move it away to start afresh."
                 ),
             )
+        add_queue_index(db)
         store = cls(db, path, settings, timeout)
         store.notices = notices
         with store._reading():

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 disk, decks = Path(sys.argv[1]), Path(sys.argv[2])
-subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], check=True)
+subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], check=True)
 os.environ["TUTOR_HOME"] = str(disk / "home")
 from tutor.ui.app import make_app
 
