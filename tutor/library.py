@@ -14,16 +14,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from tutor.errors import TutorError
 
 if TYPE_CHECKING:
     from tutor.decks import Card, Deck, DeckProblem
-    from tutor.store import Store
+    from tutor.store import CardState, Store
     from tutor.study import DueCounts
 
 T = TypeVar("T")
+Unsuspended = Literal["unsuspended", "not suspended", "in the deck file"]
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,26 @@ class Library:
             counts, next_due = by_deck.get(deck.id, (None, None))
             rows.append(DeckRow(deck, counts, next_due, answered.get(deck.id, 0)))
         return rows
+
+    def states(self, card_ids: list[str] | None = None) -> dict[str, CardState]:
+        """Where each card stands in the store, by id (all cards, or ``card_ids``); none without a store."""
+        return self.store.card_states(card_ids) if self.store else {}
+
+    def history(self, card_id: str) -> list[tuple[datetime, int, str, int]]:
+        """A card's answers, oldest first (``Store.card_history``); none without a store."""
+        return self.store.card_history(card_id) if self.store else []
+
+    def unsuspend(self, card_id: str) -> Unsuspended:
+        """Put a suspended card back in the queue. A card suspended in its deck file stays so (the file
+        says it; editing the file is the way), and one that is not suspended is left as it is."""
+        store = self.need_store()
+        if self.cards[card_id].suspended:
+            return "in the deck file"
+        state = store.card_states([card_id]).get(card_id)
+        if state is None or not state.suspended:
+            return "not suspended"
+        self.write(store.unsuspend, card_id)
+        return "unsuspended"
 
     def title(self, deck_id: str | None) -> str:
         """A deck's title ("All decks" for None; the id of a deck that is gone)."""
