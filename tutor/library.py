@@ -20,6 +20,7 @@ from tutor.errors import TutorError
 
 if TYPE_CHECKING:
     from tutor.decks import Card, Deck, DeckProblem
+    from tutor.stats import Stats
     from tutor.store import CardState, Store
     from tutor.study import DueCounts
 
@@ -146,6 +147,15 @@ class Library:
             counts, next_due = by_deck.get(deck.id, (None, None))
             rows.append(DeckRow(deck, counts, next_due, answered.get(deck.id, 0)))
         return rows
+
+    def today(self, deck_id: str | None = None, now: datetime | None = None) -> DueCounts | None:
+        """What today's queue holds now in a deck (or all decks, within the limits they share); None
+        without a store."""
+        return self.store.deck_counts(deck_id, now=now) if self.store else None
+
+    def stats(self, now: datetime | None = None) -> Stats | None:
+        """Reviews, retention, streaks, forecast and every deck's cards; None without a store."""
+        return self.store.stats(now=now) if self.store else None
 
     def states(self, card_ids: list[str] | None = None) -> dict[str, CardState]:
         """Where each card stands in the store, by id (all cards, or ``card_ids``); none without a store."""

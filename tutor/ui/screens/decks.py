@@ -92,7 +92,7 @@ class DecksScreen(TutorScreen[None]):
             return
         table.move_cursor(row=min(row, len(app.decks) - 1))
         # Today's limits span every deck, so the total is the store's, not the sum of the rows.
-        total = app.store.deck_counts(None, now=now) if app.store else None
+        total = app.library.today(None, now=now)
         today = (
             f"all decks today: {total.new} new, {total.learning} learning, {total.review} due"
             if total
