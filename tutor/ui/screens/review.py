@@ -144,7 +144,8 @@ class ReviewScreen(TutorScreen[None]):
         for rating, name in RATINGS.items():
             label = f"{rating} {name}" + (f" · {format_interval(intervals[rating])}" if intervals else "")
             self.query_one(f"#grade-{rating}", Button).label = label
-        flags = " · needs an answer" if card.needs_answer else ""
+        flags = {"reversed": " · reversed card", "cloze": " · cloze: fill the blank"}.get(card.kind, "")
+        flags += " · needs an answer" if card.needs_answer else ""
         if card.demos or self.asked:
             flags += " · d opens " + ", ".join(name for name, _args in self.study.demo_links())
         flags += " · n notes"
