@@ -26,11 +26,19 @@ def next_due_label(due: datetime | None, now: datetime) -> str:
     return f"in {max(1, (local.date() - now.astimezone().date()).days)}d"
 
 
+class DeckTable(DataTable):
+    """The decks. Enter is the table's own key: it opens the deck under the cursor after the keys typed
+    before it have moved the cursor (a quick "down down enter" opens the third deck; a screen key with
+    priority would run ahead of them)."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Study", id="decks.study")]
+
+
 class DecksScreen(TutorScreen[None]):
     """The home screen: pick a deck to study, cram, or study everything due."""
 
     BINDINGS = [
-        Binding("enter", "study", "Study", id="decks.study", priority=True),
+        Binding("enter", "study", "Study", show=False, id="decks.study_screen"),  # the table's, unfocused
         Binding("a", "study_all", "All due", id="decks.study_all"),
         Binding("c", "cram", "Cram", id="decks.cram"),
         Binding("n", "notes", "Notes", id="decks.notes"),
@@ -43,7 +51,7 @@ class DecksScreen(TutorScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        yield DeckTable(id="decks", cursor_type="row", zebra_stripes=True)
         yield Static(id="decks-summary", markup=False)
         yield KeysFooter()
 
@@ -115,6 +123,10 @@ class DecksScreen(TutorScreen[None]):
         if not self.app.decks or table.row_count == 0:
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_study()
 
     def action_study(self) -> None:
         deck_id = self._selected_deck()
