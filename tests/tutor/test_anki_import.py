@@ -31,37 +31,47 @@ def test_basic_reversed_type_in_and_cloze_notes(tmp_path: Path) -> None:
     report = import_package(package, tmp_path / "decks")
     assert [deck.title for deck in report.decks] == ["Geography::Europe", "Maths"]
     assert [deck.id for deck in report.decks] == ["geography-europe", "maths"]
-    assert (report.card_count, report.cloze_count) == (10, 4)
+    assert (report.card_count, report.cloze_count) == (8, 2)
     cards = [card for deck in report.decks for card in deck.cards]
     sides = [(card.question, card.answer) for card in cards]
     assert sides[0] == ("What is the capital of *France*?", "**Paris**\\\non the Seine")
     assert sides[1:3] == [("Berlin", "capital of Germany"), ("capital of Germany", "Berlin")]
     assert sides[3] == ("Longest river in Europe?", "Volga")
-    assert sides[4] == (
-        "The [...] flows into the Black Sea.",
-        "The **Danube** flows into the Black Sea.\n\nSource: *Atlas*",
-    )
-    assert sides[5] == (
-        "The Danube flows into the [a sea].",
-        "The Danube flows into the **Black Sea**.\n\nSource: *Atlas*",
-    )
-    assert sides[6:8] == [
-        ("[...] is the capital of Italy", "**Rome** is the capital of Italy"),
-        ("Rome is the capital of [...]", "Rome is the capital of **Italy**"),
-    ]
-    assert sides[8] == ("Where is this? ![](alps%20map.png)", "The Alps [sound:alps.mp3]")
-    assert re.fullmatch(r"where-is-this-[0-9a-f]{8}", cards[8].id)  # the picture is no part of the id
-    assert sides[9] == ("2 \\* 3 = ?", "6")
-    assert len(sides) == 10
-    assert [card.tags for card in cards[4:8]] == [["europe", "cloze"]] * 4
-    assert cards[0].tags == ["europe"]
+    # A cloze note is one card, its deletions kept in Anki's syntax; its Back Extra is the answer.
+    assert sides[4] == ("The {{c1::Danube}} flows into the {{c2::Black Sea::a sea}}.", "Source: *Atlas*")
+    assert sides[5] == ("{{c1::Rome}} is the capital of {{c2::Italy}}", "")
+    assert not cards[5].needs_answer  # the text is what its cloze cards show, with or without an extra
+    assert sides[6] == ("Where is this? ![](alps%20map.png)", "The Alps [sound:alps.mp3]")
+    assert re.fullmatch(r"where-is-this-[0-9a-f]{8}", cards[6].id)  # the picture is no part of the id
+    assert re.fullmatch(r"the-danube-flows-into-[0-9a-f]{8}", cards[4].id)  # the words, not "c1"
+    assert sides[7] == ("2 \\* 3 = ?", "6")
+    assert len(sides) == 8
+    assert all(card.tags == ["europe"] for card in cards[:7])
     assert report.decks[0].notes == "Capitals and **rivers**."
     # Nothing of the media came along: the picture is a missing link, and both are reported.
     assert any("the picture alps map.png from Anki's media" in problem for problem in report.problems)
     assert any("sound alps.mp3" in problem for problem in report.problems)
 
+    # The tutor studies each cloze note as Anki does: one cloze card per deletion.
     loaded = _cards(tmp_path / "decks")
-    assert set(loaded) == {card.id for card in cards}
+    danube, rome = cards[4].id, cards[5].id
+    assert set(loaded) == {card.id for card in cards if card.id not in (danube, rome)} | {
+        f"{danube}~c1",
+        f"{danube}~c2",
+        f"{rome}~c1",
+        f"{rome}~c2",
+    }
+    assert [(card.question, card.answer) for _, card in (loaded[f"{danube}~c1"], loaded[f"{danube}~c2"])] == [
+        (
+            "The **[...]** flows into the Black Sea.",
+            "The **Danube** flows into the Black Sea.\n\n---\n\nSource: *Atlas*",
+        ),
+        (
+            "The Danube flows into the **[a sea]**.",
+            "The Danube flows into the **Black Sea**.\n\n---\n\nSource: *Atlas*",
+        ),
+    ]
+    assert loaded[f"{rome}~c2"][1].kind == "cloze" and loaded[f"{rome}~c2"][1].expected == "Italy"
 
 
 def test_import_again_gives_the_same_ids_and_keeps_the_learners_fields(tmp_path: Path) -> None:
@@ -85,7 +95,7 @@ def test_a_package_from_anki_2_1_50_and_newer(tmp_path: Path) -> None:
     cards = report.decks[0].cards
     assert [(c.question, c.answer, c.tags, c.suspended) for c in cards] == [
         ("chat", "cat", ["french"], False),
-        ("un [...]", "un **chien**", ["cloze"], True),
+        ("un {{c1::chien}}", "", [], True),
     ]
 
 

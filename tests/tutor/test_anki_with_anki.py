@@ -103,8 +103,7 @@ def test_the_tutor_imports_what_anki_exports(tmp_path: Path, legacy: bool) -> No
     assert [(d.title, d.notes) for d in report.decks] == [("Languages::French", "French *words*")]
     assert [(c.question, c.answer, c.tags) for c in report.decks[0].cards] == [
         ("le **chat**", "the cat", []),
-        ("un [...] et un chat", "un **chien** et un chat\n\npets", ["cloze"]),
-        ("un chien et un [animal]", "un chien et un **chat**\n\npets", ["cloze"]),
+        ("un {{c1::chien}} et un {{c2::chat::animal}}", "pets", []),
         ("maison", "house", []),
         ("house", "maison", []),
     ]
