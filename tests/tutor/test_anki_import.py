@@ -13,11 +13,17 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from tests.tutor.anki_support import make_anki_package, make_new_format_package, write_decks
+from tests.tutor.anki_support import (
+    make_anki_package,
+    make_new_format_package,
+    open_collection,
+    write_decks,
+    write_sibling_decks,
+)
 from tutor import paths
 from tutor.anki.convert import PLAIN, cloze_side, import_package, to_markdown
 from tutor.anki.export import export_decks
-from tutor.decks import load_decks
+from tutor.decks import load_deck, load_decks
 
 
 def _cards(folder: Path) -> dict:
@@ -207,3 +213,90 @@ def test_plain_fields_read_as_markdownify_reads_them(text: str) -> None:
     )
     expected = "\n".join(line.rstrip() for line in expected.replace("\xa0", " ").strip().splitlines())
     assert to_markdown(text) == expected
+
+
+def _written(folder: Path) -> dict[str, tuple]:
+    """Each deck file's settings and cards as written: what a round trip must give back."""
+    found = {}
+    for path in sorted(folder.glob("*.yaml")):
+        deck, problems = load_deck(path)
+        assert deck is not None and problems == []
+        found[deck.id] = (deck.title, deck.reverse, deck.cloze)
+        for card in deck.cards:
+            found[card.id] = (card.question, card.answer, card.reverse, card.cloze, card.suspended)
+    return found
+
+
+def test_reversed_and_cloze_cards_come_back_as_they_were_written(tmp_path: Path) -> None:
+    folder = write_sibling_decks(tmp_path / "mine")
+    decks, _ = load_decks([folder])
+    export_decks(decks, tmp_path / "out.apkg")
+    report = import_package(tmp_path / "out.apkg", tmp_path / "back")
+    assert report.problems == []
+    assert _written(tmp_path / "back") == _written(folder)
+    assert _written(folder)["deck-settings"] == ("Deck settings", True, False)
+    assert _written(folder)["one-way"][2:4] == (False, None)
+    # The cards studied are the same: each card's reversed and cloze cards, with the same ids and sides.
+    back, _ = load_decks([tmp_path / "back"])
+
+    def studied(found: list) -> list[tuple]:
+        return [(c.id, c.kind, c.question, c.answer, c.expected) for deck in found for c in deck.cards]
+
+    assert studied(back) == studied(decks)
+    assert len(studied(back)) == 19
+
+
+def test_a_package_from_an_older_export_gives_no_extra_cards(tmp_path: Path) -> None:
+    """Exports before Anki's reversed and cloze note types wrote each sibling as a basic note of its own."""
+    import genanki
+
+    from tutor.anki.notes import BASIC_MODEL
+
+    deck = genanki.Deck(2059400140, "Older export", "<!-- tutor deck id: older -->")
+    for guid, front, back in [
+        ("tutor:softmax", "softmax", "turns scores into probabilities"),
+        ("tutor:softmax~reverse", "turns scores into probabilities", "softmax"),
+        ("tutor:logit", "What is a logit?", "The score before the <b>softmax function</b> is applied."),
+        ("tutor:logit~c-softmax-function", "The score before the [...] is applied.", "softmax function"),
+    ]:
+        deck.add_note(genanki.Note(model=BASIC_MODEL, fields=[front, back], guid=guid))
+    genanki.Package(deck).write_to_file(tmp_path / "older.apkg")
+    report = import_package(tmp_path / "older.apkg", tmp_path / "back")
+    assert [(c.id, c.reverse, c.cloze) for c in report.decks[0].cards] == [
+        ("softmax", True, None),
+        ("logit", None, None),
+    ]
+    back, _ = load_decks([tmp_path / "back"])
+    assert [c.id for c in back[0].cards] == [
+        "softmax",
+        "softmax~reverse",
+        "logit",
+        "logit~c-softmax-function",
+    ]
+
+
+def test_a_cloze_note_whose_deletions_nest_gives_a_card_per_deletion(tmp_path: Path) -> None:
+    """The tutor's cloze cards read no nesting: such a note keeps Anki's one card per deletion."""
+    import genanki
+
+    deck = genanki.Deck(2059400150, "Nested")
+    text = "{{c1::Rome is {{c2::Italy}}'s capital}}"
+    deck.add_note(genanki.Note(model=genanki.CLOZE_MODEL, fields=[text, ""], guid="nested0"))
+    genanki.Package(deck).write_to_file(tmp_path / "genanki.apkg")
+    # genanki finds only the outer deletion; Anki makes a card for each, as added here.
+    db = open_collection(tmp_path / "genanki.apkg", tmp_path)
+    db.execute(
+        "INSERT INTO cards SELECT id + 1, nid, did, 1, mod, usn, type, queue, due + 1, ivl, factor, reps, "
+        "lapses, left, odue, odid, flags, data FROM cards"
+    )
+    db.commit()
+    with zipfile.ZipFile(tmp_path / "nested.apkg", "w") as archive:
+        archive.write(tmp_path / "genanki-collection.anki2", "collection.anki2")
+    db.close()
+    report = import_package(tmp_path / "nested.apkg", tmp_path / "decks")
+    assert report.cloze_count == 2
+    assert [(c.question, c.answer, c.tags, c.cloze) for c in report.decks[0].cards] == [
+        ("[...]", "**Rome is Italy's capital**", ["cloze"], False),
+        ("Rome is [...]'s capital", "Rome is **Italy**'s capital", ["cloze"], False),
+    ]
+    assert len(_cards(tmp_path / "decks")) == 2
