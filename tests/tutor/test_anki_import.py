@@ -300,3 +300,24 @@ def test_a_cloze_note_whose_deletions_nest_gives_a_card_per_deletion(tmp_path: P
         ("Rome is [...]'s capital", "Rome is **Italy**'s capital", ["cloze"], False),
     ]
     assert len(_cards(tmp_path / "decks")) == 2
+
+
+def test_the_readme_s_cloze_note_is_what_the_import_gives(tmp_path: Path) -> None:
+    import yaml
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Anki", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    [written] = yaml.safe_load(block)
+    report = import_package(make_anki_package(tmp_path / "geo.apkg"), tmp_path / "decks")
+    danube = next(card for card in report.decks[0].cards if card.id == written["id"])
+    assert (danube.question, danube.answer) == (written["question"], written["answer"])
+    # The comment under it: the cards it is studied as, and their questions.
+    shown = {}
+    for line in block.splitlines():
+        match = re.search(r"(\S+~c\d)  (.*)$", line)
+        if match:
+            shown[match[1]] = match[2]
+    cards = _cards(tmp_path / "decks")
+    assert shown == {
+        card_id: cards[card_id][1].question for card_id in (f"{danube.id}~c1", f"{danube.id}~c2")
+    }
