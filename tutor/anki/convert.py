@@ -214,6 +214,12 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
     for anki_card in collection.cards:
         notes.setdefault(anki_card.note_id, []).append(anki_card)
     by_guid = {cards[0].guid: cards for cards in notes.values()}
+    # The reversed and cloze notes of each card the tutor exported: "reverse", "cloze", "marks", "c-...".
+    sibling_notes: dict[str, set[str]] = {}
+    for guid in by_guid:
+        if guid.startswith(GUID_PREFIX) and SEPARATOR in guid:
+            written_id, suffix = guid[len(GUID_PREFIX) :].split(SEPARATOR, 1)
+            sibling_notes.setdefault(written_id, set()).add(suffix)
     decks: dict[str, Deck] = {}
     taken_ids: set[str] = set()
     written: dict[str, _Written] = {}
@@ -288,12 +294,11 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
             answer_note = by_guid.get(note_guid(own, ANSWER_CLOZE))
             if answer_note is not None:  # the answer as written, its deletions in Anki's syntax
                 answer = [_cloze_fields(answer_note[0])[0]]
-            siblings = {guid for guid in by_guid if guid.startswith(GUID_PREFIX + own + SEPARATOR)}
+            siblings = sibling_notes.get(own, set())
             written[own] = _Written(
-                reversed=any(card.ordinal == 1 for card in cards) or note_guid(own, "reverse") in siblings,
+                reversed=any(card.ordinal == 1 for card in cards) or "reverse" in siblings,
                 # cloze cards of the marks, as a note of their own (or one note each, from older exports)
-                marks=any(guid.startswith(note_guid(own, "c-")) for guid in siblings)
-                or note_guid(own, MARKS) in siblings,
+                marks=MARKS in siblings or any(suffix.startswith("c-") for suffix in siblings),
             )
             add(first, 0, (question, answer), where + ")")
         else:
