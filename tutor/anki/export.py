@@ -130,7 +130,10 @@ def _description(deck: Deck) -> str:
 
 
 def export_decks(decks: list[Deck], out: Path, store=None, now: datetime | None = None) -> ExportReport:
-    """Write ``out`` (an .apkg); with ``store`` (an open ``tutor.store.Store``) the progress goes too."""
+    """Write ``out`` (an .apkg); with ``store`` (an open ``tutor.store.Store``) the progress goes too.
+
+    ``decks`` are as ``load_decks`` gives them: each card of a deck file followed by its sibling cards.
+    """
     now = as_utc(now)
     out = Path(out)
     report = ExportReport(path=out, with_progress=store is not None)
@@ -146,6 +149,8 @@ def export_decks(decks: list[Deck], out: Path, store=None, now: datetime | None 
                 continue
             names = _media(written, media, report)
             for note in anki_notes(written, studied):
+                if not note.cards:
+                    continue  # none of its Anki cards is a card the tutor studies
                 anki_deck.add_note(_note(note, written, names))
                 for ordinal, card in note.cards.items():
                     studies[note.guid, ordinal] = (next(position), card)
