@@ -229,8 +229,8 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
         ordinal: int,
         sides: tuple[list[str], list[str]],
         where: str,
-        tags: list[str] | None = None,
-        cloze: bool | None = None,
+        suspended: bool,
+        deletion: bool = False,  # one deletion of a nested cloze note, made a card of its own
     ) -> None:
         question_html, answer_html = sides
         question, answer = _markdown(question_html), _markdown(answer_html)
@@ -253,7 +253,7 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
                 )
         for sound in SOUND.findall(question + answer):
             report.problems.append(f"{where} plays the sound {sound}, which the tutor does not import.")
-        is_cloze = bool(cloze_numbers(question)) or cloze is False
+        is_cloze = deletion or bool(cloze_numbers(question))
         if not answer and not is_cloze:
             report.problems.append(f"{where} has no answer; it is kept, out of review until you write one.")
         deck = decks.get(anki_card.deck)
@@ -268,39 +268,41 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
                 answer=answer,
                 order=len(deck.cards),
                 needs_answer=not answer and not is_cloze,
-                suspended=anki_card.suspended,
+                suspended=suspended,
                 path=deck.path,
-                tags=list(anki_card.tags) if tags is None else tags,
-                cloze=cloze,
+                tags=[tag for tag in anki_card.tags if tag.lower() != CLOZE_TAG] + [CLOZE_TAG]
+                if deletion
+                else list(anki_card.tags),
+                # the bold of a converted deletion is the deletion, not a mark for more cloze cards
+                cloze=False if deletion else None,
             )
         )
 
     for cards in notes.values():
         first = cards[0]
         where = f"{report.package.name}: note {first.note_id} ({first.note_type.name}"
-        own = first.guid[len(GUID_PREFIX) :] if first.guid.startswith(GUID_PREFIX) else ""
-        if SEPARATOR in own and GUID_PREFIX + note_id(own) in by_guid:
+        exported = first.guid[len(GUID_PREFIX) :] if first.guid.startswith(GUID_PREFIX) else ""
+        if SEPARATOR in exported and GUID_PREFIX + note_id(exported) in by_guid:
             continue  # a reversed or cloze note of a card in the package: it is made again from that card
         if first.note_type.is_cloze and not nested(_cloze_fields(first)[0]):
             text, extra = _cloze_fields(first)
             if not cloze_numbers(text):
                 report.problems.append(f"{where}) has no cloze deletion; it was skipped.")
                 continue
-            first.suspended = all(card.suspended for card in cards)
-            add(first, 0, ([text], extra), where + ")")
-        elif own and SEPARATOR not in own:
+            add(first, 0, ([text], extra), where + ")", all(card.suspended for card in cards))
+        elif exported and SEPARATOR not in exported:
             # A card the tutor exported: its first Anki card, as it was written.
             question, answer = _sides(first) or ([], [])
-            answer_note = by_guid.get(note_guid(own, ANSWER_CLOZE))
+            answer_note = by_guid.get(note_guid(exported, ANSWER_CLOZE))
             if answer_note is not None:  # the answer as written, its deletions in Anki's syntax
                 answer = [_cloze_fields(answer_note[0])[0]]
-            siblings = sibling_notes.get(own, set())
-            written[own] = _Written(
+            siblings = sibling_notes.get(exported, set())
+            written[exported] = _Written(
                 reversed=any(card.ordinal == 1 for card in cards) or "reverse" in siblings,
                 # cloze cards of the marks, as a note of their own (or one note each, from older exports)
                 marks=MARKS in siblings or any(suffix.startswith("c-") for suffix in siblings),
             )
-            add(first, 0, (question, answer), where + ")")
+            add(first, 0, (question, answer), where + ")", first.suspended)
         else:
             for anki_card in cards:
                 sides = _sides(anki_card)
@@ -309,12 +311,9 @@ def import_package(package: Path, out: Path, write: bool = True) -> PackageRepor
                     report.problems.append(
                         f"{here} has no cloze deletion c{anki_card.ordinal + 1}; it was skipped."
                     )
-                elif anki_card.note_type.is_cloze:  # a deletion of a nested note, made a card of its own
-                    tags = [tag for tag in anki_card.tags if tag.lower() != CLOZE_TAG] + [CLOZE_TAG]
-                    # the bold of a converted deletion is the deletion, not a mark for more cloze cards
-                    add(anki_card, anki_card.ordinal, sides, here, tags=tags, cloze=False)
                 else:
-                    add(anki_card, anki_card.ordinal, sides, here)
+                    deletion = anki_card.note_type.is_cloze
+                    add(anki_card, anki_card.ordinal, sides, here, anki_card.suspended, deletion)
     for deck in decks.values():
         for card in deck.cards:
             if card.id in written:
