@@ -9,10 +9,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from tutor import __version__
 from tutor.errors import TutorError
 from tutor.terminal_text import VisibleStream
+
+if TYPE_CHECKING:
+    from tutor.library import Library
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +34,18 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (notes, anki, progress, demo, weights):
         module.add_parsers(subparsers)
     return parser
+
+
+def open_library(*, store: bool = True, sync: bool = True, backup: bool = True) -> Library:
+    """The learner's decks and store, as every command that needs them opens them: the deck files'
+    problems and what the store said go to stderr, once; why there is no store is the library's
+    ``trouble`` (a command that needs it raises it with ``need_store()``)."""
+    from tutor.library import Library
+
+    library = Library.open(store=store, sync=sync, backup=backup)
+    for message in library.messages(trouble=False):
+        print(f"tutor: {message}", file=sys.stderr)
+    return library
 
 
 # Tensors of 2 MB and more on huge pages (Linux; torch reads this at its first such tensor). Training a

@@ -73,20 +73,16 @@ class DecksScreen(TutorScreen[None]):
         table.add_column("Next due", key="next", width=8)
         table.add_column("Seen", key="seen", width=bar_width + 5)
         now = app.clock()
-        seen_by_deck = (
-            {d.deck_id: d.learning + d.young + d.mature for d in app.store.deck_stats()} if app.store else {}
-        )
-        by_deck = app.store.by_deck(now=now) if app.store else {}  # one query for all decks
         row_new = row_review = 0
-        for deck in app.decks.values():
-            counts, next_due = by_deck.get(deck.id, (None, None))
+        for line in app.library.deck_rows(now):  # one query for all decks' counts
+            counts, deck = line.counts, line.deck
             cells = [counts.new, counts.learning, counts.review] if counts else [0, 0, 0]
             row_new, row_review = row_new + cells[0], row_review + cells[2]
             table.add_row(
                 Text(deck.title),  # Text, not str: a DataTable reads a str as markup; long ones wrap
                 *(Text(str(n), justify="right", style="bold" if n else "dim") for n in cells),
-                Text(next_due_label(next_due, now)),
-                share_bar(seen_by_deck.get(deck.id, 0), len(deck.cards), bar_width),
+                Text(next_due_label(line.next_due, now)),
+                share_bar(line.seen, len(deck.cards), bar_width),
                 key=deck.id,
                 height=None if len(deck.title) > title_width else 1,
             )
@@ -96,7 +92,7 @@ class DecksScreen(TutorScreen[None]):
             return
         table.move_cursor(row=min(row, len(app.decks) - 1))
         # Today's limits span every deck, so the total is the store's, not the sum of the rows.
-        total = app.store.deck_counts(None, now=now) if app.store else None
+        total = app.library.today(None, now=now)
         today = (
             f"all decks today: {total.new} new, {total.learning} learning, {total.review} due"
             if total
