@@ -148,6 +148,8 @@ def anki_notes(written: Card, studied: list[Card]) -> list[AnkiNote]:
             notes.append(cloze)
         return notes
     marked = [card for card in studied if card.id.startswith(f"{written.id}{SEPARATOR}c-")]
+    if not marked:
+        return notes
     text, placed = marked_answer(written.answer, [card.expected or "" for card in marked])
     if placed:
         cards = {number - 1: card for number, card in enumerate(marked, start=1) if number in placed}
