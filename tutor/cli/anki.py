@@ -19,8 +19,9 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "export",
         help="write the decks as an Anki package",
         description=(
-            "Write the decks as an Anki package (.apkg): one Anki deck per deck, one basic note per card. "
-            "Exporting again updates the same notes in Anki rather than adding new ones. With "
+            "Write the decks as an Anki package (.apkg): one Anki deck per deck, one note per card, its "
+            "reversed and cloze cards as the cards of a reversed or cloze note type. Exporting again "
+            "updates the same notes in Anki rather than adding new ones. With "
             "--with-progress the package also carries each card's schedule, its FSRS memory state and "
             "your review history, so you can go on in Anki where you left off."
         ),
@@ -60,6 +61,7 @@ def run_export(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return 0
     line = f"Wrote {out}: {counted(report.decks, 'deck')}, {counted(report.notes, 'note')}"
+    line += f" ({counted(report.cards, 'card')})"
     if report.media:
         line += f", {counted(report.media, 'picture')}"
     if report.with_progress:
@@ -101,7 +103,7 @@ def run_import(args: argparse.Namespace) -> int:
         return 0
     print(
         f"Imported {report.package.name} into {out}: {counted(len(report.decks), 'deck')}, "
-        f"{counted(report.card_count, 'card')} ({report.cloze_count} from cloze deletions)."
+        f"{counted(report.card_count, 'card')} ({report.cloze_count} with cloze deletions)."
     )
     width = max((len(deck.id) for deck in report.decks), default=0)
     for deck in report.decks:
