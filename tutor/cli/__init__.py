@@ -49,12 +49,14 @@ def keys_held() -> Iterator[None]:
         yield
         return
     try:
+        if not sys.stdin.isatty():
+            raise termios.error("not a terminal")
         before = termios.tcgetattr(sys.stdin)
         held = termios.tcgetattr(sys.stdin)
         held[0] &= ~termios.ICRNL  # input flags: Enter stays a carriage return
         held[3] &= ~(termios.ICANON | termios.ECHO)  # local flags: no line mode, no echo
         termios.tcsetattr(sys.stdin, termios.TCSANOW, held)
-    except termios.error:
+    except (termios.error, OSError, ValueError):  # not a terminal (redirected, closed): nothing to hold
         yield
         return
     try:
