@@ -32,15 +32,24 @@ TERMS = {
 }
 
 
-async def test_a_cloze_card_asks_its_blank_checks_the_deletion_and_buries_its_sibling(tmp_path: Path):
+def terms_app(tmp_path: Path):
     write_deck(tmp_path / "decks", TERMS)
-    app = make_app(deck_dirs=[tmp_path / "decks"], store_path=tmp_path / "p.sqlite3", clock=lambda: NOW)
+    return make_app(deck_dirs=[tmp_path / "decks"], store_path=tmp_path / "p.sqlite3", clock=lambda: NOW)
+
+
+async def open_terms(pilot, key: str):
+    """The Terms deck studied (``enter``) or crammed (``c``) from the Decks screen: its review screen."""
+    table = pilot.app.screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index("terms"))
+    await pilot.press(key)
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def test_a_cloze_card_asks_its_blank_checks_the_deletion_and_buries_its_sibling(tmp_path: Path):
+    app = terms_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.screen.query_one(DataTable)
-        table.move_cursor(row=table.get_row_index("terms"))
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = app.screen
+        screen = await open_terms(pilot, "enter")
         assert screen.current == "gpt2~c1"
         text = screen_text(app)
         assert "GPT-2 small has [...] layers and 768 dimensions." in text
@@ -65,14 +74,9 @@ async def test_a_cloze_card_asks_its_blank_checks_the_deletion_and_buries_its_si
 
 
 async def test_a_reversed_card_asks_the_answer_and_says_it_is_reversed(tmp_path: Path):
-    write_deck(tmp_path / "decks", TERMS)
-    app = make_app(deck_dirs=[tmp_path / "decks"], store_path=tmp_path / "p.sqlite3", clock=lambda: NOW)
+    app = terms_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.screen.query_one(DataTable)
-        table.move_cursor(row=table.get_row_index("terms"))
-        await pilot.press("c")  # a cram shows every card, siblings too
-        await pilot.pause()
-        screen = app.screen
+        screen = await open_terms(pilot, "c")  # a cram shows every card, siblings too
         for _ in range(4):
             if screen.current == "softmax~reverse":
                 break
