@@ -181,6 +181,12 @@ def main() -> None:
         for peer in ("ctranslate2 int8", "transformers"):
             if peer in speed:
                 print(f"ratio {name} / {labels[peer]}: {speed[name] / speed[peer]:.2f}x")
+    if "ctranslate2 fp32" in speed:  # the fastest fp32 engine measured here: ours must not fall behind it
+        fp32_peer = "ctranslate2 fp32"
+        print(
+            f"ratio ours / {labels[fp32_peer]}: {speed['ours'] / speed[fp32_peer]:.2f}x "
+            f"({cpu_speed['ours'] / cpu_speed[fp32_peer]:.2f}x per CPU-second)"
+        )
     print(f"ratio per CPU-second: {cpu_speed['ours'] / cpu_speed['transformers']:.2f}x")
     load = os.getloadavg()[0]
     print(

@@ -14,7 +14,8 @@ the module that defines it on first use (PEP 562).
     kv_cache.py    the keys and values generation keeps between steps
     generation.py  greedy, temperature, top-k and top-p generation, also step by step (chapters 4-5)
     training.py    losses and train_model_simple (chapter 5)
-    weights.py     GPT-2's published weights and our own checkpoints (chapter 5)
+    weights.py     GPT-2's published weights (chapter 5.5)
+    checkpoints.py the models the tutor trains, saved and loaded (chapter 5.4)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the names for type checkers and editors; at run time __geta
         SelfAttention_v2,
         simplified_self_attention,
     )
+    from engine.checkpoints import Checkpoint, is_checkpoint, load_checkpoint, save_checkpoint
     from engine.data import GPTDatasetV1, create_dataloader_v1
     from engine.fast import make_fast
     from engine.generation import (
@@ -71,15 +73,7 @@ if TYPE_CHECKING:  # the names for type checkers and editors; at run time __geta
         generate_sample,
         train_model_simple,
     )
-    from engine.weights import (
-        Checkpoint,
-        WeightsError,
-        gpt_model_from_gpt2_tensors,
-        is_checkpoint,
-        load_checkpoint,
-        load_gpt2_weights,
-        save_checkpoint,
-    )
+    from engine.weights import WeightsError, gpt_model_from_gpt2_tensors, load_gpt2_weights
 
 # Each public name and the module that defines it.
 _WHERE = {
@@ -122,13 +116,13 @@ _WHERE = {
     "evaluate_model": "training",
     "generate_sample": "training",
     "train_model_simple": "training",
-    "Checkpoint": "weights",
+    "Checkpoint": "checkpoints",
     "WeightsError": "weights",
     "gpt_model_from_gpt2_tensors": "weights",
-    "is_checkpoint": "weights",
-    "load_checkpoint": "weights",
+    "is_checkpoint": "checkpoints",
+    "load_checkpoint": "checkpoints",
     "load_gpt2_weights": "weights",
-    "save_checkpoint": "weights",
+    "save_checkpoint": "checkpoints",
     "make_fast": "fast",
     "PRECISIONS": "precision",
     "use_precision": "precision",

@@ -43,10 +43,10 @@ def use_precision(model: nn.Module, precision: str) -> nn.Module:
     for parent in list(model.modules()):
         if getattr(parent, "_qkv", None) is not None:
             # engine.fast packed queries, keys and values: one reduced layer computes all three at once
-            weight, bias, _ = parent._qkv  # weight (d_in, 3 * d_out)
-            packed = nn.Linear(weight.shape[0], weight.shape[1], bias=bias is not None)
+            weight, bias, _ = parent._qkv  # weight (3 * d_out, d_in)
+            packed = nn.Linear(weight.shape[1], weight.shape[0], bias=bias is not None)
             with torch.no_grad():
-                packed.weight.copy_(weight.T)
+                packed.weight.copy_(weight)
                 if bias is not None:
                     packed.bias.copy_(bias)
             parent.qkv_linear = make(packed)

@@ -547,6 +547,11 @@ class Store:
         with self._reading() as db:
             return study.next_due(db, self.settings, as_utc(now), deck_id)
 
+    def in_learning(self, deck_id: str | None = None, now: datetime | None = None) -> int:
+        """Cards of a deck (or all) in (re)learning that will come up again (``study.in_learning``)."""
+        with self._reading() as db:
+            return study.in_learning(db, self.settings, as_utc(now), deck_id)
+
     def deck_counts(self, deck_id: str | None = None, now: datetime | None = None) -> study.DueCounts:
         """New / learning / review cards due now in one deck (or all), within today's limits."""
         with self._reading() as db:

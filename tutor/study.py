@@ -284,3 +284,15 @@ def by_deck(
         when = now if counts.total else _next_time(now, settings, params, learning_due, later, new_waiting)
         found[deck_id] = counts, when
     return found
+
+
+def in_learning(
+    db: sqlite3.Connection, settings: SchedulerSettings, now: datetime, deck_id: str | None
+) -> int:
+    """How many cards of a deck (or all) are in (re)learning and will come up again: not suspended,
+    buried, orphaned or waiting for an answer."""
+    params = _params(settings, now, deck_id)
+    (count,) = db.execute(
+        f"SELECT count(*) FROM cards WHERE {ELIGIBLE} AND {LEARNING}{_deck(deck_id)}", params
+    ).fetchone()
+    return count

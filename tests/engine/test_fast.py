@@ -65,6 +65,47 @@ def test_fast_layout_keeps_names_values_and_logits(qkv_bias):
         assert_close(fast(idx[:, 7:8], kv_cache=cache), plain(idx)[:, 7:8], atol=1e-5, rtol=0)
 
 
+def test_a_matrix_whose_input_major_rows_would_lie_4_kib_apart_keeps_its_own_order():
+    """emb_dim 256: the feed forward's (1024, 256) weight input-major would put its rows 4 KiB apart (the
+    same cache sets each), so it stays row by row; every other matrix is input-major. Same logits."""
+    torch.manual_seed(0)
+    plain = GPTModel({**TINY_CONFIG, "emb_dim": 256, "n_heads": 4}).eval()
+    fast = make_fast(copy.deepcopy(plain))
+    block = fast.trf_blocks[0]
+    assert block.ff.layers[0].weight.shape == (1024, 256) and block.ff.layers[0].weight.is_contiguous()
+    assert block.ff.layers[2].weight.stride() == (1, 256)  # (256, 1024): rows of 1 KiB, input-major
+    assert block.att.W_query.weight.stride() == (1, 768) and block.att.out_proj.weight.stride(0) == 1
+    storage = block.att.W_query.weight.untyped_storage().data_ptr()
+    assert block.ff.layers[0].weight.untyped_storage().data_ptr() == storage  # still the block's one buffer
+    idx = torch.randint(0, 50257, (1, 6))
+    with torch.inference_mode():
+        assert_close(fast(idx), plain(idx), atol=1e-5, rtol=0)
+        cache = fast.new_kv_cache()
+        fast(idx[:, :5], kv_cache=cache)
+        assert_close(fast(idx[:, 5:], kv_cache=cache), plain(idx)[:, 5:], atol=1e-5, rtol=0)
+
+
+def test_packed_queries_keys_and_values_in_their_own_order_compute_the_same():
+    """emb_dim 1024: 3 * 1024 outputs input-major would be rows of 12 KiB, so W_query | W_key | W_value are
+    packed row after row, one (3072, 1024) matrix; the fp32 and bf16 products read it."""
+    from engine import use_precision
+
+    torch.manual_seed(0)
+    plain = GPTModel({**TINY_CONFIG, "vocab_size": 64, "emb_dim": 1024, "n_layers": 1}).eval()
+    fast = make_fast(copy.deepcopy(plain))
+    att = fast.trf_blocks[0].att
+    assert att.W_query.weight.is_contiguous() and att.W_key.weight.is_contiguous()
+    assert att.W_key.weight.data_ptr() == att.W_query.weight.data_ptr() + 1024 * 1024 * 4  # the next rows
+    assert att._qkv is not None and att._qkv[0].shape == (3072, 1024)
+    idx = torch.randint(0, 64, (1, 5))
+    with torch.inference_mode():
+        expected = plain(idx)
+        assert_close(fast(idx), expected, atol=1e-4, rtol=0)
+        reduced = use_precision(copy.deepcopy(fast), "bf16")(idx)
+        assert (reduced.argmax(-1) == expected.argmax(-1)).float().mean() >= 0.8
+        assert_close(reduced, expected, atol=0.1, rtol=0.05)
+
+
 def test_without_layout_the_weights_stay_where_they_are():
     plain, fast = _tiny_pair(layout=False)
     for (name, mine), (_, theirs) in zip(fast.named_parameters(), plain.named_parameters(), strict=True):

@@ -9,17 +9,11 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from engine import weights as weights_module
+from engine import checkpoints as checkpoints_module
+from engine.checkpoints import is_checkpoint, load_checkpoint, save_checkpoint
 from engine.fast import make_fast
 from engine.model import GPTModel
-from engine.weights import (
-    WeightsError,
-    gpt_model_from_gpt2_tensors,
-    is_checkpoint,
-    load_checkpoint,
-    load_gpt2_weights,
-    save_checkpoint,
-)
+from engine.weights import WeightsError, gpt_model_from_gpt2_tensors, load_gpt2_weights
 
 transformers = pytest.importorskip("transformers")
 
@@ -323,7 +317,7 @@ def test_a_failed_save_keeps_the_last_complete_checkpoint(tmp_path, monkeypatch)
             handle.write(b"half a file")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(weights_module, "save_file", interrupted)
+    monkeypatch.setattr(checkpoints_module, "save_file", interrupted)
     with pytest.raises(KeyboardInterrupt):
         save_checkpoint(file, GPTModel(TINY), TINY, meta={"step": 20})
     assert load_checkpoint(file).meta == {"step": 10}

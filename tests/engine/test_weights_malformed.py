@@ -10,8 +10,9 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
 
+from engine.checkpoints import load_checkpoint, save_checkpoint
 from engine.model import GPTModel
-from engine.weights import WeightsError, load_checkpoint, load_gpt2_weights, save_checkpoint
+from engine.weights import WeightsError, load_gpt2_weights
 
 TINY = {
     "vocab_size": 100,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -42,6 +43,62 @@ cards:
     Dividing keeps the softmax from saturating.
 """
 
+# A card of each kind of sibling (tutor.siblings), and a deck whose settings its cards inherit or override.
+SIBLINGS_DECK = """\
+id: siblings
+title: Reversed and cloze cards
+cards:
+- id: plain
+  question: What is a token?
+  answer: A piece of text.
+- id: softmax
+  question: softmax
+  reverse: true
+  answer: turns scores into probabilities
+- id: gpt2-small
+  question: GPT-2 small has {{c1::12}} layers and {{c2::768::width}} dimensions.
+  answer: Table 4.1 of the book.
+- id: dropout
+  question: What does dropout do?
+  answer: It zeroes {{c1::a random share}} of the {{c2::activations}} while training.
+- id: layer-norm
+  question: What does layer norm do?
+  answer: |
+    It scales each row to **zero mean** and **unit variance** before the next layer.
+
+    ⭐ In C++ the same is `std::transform` over the row.
+- id: logit
+  question: What is a logit?
+  cloze: false
+  answer: The score before the **softmax function** is applied.
+"""
+
+SETTINGS_DECK = """\
+id: deck-settings
+title: Deck settings
+reverse: true
+cloze: false
+cards:
+- id: both-ways
+  question: logit
+  answer: a score before the **softmax** turns it into a probability
+- id: one-way
+  question: How many tokens has GPT-2?
+  reverse: false
+  answer: 50,257
+- id: marked
+  question: What is a token id?
+  cloze: true
+  answer: The row of the **embedding matrix** that holds the token.
+"""
+
+
+def write_sibling_decks(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "siblings.yaml").write_text(SIBLINGS_DECK, encoding="utf-8")
+    (folder / "settings.yaml").write_text(SETTINGS_DECK, encoding="utf-8")
+    return folder
+
 
 def write_decks(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
@@ -49,6 +106,14 @@ def write_decks(folder: Path) -> Path:
     (folder / "attention.yaml").write_text(OTHER_DECK, encoding="utf-8")
     (folder / "merges.png").write_bytes(b"\x89PNG\r\n\x1a\n fake picture")
     return folder
+
+
+def anki_cards(db: sqlite3.Connection) -> dict[tuple[str, int], dict]:
+    """A collection's cards by (note guid, card ordinal), with their note type's name as ``model``."""
+    models = json.loads(db.execute("SELECT models FROM col").fetchone()[0])
+    names = {int(model_id): model["name"] for model_id, model in models.items()}
+    rows = db.execute("SELECT n.guid, n.mid, n.flds, c.* FROM cards c JOIN notes n ON n.id = c.nid")
+    return {(row["guid"], row["ord"]): {**dict(row), "model": names[row["mid"]]} for row in rows}
 
 
 def open_collection(package: Path, tmp_path: Path) -> sqlite3.Connection:

@@ -3,12 +3,14 @@ makes of the tutor's export, and what the tutor makes of Anki's own exports in b
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
 
-from tests.tutor.anki_support import write_decks
+from tests.tutor.anki_support import write_decks, write_sibling_decks
 from tutor.anki.convert import import_package
 from tutor.anki.export import export_decks
 from tutor.config import SchedulerSettings
@@ -103,10 +105,77 @@ def test_the_tutor_imports_what_anki_exports(tmp_path: Path, legacy: bool) -> No
     assert [(d.title, d.notes) for d in report.decks] == [("Languages::French", "French *words*")]
     assert [(c.question, c.answer, c.tags) for c in report.decks[0].cards] == [
         ("le **chat**", "the cat", []),
-        ("un [...] et un chat", "un **chien** et un chat\n\npets", ["cloze"]),
-        ("un chien et un [animal]", "un chien et un **chat**\n\npets", ["cloze"]),
+        ("un {{c1::chien}} et un {{c2::chat::animal}}", "pets", []),
         ("maison", "house", []),
         ("house", "maison", []),
     ]
     again = import_package(package, tmp_path / "decks")
     assert [c.id for c in again.decks[0].cards] == [c.id for c in report.decks[0].cards]
+
+
+def _shown(html: str) -> str:
+    """A card's side as the learner reads it in Anki: no style, no tags, whitespace collapsed."""
+    html = re.sub(r"<style>.*?</style>", "", html, flags=re.DOTALL)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def test_anki_studies_the_reversed_and_cloze_cards_and_gives_them_back(tmp_path: Path) -> None:
+    (tmp_path / "anki").mkdir()
+    folder = write_sibling_decks(tmp_path / "decks")
+    decks, _ = load_decks([folder])
+    now = datetime.now(UTC).replace(microsecond=0)
+    with Store.open(tmp_path / "progress.sqlite3", settings=SchedulerSettings(fuzzing=False)) as store:
+        store.sync_cards(card for deck in decks for card in deck.cards)
+        store.grade("softmax~reverse", 3, 4_000, now=now - timedelta(days=3, minutes=10))
+        store.grade("softmax~reverse", 3, 2_000, now=now - timedelta(days=3))
+        store.grade("gpt2-small~c2", 4, 5_000, now=now - timedelta(days=2))
+        learnt = store.card_states(["softmax~reverse", "gpt2-small~c2"])
+        export_decks(decks, tmp_path / "siblings.apkg", store, now=now)
+
+    col = _anki(tmp_path)
+    log = _import(col, tmp_path / "siblings.apkg")
+    assert (len(log.new), len(log.updated), len(log.duplicate)) == (12, 0, 0)
+    cards = {}
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        cards[card.note().guid, card.ord] = card
+    assert len(cards) == 19
+    # What Anki shows on the front of each kind of card.
+    assert _shown(cards["tutor:softmax", 1].question()) == "turns scores into probabilities"
+    assert (
+        _shown(cards["tutor:gpt2-small", 1].question()) == "GPT-2 small has 12 layers and [width] dimensions."
+    )
+    assert _shown(cards["tutor:dropout~cloze", 0].question()) == (
+        "It zeroes [...] of the activations while training. What does dropout do?"
+    )
+    assert _shown(cards["tutor:layer-norm~marks", 2].question()).startswith(
+        "It scales each row to zero mean and unit variance before the next layer. ⭐ In C++ the same is [...]"
+    )
+    assert "std::transform" in _shown(cards["tutor:layer-norm~marks", 2].answer())
+    assert _shown(cards["tutor:gpt2-small", 0].answer()).endswith("Table 4.1 of the book.")
+    # The progress is on the sibling's own Anki card, and its note's other cards are new.
+    for key, card_id in [
+        (("tutor:softmax", 1), "softmax~reverse"),
+        (("tutor:gpt2-small", 1), "gpt2-small~c2"),
+    ]:
+        card = cards[key]
+        assert (card.type, card.queue) == (2, 2)
+        assert card.due - col.sched.today == (study_day(learnt[card_id].due, 4) - study_day(now, 4)).days
+        assert card.memory_state.stability == pytest.approx(learnt[card_id].stability, abs=1e-3)
+    assert (cards["tutor:softmax", 0].type, cards["tutor:gpt2-small", 0].type) == (0, 0)
+    revlog = col.db.all("SELECT cid, ease FROM revlog ORDER BY id")
+    reverse, deletion = cards["tutor:softmax", 1].id, cards["tutor:gpt2-small", 1].id
+    assert revlog == [[reverse, 3], [reverse, 3], [deletion, 4]]
+
+    # Out of Anki again, into the tutor: the cards as they were written, and the same cards to study.
+    package = tmp_path / "from-anki.apkg"
+    options = anki_collection.ExportAnkiPackageOptions(with_scheduling=False, with_media=False, legacy=False)
+    col.export_anki_package(out_path=str(package), options=options, limit=None)
+    col.close()
+    import_package(package, tmp_path / "back")
+    back, _ = load_decks([tmp_path / "back"])
+
+    def studied(found: list) -> list[tuple]:
+        return sorted((c.id, c.question, c.answer, c.reverse, c.cloze) for d in found for c in d.cards)
+
+    assert studied(back) == studied(decks)

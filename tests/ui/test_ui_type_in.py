@@ -84,7 +84,7 @@ async def test_a_wrong_typed_answer_shows_the_diff_proposes_again_and_can_be_gra
         assert "Difference:" in text and "Proposed grade: Again" in text
         assert proposed(screen) == [1]
         await pilot.press("3")  # the learner knows it was a typo: Good, not the proposed Again
-        assert screen.done == [("grade", "bpe-name", 3)]
+        assert screen.graded == [("bpe-name", 3)]
         assert app.store.stats(now=NOW).total_reviews == 1
 
 
@@ -96,7 +96,7 @@ async def test_a_right_typed_answer_proposes_good_and_enter_accepts_it(app):
         assert "Right. Proposed grade: Good" in screen_text(app)
         assert proposed(screen) == [3]
         await pilot.press("enter")
-        assert screen.done == [("grade", "bpe-name", 3)]
+        assert screen.graded == [("bpe-name", 3)]
 
 
 async def test_enter_on_a_wrong_answer_grades_again(app):
@@ -105,7 +105,7 @@ async def test_enter_on_a_wrong_answer_grades_again(app):
         await pilot.press(*"word piece", "enter")
         await pilot.pause()
         await pilot.press("space")
-        assert screen.done == [("grade", "bpe-name", 1)]
+        assert screen.graded == [("bpe-name", 1)]
 
 
 async def test_a_live_card_shows_the_engines_answer_for_the_variant_asked(app):
@@ -113,8 +113,9 @@ async def test_a_live_card_shows_the_engines_answer_for_the_variant_asked(app):
         screen = await open_deck(pilot, "live")
         seen: set[str] = set()
         for seed in range(40):  # each variant in turn: the question and the engine's answer follow it
-            screen.rng = random.Random(seed)
-            screen.show_card()
+            screen.study.rng = random.Random(seed)
+            screen.study.refresh()  # the same card, drawn again
+            screen.show()
             await pilot.pause()
             text = screen.asked.args["text"]
             if text in seen:

@@ -9,10 +9,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext, suppress
+from typing import TYPE_CHECKING
 
 from tutor import __version__
 from tutor.errors import TutorError
 from tutor.terminal_text import VisibleStream
+
+if TYPE_CHECKING:
+    from tutor.library import Library
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +36,46 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (notes, anki, progress, demo, weights):
         module.add_parsers(subparsers)
     return parser
+
+
+@contextmanager
+def keys_held() -> Iterator[None]:
+    """While the app starts (the imports, the decks), keys the learner types stay in the terminal's
+    input as typed and unechoed: line mode would print them over the screen and turn Enter into a
+    newline. The app reads them once it is up; the terminal's settings come back at the end."""
+    try:
+        import termios
+    except ImportError:  # not a POSIX terminal
+        yield
+        return
+    try:
+        if not sys.stdin.isatty():
+            raise termios.error("not a terminal")
+        before = termios.tcgetattr(sys.stdin)
+        held = termios.tcgetattr(sys.stdin)
+        held[0] &= ~termios.ICRNL  # input flags: Enter stays a carriage return
+        held[3] &= ~(termios.ICANON | termios.ECHO)  # local flags: no line mode, no echo
+        termios.tcsetattr(sys.stdin, termios.TCSANOW, held)
+    except (termios.error, OSError, ValueError):  # not a terminal (redirected, closed): nothing to hold
+        yield
+        return
+    try:
+        yield
+    finally:  # Textual puts back the settings it found (the held ones); these are the learner's
+        with suppress(termios.error):
+            termios.tcsetattr(sys.stdin, termios.TCSADRAIN, before)
+
+
+def open_library(*, store: bool = True, sync: bool = True, backup: bool = True) -> Library:
+    """The learner's decks and store, as every command that needs them opens them: the deck files'
+    problems and what the store said go to stderr, once; why there is no store is the library's
+    ``trouble`` (a command that needs it raises it with ``need_store()``)."""
+    from tutor.library import Library
+
+    library = Library.open(store=store, sync=sync, backup=backup)
+    for message in library.messages(trouble=False):
+        print(f"tutor: {message}", file=sys.stderr)
+    return library
 
 
 # Tensors of 2 MB and more on huge pages (Linux; torch reads this at its first such tensor). Training a
@@ -53,8 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     # Deck titles, questions and generated text are printed as they are: a shared deck's escape sequences
     # (clipboard, window title) must reach the terminal as visible text, not as commands.
     sys.stdout, sys.stderr = VisibleStream(sys.stdout), VisibleStream(sys.stderr)
+    starts_app = not (sys.argv[1:] if argv is None else argv)
     try:
-        return _main(argv)
+        with keys_held() if starts_app else nullcontext():
+            return _main(argv)
     finally:
         sys.stdout, sys.stderr = streams
 

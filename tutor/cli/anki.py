@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from tutor import paths
+from tutor.cli import open_library
 from tutor.errors import TutorError
 from tutor.wording import counted
 
@@ -19,8 +19,9 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "export",
         help="write the decks as an Anki package",
         description=(
-            "Write the decks as an Anki package (.apkg): one Anki deck per deck, one basic note per card. "
-            "Exporting again updates the same notes in Anki rather than adding new ones. With "
+            "Write the decks as an Anki package (.apkg): one Anki deck per deck, one note per card, its "
+            "reversed and cloze cards as the cards of a reversed or cloze note type. Exporting again "
+            "updates the same notes in Anki rather than adding new ones. With "
             "--with-progress the package also carries each card's schedule, its FSRS memory state and "
             "your review history, so you can go on in Anki where you left off."
         ),
@@ -38,7 +39,6 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     from tutor.anki.export import export_decks
-    from tutor.decks import load_decks
 
     out: Path = args.anki
     if out.suffix.lower() != ".apkg":
@@ -47,29 +47,21 @@ def run_export(args: argparse.Namespace) -> int:
         raise TutorError(f"{out} is a folder; give --anki a file name like {out / 'tutor.apkg'}.")
     if not out.parent.is_dir():
         raise TutorError(f"{out}: the folder {out.parent} does not exist; create it or choose another path.")
-    decks, problems = load_decks()
-    for problem in problems:
-        print(f"tutor: {problem}", file=sys.stderr)
-    if args.deck:
-        unknown = [name for name in args.deck if all(deck.id != name for deck in decks)]
-        if unknown:
-            known = ", ".join(deck.id for deck in decks) or "none"
-            raise TutorError(f"There is no deck '{unknown[0]}' (decks: {known}); check --deck.")
-        decks = [deck for deck in decks if deck.id in args.deck]
-    if args.with_progress:
-        from tutor.store import Store
-
-        store = Store.open(backup=False)
-        for notice in store.notices:
-            print(f"tutor: {notice}", file=sys.stderr)
-        with store:  # only read: a card the store has not seen yet goes to Anki as a new card
-            report = export_decks(decks, out, store)
-    else:
-        report = export_decks(decks, out)
+    with open_library(store=args.with_progress, sync=False, backup=False) as library:
+        decks = list(library.decks.values())
+        if args.deck:
+            unknown = [name for name in args.deck if name not in library.decks]
+            if unknown:
+                known = ", ".join(library.decks) or "none"
+                raise TutorError(f"There is no deck '{unknown[0]}' (decks: {known}); check --deck.")
+            decks = [deck for deck in decks if deck.id in args.deck]
+        # Only read: a card the store has not seen yet goes to Anki as a new card.
+        report = export_decks(decks, out, library.need_store() if args.with_progress else None)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return 0
     line = f"Wrote {out}: {counted(report.decks, 'deck')}, {counted(report.notes, 'note')}"
+    line += f" ({counted(report.cards, 'card')})"
     if report.media:
         line += f", {counted(report.media, 'picture')}"
     if report.with_progress:
@@ -111,7 +103,7 @@ def run_import(args: argparse.Namespace) -> int:
         return 0
     print(
         f"Imported {report.package.name} into {out}: {counted(len(report.decks), 'deck')}, "
-        f"{counted(report.card_count, 'card')} ({report.cloze_count} from cloze deletions)."
+        f"{counted(report.card_count, 'card')} ({report.cloze_count} with cloze deletions)."
     )
     width = max((len(deck.id) for deck in report.decks), default=0)
     for deck in report.decks:

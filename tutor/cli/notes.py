@@ -11,7 +11,7 @@ from typing import Any
 import wcwidth
 
 from tutor import paths
-from tutor.errors import TutorError
+from tutor.cli import open_library
 from tutor.wording import counted
 
 
@@ -102,32 +102,14 @@ def pad(text: str, width: int, right: bool = False) -> str:
     return fill + text if right else text + fill
 
 
-def _store_counts(decks: list) -> dict[str, dict] | None:
-    """New and due counts per deck from the progress store, or None when there is no store yet."""
-    from tutor.store import Store
-
-    store = Store.open()
-    for notice in store.notices:  # a store moved aside, a wrong setting: never lost
-        print(f"tutor: {notice}", file=sys.stderr)
-    try:
-        store.sync_cards([card for deck in decks for card in deck.cards])
-        due = store.due_by_deck()
-        return {deck.id: vars(due[deck.id]) if deck.id in due else {} for deck in decks}
-    finally:
-        store.close()
-
-
 def run_decks(args: argparse.Namespace) -> int:
-    from tutor.decks import load_decks
-
-    decks, problems = load_decks()
-    store_trouble = None
-    try:
-        counts = _store_counts(decks)
-    except TutorError as exc:  # a locked or damaged store: the decks are still worth listing
-        counts, store_trouble = None, str(exc)
+    # A locked or damaged store leaves the counts out: the decks are still worth listing.
+    with open_library() as library:
+        counts = {line.deck.id: line.counts for line in library.deck_rows(seen=False)}
+        has_counts = library.store is not None
+    problems, store_trouble = library.problems, library.trouble
     rows: list[dict[str, Any]] = []  # as `--json` prints them
-    for deck in decks:
+    for deck in library.decks.values():
         row: dict[str, Any] = {
             "id": deck.id,
             "title": deck.title,
@@ -140,8 +122,9 @@ def run_decks(args: argparse.Namespace) -> int:
             "cloze": sum(card.kind == "cloze" for card in deck.cards),
             "path": str(deck.path),
         }
-        if counts is not None:
-            row.update({key: counts[deck.id].get(key, 0) for key in ("new", "learning", "review")})
+        if has_counts:
+            found = counts.get(deck.id)
+            row.update({key: getattr(found, key) if found else 0 for key in ("new", "learning", "review")})
         rows.append(row)
     if args.json:
         listed = [{"path": str(p.path), "line": p.line, "message": p.message} for p in problems]
@@ -156,7 +139,7 @@ def run_decks(args: argparse.Namespace) -> int:
         )
     width = max((cell_width(row["title"]) for row in rows), default=5)
     header = f"{pad('deck', width)}  cards  live  typed  reversed  cloze  need answer"
-    if counts is not None:
+    if has_counts:
         header += "    new  learning  review"
     if rows:
         print(header)
@@ -164,11 +147,9 @@ def run_decks(args: argparse.Namespace) -> int:
         line = f"{pad(row['title'], width)}  {row['cards']:>5}  {row['live']:>4}  {row['typed']:>5}"
         line += f"  {row['reversed']:>8}  {row['cloze']:>5}"
         line += f"  {row['needs_answer']:>11}"
-        if counts is not None:
+        if has_counts:
             line += f"  {row['new']:>5}  {row['learning']:>8}  {row['review']:>6}"
         print(line)
-    for problem in problems:
-        print(f"tutor: {problem}", file=sys.stderr)
     if store_trouble:
         print(f"tutor: {store_trouble}", file=sys.stderr)
     return 0

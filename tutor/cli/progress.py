@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from tutor.cli import open_library
 from tutor.wording import plural
 
 
@@ -28,33 +29,20 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     optimize.set_defaults(func=_optimize)
 
 
-def _open_synced():
-    """The decks and the store, with the store told which cards the decks hold now."""
-    from tutor.decks import load_decks
-    from tutor.store import Store
-
-    decks, problems = load_decks()
-    for problem in problems:
-        print(f"tutor: {problem}", file=sys.stderr)
-    store = Store.open()
-    for notice in store.notices:
-        print(f"tutor: {notice}", file=sys.stderr)
-    store.sync_cards(card for deck in decks for card in deck.cards)
-    return decks, store
-
-
 def _due(args: argparse.Namespace) -> int:
     """Show how many new, learning and review cards each deck has for you now, within today's limits."""
     from tutor.errors import TutorError
 
-    decks, store = _open_synced()
-    with store:
-        if args.deck is not None and all(deck.id != args.deck for deck in decks):
-            known = ", ".join(deck.id for deck in decks) or "none"
+    with open_library() as library:
+        store = library.need_store()
+        if args.deck is not None and args.deck not in library.decks:
+            known = ", ".join(library.decks) or "none"
             raise TutorError(f"There is no deck '{args.deck}' (decks: {known}); check --deck.")
-        chosen = [deck for deck in decks if args.deck in (None, deck.id)]
-        counts = store.due_by_deck()
-        rows = [(deck, counts.get(deck.id) or store.deck_counts(deck.id)) for deck in chosen]
+        rows = [
+            (line.deck, line.counts or store.deck_counts(line.deck.id))
+            for line in library.deck_rows(seen=False)
+            if args.deck in (None, line.deck.id)
+        ]
         total = store.deck_counts(args.deck)
     if args.json:
         print(
@@ -82,13 +70,12 @@ def _due(args: argparse.Namespace) -> int:
 
 def _stats(args: argparse.Namespace) -> int:
     """Show reviews per day, true retention, streaks, the due forecast and every deck's cards."""
-    decks, store = _open_synced()
-    with store:
-        stats = store.stats()
+    with open_library() as library:
+        stats = library.need_store().stats()
+        titles = {deck.id: deck.title for deck in library.decks.values()}
     if args.json:
         print(json.dumps(stats.to_json(), indent=2))
         return 0
-    titles = {deck.id: deck.title for deck in decks}
     today = stats.reviews_per_day.get(stats.today, 0)
     retention = (
         f"{stats.retention_30d:.0%} of {stats.retention_reviews_30d} review answers recalled"

@@ -224,8 +224,8 @@ def pretrain(
     import torch
 
     from engine import GPTModel, evaluate_model, get_tokenizer, make_fast, train_model_simple
+    from engine.checkpoints import save_checkpoint
     from engine.training import calc_loss_loader
-    from engine.weights import save_checkpoint
     from tutor import paths
 
     started = time.perf_counter()

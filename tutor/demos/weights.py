@@ -112,7 +112,7 @@ def choose_weights(weights: str | None) -> WeightsChoice:
                 "a pretrain checkpoint, "
                 f"'{LAST}', '{RANDOM}', or a downloaded size ({', '.join(GPT2_DOWNLOADS)})."
             )
-    from engine.weights import is_checkpoint
+    from engine.checkpoints import is_checkpoint
 
     if is_checkpoint(path):
         return WeightsChoice("checkpoint", path, f"checkpoint {path.name}")
@@ -167,7 +167,8 @@ def load_model(weights: str | None, precision: str = "fp32") -> LoadedModel:
 
 def _load(choice: WeightsChoice) -> LoadedModel:
     from engine import GPT_CONFIG_124M, GPTModel, make_fast
-    from engine.weights import WeightsError, load_checkpoint, load_gpt2_weights
+    from engine.checkpoints import load_checkpoint
+    from engine.weights import WeightsError, load_gpt2_weights
 
     if choice.kind == RANDOM:
         from tutor.demos.seeding import book_seed

@@ -5,7 +5,6 @@ The core does the work (``tutor.decks``, ``tutor.store``, ``tutor.demos``); scre
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from tutor.errors import TutorError
+from tutor.library import Library
 from tutor.ui.commands import TutorCommands
 
 if TYPE_CHECKING:
@@ -54,40 +54,36 @@ class TutorApp(App[None]):
         self.deck_dirs = deck_dirs
         self.store_path = store_path
         self.clock = clock
-        self.decks: dict[str, Deck] = {}
-        self.cards: dict[str, Card] = {}
-        self.store: Store | None = None
-        self.startup_errors: list[str] = []
-        self.problems: list[
-            str
-        ] = []  # the deck files' problems at the last load: the Problems view lists them
+        self.library = Library(deck_dirs, store_path, visible=True)  # empty until load()
+        self.startup_errors: list[str] = []  # the store's notices and trouble, told once on the Decks screen
         self.problems_to_tell = False
         self.loaded = False
 
-    # The data layer: decks from their files, progress from the store.
+    # The data layer: the library (decks from their files, progress from the store) draws from the core.
+
+    @property
+    def decks(self) -> dict[str, Deck]:
+        return self.library.decks
+
+    @property
+    def cards(self) -> dict[str, Card]:
+        return self.library.cards
+
+    @property
+    def store(self) -> Store | None:
+        return self.library.store
+
+    @property
+    def problems(self) -> list[str]:
+        """The deck files' problems at the last load, "file, line N: what to do": the Problems view."""
+        return [str(problem) for problem in self.library.problems]
 
     def load(self) -> None:
         """Load the decks and open the store; problems become notifications, never a traceback."""
         self.loaded = True
-        self.reload_decks(report=False)  # shown by on_mount, once the Decks screen is up
-        # The decks and cards live as long as the app (50,000 cards: millions of objects); the cyclic
-        # collector need not walk them again at each of its passes, from the store sync on.
-        gc.freeze()
-        from tutor.store import Store
-
-        try:
-            store = Store.open(self.store_path)
-        except TutorError as exc:
-            self.startup_errors.append(str(exc))
-            return
-        self.startup_errors.extend(store.notices)
-        try:
-            store.sync_cards(list(self.cards.values()))
-        except TutorError as exc:  # another tutor holds the store: show the decks, say why nothing is due
-            store.close()
-            self.startup_errors.append(str(exc))
-            return
-        self.store = store
+        self.library = Library.open(self.deck_dirs, self.store_path, visible=True)
+        self.problems_to_tell = bool(self.library.problems)  # shown by on_mount, once Decks is up
+        self.startup_errors = list(self.library.messages(problems=False))
 
     def store_write(self, write: Callable[..., T], *args, **kwargs) -> tuple[bool, T | None]:
         """A change to the store as (saved, what it returned); a busy store is one notification."""
@@ -99,17 +95,8 @@ class TutorApp(App[None]):
 
     def reload_decks(self, report: bool = True) -> None:
         """Read the deck files again (after an edit, or `r`) and sync the store; ``report`` shows problems."""
-        from tutor.decks import load_decks
-        from tutor.terminal_text import visible_decks
-
-        decks, problems = load_decks(self.deck_dirs)
-        decks = visible_decks(decks)  # a shared deck's escape sequences are drawn as text, never obeyed
-        self.decks = {deck.id: deck for deck in decks}
-        self.cards = {card.id: card for deck in decks for card in deck.cards}
-        self.problems = [str(problem) for problem in problems]  # "file, line N: what to do"
-        self.problems_to_tell = bool(problems)
-        if self.store is not None:
-            self.store_write(self.store.sync_cards, list(self.cards.values()))
+        self.store_write(self.library.load_decks)
+        self.problems_to_tell = bool(self.library.problems)
         if report:
             self.show_errors()
 
@@ -181,8 +168,7 @@ class TutorApp(App[None]):
         await super().action_quit()
 
     def on_unmount(self) -> None:
-        if self.store is not None:
-            self.store.close()
+        self.library.close()
 
     # Screens any screen can open.
 

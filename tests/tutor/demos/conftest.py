@@ -11,7 +11,7 @@ def nano_checkpoint(tmp_path_factory):
     import torch
 
     from engine import GPTModel
-    from engine.weights import save_checkpoint
+    from engine.checkpoints import save_checkpoint
     from tutor.demos.configs import resolve_config
 
     _, config = resolve_config("nano")

@@ -55,7 +55,7 @@ def test_the_checkpoint_reloads_and_generates_what_training_sampled(trained, mon
 
 
 def test_cancelling_stops_at_the_next_step_and_keeps_a_checkpoint(tutor_home):
-    from engine.weights import load_checkpoint
+    from engine.checkpoints import load_checkpoint
 
     cancel = threading.Event()
 
@@ -104,20 +104,20 @@ def test_the_books_preset_builds_the_books_data_on_the_verdict():
 
 
 def test_big_models_save_at_each_epochs_end_instead_of_every_evaluation(tmp_path, monkeypatch):
-    import engine.weights
+    import engine.checkpoints
     import tutor.demos.pretraining
 
     corpus = tmp_path / "opening.txt"
     corpus.write_text(VERDICT.read_text(encoding="utf-8")[:3000], encoding="utf-8")
     monkeypatch.setattr(tutor.demos.pretraining, "SAVE_EVERY_EVAL_BELOW", 0)  # treat nano as a big model
     saves = []
-    real_save = engine.weights.save_checkpoint
+    real_save = engine.checkpoints.save_checkpoint
 
     def counting_save(path, model, config, optimizer=None, meta=None):
         saves.append(meta["steps"])
         return real_save(path, model, config, optimizer, meta)
 
-    monkeypatch.setattr(engine.weights, "save_checkpoint", counting_save)
+    monkeypatch.setattr(engine.checkpoints, "save_checkpoint", counting_save)
     result = pretrain(corpus=str(corpus), config="nano", epochs=2)
     assert result.steps == 4 and saves == [2, 4]  # two batches an epoch; the end needs no extra save
     assert [h.sample is None for h in result.history] == [True, True, False]  # samples at the end only

@@ -200,7 +200,7 @@ class BrowseScreen(TutorScreen[None]):
         app = self.app
         self.filled_for = self.filters()
         words, deck, flag, tag = self.filled_for[:4]
-        states = app.store.card_states() if app.store else {}
+        states = app.library.states()
         table = self.query_one(DataTable)
         selected = self.selected() if keep_cursor else None
         row_before = table.cursor_row
@@ -320,7 +320,7 @@ class BrowseScreen(TutorScreen[None]):
 
     def action_unsuspend(self) -> None:
         card_id = self.selected()
-        if card_id and self.app.store:
+        if card_id:
             unsuspend(self, card_id)
             self.refill()  # the cursor stays on the card (or where it was, if the filter drops it)
 
@@ -351,25 +351,20 @@ class BrowseTable(DataTable):
 def unsuspend(screen: TutorScreen[None] | TutorModalScreen[None], card_id: str) -> bool:
     """Unsuspend the card and say what happened to it, by its question; True when something changed."""
     app = screen.app
-    card = app.cards[card_id]
-    store = app.store
-    if store is None:
+    if app.store is None:
         screen.notify(
             "The progress store could not be opened, so nothing can be unsuspended.", severity="error"
         )
         return False
-    state = store.card_states([card_id]).get(card_id)
-    question = short(card.question, 40)
-    if card.suspended:
+    saved, outcome = app.store_write(app.library.unsuspend, card_id)
+    question = short(app.cards[card_id].question, 40)
+    if outcome == "in the deck file":
         screen.notify(
             f"“{question}” is suspended in its deck file; remove `suspended: true` there (e to edit).",
             severity="warning",
         )
-        return False
-    if state is None or not state.suspended:
+    elif outcome == "not suspended":
         screen.notify(f"“{question}” is not suspended: nothing to do.", timeout=4)
-        return False
-    if not app.store_write(store.unsuspend, card_id)[0]:
-        return False
-    screen.notify(f"Unsuspended “{question}”: it is back in the queue.", timeout=4)
-    return True
+    elif outcome == "unsuspended":
+        screen.notify(f"Unsuspended “{question}”: it is back in the queue.", timeout=4)
+    return saved and outcome == "unsuspended"

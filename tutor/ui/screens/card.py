@@ -52,9 +52,8 @@ class CardScreen(TutorModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         card = self.app.cards[self.card_id]
-        store = self.app.store
-        states = store.card_states([card.id]) if store else {}
-        flags = ", ".join(f.replace("_", " ") for f in card_flags(card, states.get(card.id))) or "no flags"
+        state = self.app.library.states([card.id]).get(card.id)
+        flags = ", ".join(f.replace("_", " ") for f in card_flags(card, state)) or "no flags"
         demos = ", ".join(link.name for link in card.demos) or "no demo"
         where = f"{card.path.name}:{card.line}" if card.path else card.deck_id
         tags = " · tags " + ", ".join(card.tags) if card.tags else ""
@@ -63,20 +62,18 @@ class CardScreen(TutorModalScreen[None]):
             where += f" · notes: {deck.source}, line {card.source_line}"
         with VerticalScroll(id="card-dialog"):
             yield Static(Text(f"{card.deck_id} · {where} · {flags} · {demos}{tags}", style="dim"))
-            yield Static(Text(progress_line(states.get(card.id)), style="dim"), id="card-progress")
+            yield Static(Text(progress_line(state), style="dim"), id="card-progress")
             yield Markdown(card.question)
             yield Rule()
             yield AnswerView(card)
             yield Rule()
-            yield Static(history_table(store.card_history(card.id) if store else []), id="card-history")
+            yield Static(history_table(self.app.library.history(card.id)), id="card-history")
         yield KeysFooter()
 
     def action_unsuspend(self) -> None:
-        if self.app.store and unsuspend(self, self.card_id):
-            states = self.app.store.card_states([self.card_id])
-            self.query_one("#card-progress", Static).update(
-                Text(progress_line(states.get(self.card_id)), style="dim")
-            )
+        if unsuspend(self, self.card_id):
+            state = self.app.library.states([self.card_id]).get(self.card_id)
+            self.query_one("#card-progress", Static).update(Text(progress_line(state), style="dim"))
 
     def action_edit(self) -> None:
         self.app.edit_in_app(self.card_id, self.dismiss)  # Browse refills from the reloaded decks

@@ -26,11 +26,19 @@ def next_due_label(due: datetime | None, now: datetime) -> str:
     return f"in {max(1, (local.date() - now.astimezone().date()).days)}d"
 
 
+class DeckTable(DataTable):
+    """The decks. Enter is the table's own key: it opens the deck under the cursor after the keys typed
+    before it have moved the cursor (a quick "down down enter" opens the third deck; a screen key with
+    priority would run ahead of them)."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Study", id="decks.study")]
+
+
 class DecksScreen(TutorScreen[None]):
     """The home screen: pick a deck to study, cram, or study everything due."""
 
     BINDINGS = [
-        Binding("enter", "study", "Study", id="decks.study", priority=True),
+        Binding("enter", "study", "Study", show=False, id="decks.study_screen"),  # the table's, unfocused
         Binding("a", "study_all", "All due", id="decks.study_all"),
         Binding("c", "cram", "Cram", id="decks.cram"),
         Binding("n", "notes", "Notes", id="decks.notes"),
@@ -43,7 +51,7 @@ class DecksScreen(TutorScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        yield DeckTable(id="decks", cursor_type="row", zebra_stripes=True)
         yield Static(id="decks-summary", markup=False)
         yield KeysFooter()
 
@@ -73,20 +81,16 @@ class DecksScreen(TutorScreen[None]):
         table.add_column("Next due", key="next", width=8)
         table.add_column("Seen", key="seen", width=bar_width + 5)
         now = app.clock()
-        seen_by_deck = (
-            {d.deck_id: d.learning + d.young + d.mature for d in app.store.deck_stats()} if app.store else {}
-        )
-        by_deck = app.store.by_deck(now=now) if app.store else {}  # one query for all decks
         row_new = row_review = 0
-        for deck in app.decks.values():
-            counts, next_due = by_deck.get(deck.id, (None, None))
+        for line in app.library.deck_rows(now):  # one query for all decks' counts
+            counts, deck = line.counts, line.deck
             cells = [counts.new, counts.learning, counts.review] if counts else [0, 0, 0]
             row_new, row_review = row_new + cells[0], row_review + cells[2]
             table.add_row(
                 Text(deck.title),  # Text, not str: a DataTable reads a str as markup; long ones wrap
                 *(Text(str(n), justify="right", style="bold" if n else "dim") for n in cells),
-                Text(next_due_label(next_due, now)),
-                share_bar(seen_by_deck.get(deck.id, 0), len(deck.cards), bar_width),
+                Text(next_due_label(line.next_due, now)),
+                share_bar(line.seen, len(deck.cards), bar_width),
                 key=deck.id,
                 height=None if len(deck.title) > title_width else 1,
             )
@@ -96,7 +100,7 @@ class DecksScreen(TutorScreen[None]):
             return
         table.move_cursor(row=min(row, len(app.decks) - 1))
         # Today's limits span every deck, so the total is the store's, not the sum of the rows.
-        total = app.store.deck_counts(None, now=now) if app.store else None
+        total = app.library.today(None, now=now)
         today = (
             f"all decks today: {total.new} new, {total.learning} learning, {total.review} due"
             if total
@@ -119,6 +123,10 @@ class DecksScreen(TutorScreen[None]):
         if not self.app.decks or table.row_count == 0:
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_study()
 
     def action_study(self) -> None:
         deck_id = self._selected_deck()

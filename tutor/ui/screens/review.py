@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import random
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Header, Markdown, Rule, Static
 
-from tutor.live_cards import LiveQuestion, draw
+from tutor.live_cards import LiveQuestion
 from tutor.scheduling import RATINGS, format_interval
+from tutor.session import StudySession
 from tutor.ui.editing import edit_card
 from tutor.ui.screens.base import TutorScreen
 from tutor.ui.widgets.answer import AnswerView
 from tutor.ui.widgets.bars import short
 from tutor.ui.widgets.footer import KeysFooter
 from tutor.ui.widgets.type_in import TypedAnswer
-
-if TYPE_CHECKING:
-    from tutor.store import Store
-
-HIDDEN = {"suspend": "suspended", "bury": "buried"}
 
 
 def format_duration(seconds: float) -> str:
@@ -34,7 +28,7 @@ def format_duration(seconds: float) -> str:
 
 
 class ReviewScreen(TutorScreen[None]):
-    """One card at a time from the store's queue; a summary after the last one."""
+    """The study session's card, one at a time; a summary after the last one. The session does the work."""
 
     # 1-4 stay off the footer: the grade buttons show them, with their intervals.
     BINDINGS = [
@@ -64,16 +58,8 @@ class ReviewScreen(TutorScreen[None]):
         super().__init__()
         self.deck_id = deck_id
         self.cram = cram
-        self.queue: list[str] = []
-        self.current: str | None = None
-        self.shown = False
-        self.shown_at: datetime | None = None
-        self.session_start: datetime | None = None
-        # What the learner did, latest last: ("grade", card id, rating), ("suspend" | "bury", card id,
-        # None). u takes these back in turn, then grades of earlier sessions from the store's log.
-        self.done: list[tuple[str, str, int | None]] = []
-        self.rng = random.Random()  # which variant of a live card comes up
-        self.asked: LiveQuestion | None = None  # the live card as drawn now: question, demo call
+        self.session: StudySession | None = None  # built on mount, from the app's library
+        self.shown = False  # the answer is showing
         self.proposed: int | None = None  # the typed answer's proposed grade
 
     def compose(self) -> ComposeResult:
@@ -93,23 +79,25 @@ class ReviewScreen(TutorScreen[None]):
     def on_mount(self) -> None:
         for button in self.query(Button):
             button.can_focus = False  # keys, not focus, drive the review: space and Enter stay ours
-        title = self.app.decks[self.deck_id].title if self.deck_id in self.app.decks else "All decks"
+        title = self.app.library.title(self.deck_id)
         self.sub_title = f"{title} · cram" if self.cram else title
-        self.session_start = self.app.clock()
         self.set_interval(30, self._refresh_summary)
+        self.session = StudySession(self.app.library, self.deck_id, self.cram, clock=self.app.clock)
         if self.app.store is None:
             self.notify("The progress store could not be opened, so there is nothing to review.")
-            self.show_summary()
-            return
-        if self.cram:
-            self.queue = self._known(self.store.queue(self.deck_id, now=self.app.clock(), cram=True))
-        self.next_card()
+        self.session.start()
+        self.show()
 
     @property
-    def store(self) -> Store:
-        """The progress store; on_mount goes straight to the summary when none could be opened."""
-        assert self.app.store is not None
-        return self.app.store
+    def study(self) -> StudySession:
+        assert self.session is not None  # built on mount, before any key reaches the screen
+        return self.session
+
+    @property
+    def current(self) -> str | None:
+        """The id of the card on screen (None on the summary)."""
+        card = self.study.current if self.session else None
+        return card.id if card else None
 
     @property
     def card_id(self) -> str:
@@ -117,28 +105,28 @@ class ReviewScreen(TutorScreen[None]):
         assert self.current is not None
         return self.current
 
-    def _known(self, card_ids: list[str]) -> list[str]:
-        return [card_id for card_id in card_ids if card_id in self.app.cards]
+    @property
+    def asked(self) -> LiveQuestion | None:
+        return self.study.asked
 
-    # Moving through the queue.
+    @property
+    def graded(self) -> list[tuple[str, int]]:
+        """(card id, rating) of each answer given in this session and not undone."""
+        return self.study.graded
 
-    def next_card(self) -> None:
-        if not self.cram:
-            self.queue = self._known(self.store.queue(self.deck_id, now=self.app.clock()))
-        if not self.queue:
-            self.current = None
+    def show(self) -> None:
+        """Draw the session's current card, or the summary when there is none."""
+        if self.study.current is None:
             self.show_summary()
-            return
-        self.current = self.queue.pop(0) if self.cram else self.queue[0]
-        self.show_card()
+        else:
+            self.show_card()
 
     def show_card(self) -> None:
-        card = self.app.cards[self.card_id]
+        card = self.study.current
+        assert card is not None
         self.shown = False
-        self.shown_at = self.app.clock()
         self.remove_class("done")
         self.remove_class("answered")
-        self.asked = draw(card.live, card.question, self.rng) if card.live is not None else None
         self.proposed = None
         self._show_proposed()
         self.query_one("#question", Markdown).update(self.asked.question if self.asked else card.question)
@@ -152,51 +140,39 @@ class ReviewScreen(TutorScreen[None]):
         answer.remove_children()
         answer.mount(AnswerView(card))
         # Cram leaves the schedule as it is: the buttons show no interval they would not apply.
-        intervals = {} if self.cram else self.store.next_intervals(card.id, now=self.shown_at)
+        intervals = self.study.intervals
         for rating, name in RATINGS.items():
             label = f"{rating} {name}" + (f" · {format_interval(intervals[rating])}" if intervals else "")
             self.query_one(f"#grade-{rating}", Button).label = label
-        flags = " · needs an answer" if card.needs_answer else ""
+        flags = {"reversed": " · reversed card", "cloze": " · cloze: fill the blank"}.get(card.kind, "")
+        flags += " · needs an answer" if card.needs_answer else ""
         if card.demos or self.asked:
-            flags += " · d opens " + ", ".join(name for name, _args in self._demo_links(card))
+            flags += " · d opens " + ", ".join(name for name, _args in self.study.demo_links())
         flags += " · n notes"
-        if self.done and self.done[-1][0] in HIDDEN:
-            flags += f" · {HIDDEN[self.done[-1][0]]} the last card: u undoes"
+        if self.study.last_hidden:
+            flags += f" · {self.study.last_hidden} the last card: u undoes"
         self.query_one("#review-status", Static).update(
-            f"{self.app.decks[card.deck_id].title if card.deck_id in self.app.decks else card.deck_id}"
-            f" · {self.counts()} · {len(self.graded)} done{flags}"
+            f"{self.app.library.title(card.deck_id)} · {self.counts()} · {len(self.graded)} done{flags}"
         )
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self.refresh_bindings()
 
     def counts(self) -> str:
         """Anki's three counts of what is left today, new · learning · review (the cram: cards left)."""
-        if self.cram:
-            return f"{len(self.queue) + 1} left"
-        counts = self.store.deck_counts(self.deck_id, now=self.shown_at)
+        counts = self.study.counts
+        if counts is None:
+            return f"{self.study.left} left"
         return f"{counts.new} new · {counts.learning} learning · {counts.review} review"
-
-    @property
-    def graded(self) -> list[tuple[str, int]]:
-        """(card id, rating) of each answer given in this session and not undone."""
-        return [
-            (card_id, rating) for kind, card_id, rating in self.done if kind == "grade" and rating is not None
-        ]
 
     def show_summary(self) -> None:
         self.add_class("done")
-        graded = self.graded
-        reviewed = len(graded)
-        seconds = (self.app.clock() - self.session_start).total_seconds() if self.session_start else 0.0
-        again = sum(1 for _, rating in graded if rating == 1)
+        summary = self.study.summary()
         lines = ["## Session done", ""]
-        if reviewed:
-            counts = ", ".join(
-                f"{sum(1 for _, r in graded if r == rating)} {name}" for rating, name in RATINGS.items()
-            )
+        if summary.reviewed:
+            counts = ", ".join(f"{summary.by_rating[rating]} {name}" for rating, name in RATINGS.items())
             lines += [
-                f"- **{reviewed}** cards in **{format_duration(seconds)}**",
-                f"- Again: **{again / reviewed:.0%}** ({counts})",
+                f"- **{summary.reviewed}** cards in **{format_duration(summary.seconds)}**",
+                f"- Again: **{summary.again_share:.0%}** ({counts})",
             ]
         else:
             lines.append(
@@ -205,7 +181,7 @@ class ReviewScreen(TutorScreen[None]):
                 if self.cram
                 else "- Nothing was due here. Come back later, or cram the deck with **c** on Decks."
             )
-        later = self.learning_later()
+        later = self.learning_later(summary.next_due, summary.learning)
         if later:
             lines.append(later)
         lines += [
@@ -216,22 +192,11 @@ class ReviewScreen(TutorScreen[None]):
         self.query_one("#summary", Markdown).update("\n".join(lines))
         self.refresh_bindings()
 
-    def learning_later(self) -> str:
+    def learning_later(self, due: datetime | None, learning: int) -> str:
         """When the next card is ready (learn-ahead included), and how many are still in learning."""
-        if self.app.store is None or self.cram:
-            return ""
-        now = self.app.clock()
-        due = self.store.next_due(self.deck_id, now=now)
         if due is None:
             return ""
-        learning = sum(
-            1
-            for state in self.store.card_states().values()
-            if state.state in ("learning", "relearning")
-            and not state.suspended
-            and not state.orphaned
-            and (self.deck_id is None or state.deck_id == self.deck_id)
-        )
+        now = self.app.clock()
         still = f"{learning} still in learning; the" if learning else "The"
         if due <= now:
             return f"- {still} next card is ready **now**: Enter, then study the deck again."
@@ -289,20 +254,9 @@ class ReviewScreen(TutorScreen[None]):
     def action_grade(self, rating: int) -> None:
         if self.current is None or not self.shown:
             return
-        now = self.app.clock()
-        duration_ms = int((now - self.shown_at).total_seconds() * 1000) if self.shown_at else 0
-        saved, graded = self.app.store_write(
-            self.store.grade,
-            self.current,
-            rating,
-            duration_ms,
-            now=now,
-            cram=self.cram,
-            shown_at=self.shown_at,  # the outcome on the buttons, even if a day start passed since
-        )
+        saved, graded = self.app.store_write(self.study.grade, rating)
         if not saved:
             return  # not saved (the learner was told why); the card stays, answer shown, to try again
-        self.done.append(("grade", self.card_id, rating))
         if graded is not None and graded.became_leech:
             self.notify(
                 "This card is a leech now (forgotten again and again) and was suspended; "
@@ -310,63 +264,35 @@ class ReviewScreen(TutorScreen[None]):
                 severity="warning",
                 timeout=8,
             )
-        self.next_card()
+        self.show()
 
     def action_undo(self) -> None:
-        if self.done and self.done[-1][0] in ("suspend", "bury"):
-            self._undo_hiding(*self.done[-1][:2])
-            return
-        saved, card_id = self.app.store_write(self.store.undo) if self.app.store is not None else (True, None)
+        saved, undone = self.app.store_write(self.study.undo)
         if not saved:
             return
-        if card_id is None:
+        if undone is None:
             self.notify("Nothing to undo.", timeout=3)
             return
-        if self.done and self.done[-1][:2] == ("grade", card_id):
-            self.done.pop()
-        if card_id not in self.app.cards:
-            self.notify("Undid a grade of a card that is no longer in your decks.", timeout=4)
+        what = {"grade": "the last grade", "suspend": "the suspension", "bury": "the bury"}[undone.kind]
+        if undone.card is None:
+            self.notify(f"Undid {what} of a card that is no longer in your decks.", timeout=4)
             return
-        self._show_again(card_id)
-        self.notify(f"Undid the last grade of “{short(self.app.cards[card_id].question, 40)}”.", timeout=3)
-
-    def _undo_hiding(self, kind: str, card_id: str) -> None:
-        """Put a card suspended or buried in this session back in front of the learner."""
-        restore = self.store.unsuspend if kind == "suspend" else self.store.unbury
-        if not self.app.store_write(restore, card_id)[0]:
-            return
-        self.done.pop()
-        if card_id not in self.app.cards:
-            return  # an edit in between removed it from its deck: nothing to show
-        self._show_again(card_id)
-        what = "suspension" if kind == "suspend" else "bury"
-        self.notify(f"Undid the {what} of “{short(self.app.cards[card_id].question, 40)}”.", timeout=3)
-
-    def _show_again(self, card_id: str) -> None:
-        if self.cram:
-            if self.current is not None:
-                self.queue.insert(0, self.current)
-        else:  # back in the queue (the "left" count says so), in front
-            queue = self._known(self.store.queue(self.deck_id, now=self.app.clock()))
-            self.queue = [card_id, *(other for other in queue if other != card_id)]
-        self.current = card_id
-        self.show_card()
+        self.show()
+        self.notify(f"Undid {what} of “{short(undone.card.question, 40)}”.", timeout=3)
 
     def action_suspend(self) -> None:
-        if not self.app.store_write(self.store.suspend, self.card_id)[0]:
+        if not self.app.store_write(self.study.suspend)[0]:
             return
-        self.done.append(("suspend", self.card_id, None))
         self.notify(
             "Suspended: it stays out of reviews until you unsuspend it in Browse (u undoes).", timeout=6
         )
-        self.next_card()
+        self.show()
 
     def action_bury(self) -> None:
-        if not self.app.store_write(self.store.bury, self.card_id, now=self.app.clock())[0]:
+        if not self.app.store_write(self.study.bury)[0]:
             return
-        self.done.append(("bury", self.card_id, None))
         self.notify("Buried until tomorrow (u undoes).", timeout=6)
-        self.next_card()
+        self.show()
 
     def action_edit(self) -> None:
         """Edit the question and answer in the app; the change goes to the learner's edits file."""
@@ -378,30 +304,19 @@ class ReviewScreen(TutorScreen[None]):
             self._after_edit()
 
     def _after_edit(self) -> None:
-        if self.current not in self.app.cards:
+        saved, kept = self.app.store_write(self.study.refresh)
+        if saved and not kept:
             self.notify("The card is gone from its deck after the edit.", timeout=4)
-            self.next_card()
-            return
-        self.show_card()
+        self.show()
 
     def action_demo(self) -> None:
         from tutor.ui.screens.demo import DemoScreen
 
-        card = self.app.cards[self.card_id]
-        links = self._demo_links(card)
+        links = self.study.demo_links()
         if not links:
             self.notify("This card links no demo; open one from the command palette (ctrl+p).", timeout=4)
             return
         self.app.push_screen(DemoScreen(links))
-
-    def _demo_links(self, card) -> list[tuple[str, dict]]:
-        """The card's demos; a live card's own demo first, with the arguments of the variant asked."""
-        links = [(link.name, dict(link.args)) for link in card.demos]
-        if self.asked is None:
-            return links
-        # The live demo opens on the variant asked, in place of the card's link to the same demo.
-        others = [(name, args) for name, args in links if name != self.asked.demo]
-        return [(self.asked.demo, dict(self.asked.args)), *others]
 
     def action_notes(self) -> None:
         """The deck's notes, and the card's line in the learner's notes."""

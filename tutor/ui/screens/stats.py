@@ -23,12 +23,11 @@ class StatsScreen(TutorScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        store = self.app.store
+        stats = self.stats = self.app.library.stats(now=self.app.clock())
         with VerticalScroll(id="stats"):
-            if store is None:
+            if stats is None:
                 yield Static("The progress store could not be opened, so there are no stats to show.")
             else:
-                stats = store.stats(now=self.app.clock())
                 yield Static(self.headline(stats), id="stats-headline", markup=False)
                 yield Static("Reviews", classes="stats-heading")
                 yield ReviewCalendar(stats.reviews_per_day, stats.today, id="stats-calendar")
@@ -37,12 +36,11 @@ class StatsScreen(TutorScreen[None]):
                 yield Static(self.forecast_line(stats.forecast), id="stats-forecast-line")
                 yield Static("Decks", classes="stats-heading")
                 yield Static(id="stats-decks")
-                self.stats = stats
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Stats"
-        if self.app.store is None:
+        if self.stats is None:
             return
         # A Rich table wraps titles and headers to the width; a number column is never narrower than its
         # widest number or its header's longest word, so at 80 columns every count and word stays whole.
