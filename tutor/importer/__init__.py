@@ -189,7 +189,9 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
             suffix += 1
         next_suffix[base] = suffix
         deck_ids.add(deck_id)
-        notes_text, _missing = resolve_images(*clean_markdown("".join(raw.notes)), notes.parent, out)
+        notes_text, _missing = resolve_images(
+            *clean_markdown("".join(raw.notes), words=False), notes.parent, out
+        )
         deck = Deck(deck_id, raw.title, notes_text, [], out / f"{deck_id}.yaml", source, raw.line, order)
         decks.append(deck)
 

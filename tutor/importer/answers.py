@@ -28,7 +28,7 @@ MARKDOWN = MarkdownIt("commonmark").disable(
 
 
 def clean_markdown(
-    text: str, tokens: list | None = None, first_line: int = 0, shortcut: bool = True
+    text: str, tokens: list | None = None, first_line: int = 0, shortcut: bool = True, words: bool = True
 ) -> tuple[str, list | None]:
     """Tidy an answer or notes: common indent removed, tabs expanded, trailing spaces dropped.
 
@@ -37,7 +37,9 @@ def clean_markdown(
     ``tokens`` are the notes' own tokens for this text when it starts on notes line ``first_line``
     (0-based) and tidying cannot change how it parses; otherwise the text is parsed here, unless
     (``shortcut``) no line is a break whose meaning depends on code and the text ``is_plain``: then no
-    tokens are returned (None), and ``answer_facts`` counts the answer's words in its text.
+    tokens are returned (None), and ``answer_facts`` counts the answer's words in its text. A deck's
+    notes (``words`` False) need tokens only to find images: without a break line and without "![" they
+    are not parsed either.
     """
     if tokens is not None and ("\t" in text or _indented(text)):
         tokens = None
@@ -48,9 +50,11 @@ def clean_markdown(
     shift = 0
     lines = text.split("\n")
     if tokens is None:
+        # Why it is fast: without a break line, where code is does not matter, and the tokens are
+        # needed only for what the caller reads in them (words and images, or images alone).
         if (
             shortcut
-            and is_plain(text)
+            and (is_plain(text) or (not words and "![" not in text))
             and not any(_ONLY_BREAKS.fullmatch(x) or _HARD_BREAK.search(x) for x in lines)
         ):
             tidy = "\n".join(line.rstrip() for line in lines)
