@@ -16,6 +16,7 @@ import bisect
 import re
 import textwrap
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
@@ -39,6 +40,44 @@ REUSE_TOKENS = True
 _BLOCKS = MarkdownIt("commonmark").disable(
     ["emphasis", "balance_pairs", "fragments_join", "text_join", "entity", "inline"]
 )
+
+# Why it is fast: markdown-it tries every block rule at every block and at every line that may end a
+# paragraph, though most notes hold no setext underline, no thematic break, no reference, no quote and
+# no indented code (a fifth of the parse). A rule is left out when no line could match it; the tests
+# below are cheap (substrings) and hold for every such line, and more (in lists and quotes too), so the
+# tokens are the same (a test compares them with every rule's).
+_ENDS_IN_SPACE = re.compile(r"[ \t]\n")
+_UNDERLINE_END = re.compile(r"[=-][ \t]+\n")
+_BREAK_END = re.compile(r"[-*_][ \t]+\n")
+
+
+def _rules_left_out(text: str) -> frozenset[str]:
+    text = "\n" + text + "\n"
+    spaced = bool(_ENDS_IN_SPACE.search(text))  # lines may end in spaces after their marks
+    needed = {
+        # "===" or "---" alone on a line: its last mark ends the line
+        "lheading": "=\n" in text or "-\n" in text or (spaced and bool(_UNDERLINE_END.search(text))),
+        # "***", "- - -" or "___": likewise
+        "hr": "-\n" in text or "*\n" in text or "_\n" in text or (spaced and bool(_BREAK_END.search(text))),
+        "reference": "]:" in text,  # "[label]: target"
+        # ">" starts a line, or follows indent or a list marker's space
+        "blockquote": "\n>" in text or " >" in text or "\t>" in text,
+        "code": "    " in text or "\t" in text,  # four columns of indent, however deep
+    }
+    return frozenset(name for name, need in needed.items() if not need)
+
+
+@lru_cache(maxsize=32)
+def _block_parser(left_out: frozenset[str]) -> MarkdownIt:
+    return MarkdownIt("commonmark").disable(
+        ["emphasis", "balance_pairs", "fragments_join", "text_join", "entity", "inline", *sorted(left_out)]
+    )
+
+
+def parse_notes_blocks(text: str, env: dict) -> list:
+    """The notes' block tokens, as ``_BLOCKS`` gives them, with the rules no line can match left out."""
+    return _block_parser(_rules_left_out(text)).parse(text, env)
+
 
 # What became of each <details> block (RawDeck.blocks): every block ends as one of these.
 CARD, CHILD_CARD, IN_ANSWER, NOTES = "card", "child card", "in its parent's answer", "notes"
@@ -244,7 +283,7 @@ class _Parser:
         # "```</details>" is read as a closing fence and then the tag (same length: offsets stay true)
         masked = _FENCE_THEN_TAG.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
         self.env: dict = {}
-        self.tokens = _BLOCKS.parse(masked, self.env)
+        self.tokens = parse_notes_blocks(masked, self.env)
         self.tops = [
             (t.map[0], t.map[1], i) for i, t in enumerate(self.tokens) if t.level == 0 and t.map is not None
         ]
