@@ -89,7 +89,10 @@ def parse_notes(text: str, title: str = "notes") -> tuple[list[RawDeck], list[Pr
     """Repair and parse notes text (no files): raw decks and the problems found."""
     forget_fragments()
     text = repair_text(text)
-    decks, problems = parse_blocks(text, title)
+    try:
+        decks, problems = parse_blocks(text, title)
+    finally:
+        forget_fragments()  # the converted HTML is not kept alive once the decks are made
     for line in find_mojibake(text):
         message = f"line {line}: damaged characters are left that could not be repaired; retype them."
         problems.append(Problem(line, "mojibake", message))

@@ -6,11 +6,12 @@ from __future__ import annotations
 import bisect
 import re
 import textwrap
+from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
 from tutor.importer.cards import is_plain
-from tutor.importer.html import has_html, html_to_markdown
+from tutor.importer.html import HtmlPlan, apply_plan, convert_fragments, has_html, plan_html
 
 _ONLY_BREAKS = re.compile(r"\s*(?:<br\s*/?>\s*)+", re.IGNORECASE)
 _HARD_BREAK = re.compile(r"[ \t]{2,}$")
@@ -108,11 +109,36 @@ def notes_tokens(text: str, starts: list[int], tops: list[tuple[int, int, int]],
     return tokens[tops[i0][2] : tops[i1][2]] if i1 < len(tops) else tokens[tops[i0][2] :]
 
 
-def answer_markdown(raw: str, shortcut: bool = True) -> tuple[str, list | None]:
-    """An answer as the learner wrote it (markdown, HTML, or both) as tidy markdown, and its tokens."""
+@dataclass
+class HtmlAnswer:
+    """An answer whose HTML is still to be converted: ``finish`` it with its fragments' markdown."""
+
+    plan: HtmlPlan
+    shortcut: bool
+
+    @property
+    def fragments(self) -> list[str]:
+        return self.plan.fragments
+
+    def finish(self, converted: list[str]) -> tuple[str, list | None]:
+        return clean_markdown(apply_plan(self.plan, converted), shortcut=self.shortcut)
+
+
+def prepare_answer(raw: str, shortcut: bool = True) -> tuple[str, list | None] | HtmlAnswer:
+    """``answer_markdown`` of ``raw``, or, when it has HTML to convert, what is left to do."""
     if has_html(raw):
         raw = textwrap.dedent(raw.expandtabs(4))
         if shortcut and "<img" not in raw.lower() and _ONLY_TAGS.fullmatch(raw):
             return "", []
-        raw = html_to_markdown(raw, shortcut)
+        plan = plan_html(raw, shortcut)
+        if plan.fragments:
+            return HtmlAnswer(plan, shortcut)
     return clean_markdown(raw, shortcut=shortcut)
+
+
+def answer_markdown(raw: str, shortcut: bool = True) -> tuple[str, list | None]:
+    """An answer as the learner wrote it (markdown, HTML, or both) as tidy markdown, and its tokens."""
+    prepared = prepare_answer(raw, shortcut)
+    if isinstance(prepared, HtmlAnswer):
+        return prepared.finish(convert_fragments(prepared.fragments))
+    return prepared

@@ -20,9 +20,9 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-from tutor.importer.answers import MARKDOWN, answer_markdown, clean_markdown, notes_tokens
+from tutor.importer.answers import MARKDOWN, HtmlAnswer, clean_markdown, notes_tokens, prepare_answer
 from tutor.importer.cards import AnswerFacts, answer_facts, is_placeholder, is_plain
-from tutor.importer.html import has_html, summary_text
+from tutor.importer.html import convert_fragments, has_html, summary_text
 from tutor.importer.questions import is_aside, judge, question_above, strip_marker
 
 _TAG = re.compile(r"<(/?)(details|summary)\b[^>]*>", re.IGNORECASE)
@@ -283,6 +283,8 @@ class _Parser:
         # "```</details>" is read as a closing fence and then the tag (same length: offsets stay true)
         masked = _FENCE_THEN_TAG.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
         self.env: dict = {}
+        # Cards whose answers' HTML is converted once the notes are read, all together.
+        self.waiting: list[tuple[RawCard, HtmlAnswer]] = []
         self.tokens = parse_notes_blocks(masked, self.env)
         self.tops = [
             (t.map[0], t.map[1], i) for i, t in enumerate(self.tokens) if t.level == 0 and t.map is not None
@@ -319,7 +321,31 @@ class _Parser:
                 self.problems.append(_stray(event))
         self._add(position, len(text))
         self._close_all(text.count("\n") + 1, "the notes end")
+        self._finish_answers()
         return _fold_empty_decks(self.decks, self.problems), self.problems
+
+    def _finish_answers(self) -> None:
+        converted = iter(convert_fragments([f for _card, wait in self.waiting for f in wait.fragments]))
+        for card, wait in self.waiting:
+            card.answer, tokens = wait.finish([next(converted) for _ in wait.fragments])
+            card.facts = answer_facts(card.answer, tokens)
+        self.waiting = []
+
+    def _card(self, question: str, answer, line: int, parent_line: int | None = None) -> RawCard:
+        """A card with its answer, or with its answer to come (``_finish_answers``)."""
+        if isinstance(answer, HtmlAnswer):
+            card = RawCard(question, "", line, None, parent_line)
+            self.waiting.append((card, answer))
+            return card
+        text, tokens = answer
+        return RawCard(question, text, line, answer_facts(text, tokens), parent_line)
+
+    @staticmethod
+    def _now(answer) -> str:
+        """The answer's text at once (it goes into the deck's notes, which later blocks read)."""
+        if isinstance(answer, HtmlAnswer):
+            return answer.finish(convert_fragments(answer.fragments))[0]
+        return answer[0]
 
     def _add(self, start: int, end: int) -> None:
         content = self.text[start:end]
@@ -372,13 +398,12 @@ class _Parser:
             return
         raw_answer = _text(pieces)
         if parent is not None:  # a question of its own: a card beside its parent
-            answer, tokens = answer_markdown(raw_answer, REUSE_TOKENS)
-            card = RawCard(question, answer, block.line, answer_facts(answer, tokens), parent.line)
+            card = self._card(question, prepare_answer(raw_answer, REUSE_TOKENS), block.line, parent.line)
             parent.children.extend([card, *block.children])
             parent.nested = True
             deck.blocks.append((block.line, CHILD_CARD))
             return
-        answer, tokens = self._answer(block, raw_answer, before, closed=why is None)
+        answer = self._answer(block, raw_answer, before, closed=why is None)
         if verdict == "label":
             above = question_above(deck.notes[block.gap_index]) if block.gap_index >= 0 else None
             if above is None:
@@ -429,11 +454,13 @@ class _Parser:
                     "of its answer; move it below the summary or out of the block.",
                 )
             )
-        deck.cards.append(RawCard(question, answer, block.line, answer_facts(answer, tokens)))
+        deck.cards.append(self._card(question, answer, block.line))
         deck.cards.extend(block.children)
         deck.blocks.append((block.line, CARD))
 
-    def _answer(self, block: _Block, raw: str, before: str, closed: bool) -> tuple[str, list | None]:
+    def _answer(
+        self, block: _Block, raw: str, before: str, closed: bool
+    ) -> tuple[str, list | None] | HtmlAnswer:
         if (
             REUSE_TOKENS
             and closed
@@ -452,7 +479,7 @@ class _Parser:
                         token.children = []
                         MARKDOWN.inline.parse(token.content, MARKDOWN, self.env, token.children)
                 return clean_markdown(raw, reuse, first_line)
-        return answer_markdown(raw, REUSE_TOKENS)
+        return prepare_answer(raw, REUSE_TOKENS)
 
     def _into_parent(
         self, block: _Block, parent: _Block, raw: list[str | _Nested], title: str | None
@@ -465,8 +492,8 @@ class _Parser:
         parent.nested = True
         self.decks[-1].blocks.append((block.line, IN_ANSWER))
 
-    def _to_notes(self, block: _Block, why: str, kind: str, question: str, answer: str) -> None:
-        deck = self.decks[-1]
+    def _to_notes(self, block: _Block, why: str, kind: str, question: str, prepared) -> None:
+        deck, answer = self.decks[-1], self._now(prepared)
         if kind == "placeholder" and not re.search(r"[^\W_]", answer):
             # a gap-filler with nothing under it: there is no text to keep
             self.problems.append(

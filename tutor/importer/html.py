@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
-from bs4 import Tag
+from bs4 import BeautifulSoup, Tag
+from bs4.builder import HTMLTreeBuilder
 from bs4.element import ResultSet
 from markdown_it import MarkdownIt
 from markdown_it.common.html_blocks import block_names
@@ -121,19 +122,118 @@ def has_html(text: str) -> bool:
     return "<" in text and bool(_ANY_TAG.search(text))
 
 
-@lru_cache(maxsize=2048)
+# Fragments converted in this notes text (``forget_fragments`` empties it): fragments repeat in notes
+# (``<p></p>``, ``<br><br>``, the same table header), and each converts once.
+_converted: dict[str, str] = {}
+_WRAPPER = "tutor-fragment"  # the tag each fragment is wrapped in when many are parsed together
+_TOGETHER = 200  # fragments a parse
+# What could read differently inside a wrapper than alone: a construct left open at the end (a tag, an
+# entity), comments and declarations, elements whose text is not HTML, an end tag of a void element
+# (BeautifulSoup crosses it off against any earlier one), the wrapper's own name.
+_VOID_END = "|".join(sorted(HTMLTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS or ()))
+_ALONE = re.compile(
+    rf"<[!?]|</?(?:script|style|textarea|title|plaintext|xmp|iframe|noembed|noframes|noscript|{_WRAPPER})\b"
+    rf"|</(?:{_VOID_END})\b|&[#\w]*\Z",
+    re.IGNORECASE,
+)
+
+
+def _no_text(fragment: str) -> bool:
+    return "<img" not in fragment.lower() and not html.unescape(_ANY_TAG.sub("", fragment)).strip()
+
+
 def _convert(fragment: str) -> str:
-    """Fragments repeat in notes (``<p></p>``, ``<br><br>``, the same table header): each converts once
-    per notes text (``forget_fragments``)."""
-    if "<img" not in fragment.lower() and not html.unescape(_ANY_TAG.sub("", fragment)).strip():
-        return ""  # only tags, no text: nothing to convert (and markdownify is slow)
-    return _CONVERTER.convert(fragment).strip("\n")
+    return convert_fragments([fragment])[0]
+
+
+def convert_fragments(fragments: list[str]) -> list[str]:
+    """Each fragment as the markdown markdownify makes of it alone (newlines around it stripped).
+
+    Why it is fast: parsing a fragment has a cost of its own beside its tags' (a BeautifulSoup and a
+    parser made, their objects left for the garbage collector), a third of a short fragment's time.
+    Fragments are parsed together, ``_TOGETHER`` at a time, each inside a ``<tutor-fragment>`` tag:
+    markdownify converts that tag's children as it converts a document's (the same rules for
+    whitespace at the edges, no sibling outside it), and html.parser reads each fragment's tags as it
+    would alone, unless the fragment leaves something open at its end or holds one of the few things
+    read across fragments (``_ALONE``): those are converted alone, and so is a group whose parse does
+    not give one wrapper a fragment (a test compares with markdownify on each fragment alone)."""
+    together = []
+    for fragment in dict.fromkeys(fragments):
+        if fragment in _converted:
+            continue
+        if _no_text(fragment):
+            _converted[fragment] = ""  # only tags, no text: nothing to convert (and markdownify is slow)
+        elif fragment.rfind("<") < fragment.rfind(">") and not _ALONE.search(fragment):
+            together.append(fragment)
+        else:
+            _converted[fragment] = _CONVERTER.convert(fragment).strip("\n")
+    for start in range(0, len(together), _TOGETHER):
+        _convert_together(together[start : start + _TOGETHER])
+    return [_converted[fragment] for fragment in fragments]
+
+
+def _convert_together(fragments: list[str]) -> None:
+    markup = "".join(f"<{_WRAPPER}>{fragment}</{_WRAPPER}>" for fragment in fragments)
+    wrappers = BeautifulSoup(markup, **_SOUP).contents
+    if len(wrappers) == len(fragments) and all(
+        isinstance(wrapper, Tag) and wrapper.name == _WRAPPER for wrapper in wrappers
+    ):
+        for fragment, wrapper in zip(fragments, wrappers, strict=True):
+            _converted[fragment] = _CONVERTER.convert_soup(wrapper).strip("\n")
+    else:
+        for fragment in fragments:
+            _converted[fragment] = _CONVERTER.convert(fragment).strip("\n")
 
 
 def forget_fragments() -> None:
     """Each notes text starts with no converted fragments: the cache never keeps another file's HTML
     alive, and importing the same notes twice costs the same twice."""
-    _convert.cache_clear()
+    _converted.clear()
+
+
+@dataclass
+class HtmlPlan:
+    """A text's lines, the spans of them that hold HTML, and the fragment each span converts: the
+    converting can wait, so that the fragments of many answers are converted together."""
+
+    lines: list[str]
+    spans: list[tuple[str, int, int, str]]  # (kind, first line, end line, what starts its first line)
+    fragments: list[str]
+
+
+def plan_html(text: str, shortcut: bool = True) -> HtmlPlan:
+    lines = text.split("\n")
+    spans: list[tuple[str, int, int, str]] = []
+    fragments: list[str] = []
+    for kind, first, last in _html_spans(text, lines, shortcut):
+        chunk = lines[first:last]
+        indent = min((len(x) - len(x.lstrip()) for x in chunk if x.strip()), default=0)
+        if kind == "inline":
+            # A list item's paragraph starts after its marker: convert from where the text starts.
+            marker = re.match(r"\s*(?:[-*+]|\d+[.)])\s+", chunk[0]) if chunk else None
+            head = marker.group(0) if marker else chunk[0][:indent]
+            fragments.append("\n".join([chunk[0][len(head) :], *(x[indent:] for x in chunk[1:])]))
+        else:
+            head = " " * indent
+            fragments.append("\n".join(x[indent:] for x in chunk))
+        spans.append((kind, first, last, head))
+    return HtmlPlan(lines, spans, fragments)
+
+
+def apply_plan(plan: HtmlPlan, converted: list[str]) -> str:
+    """The plan's text with each span replaced by its fragment's markdown (``converted``, in order)."""
+    lines = list(plan.lines)
+    replaced: list[tuple[int, int, str]] = []
+    for (kind, first, last, head), markdown in zip(plan.spans, converted, strict=True):
+        pieces = markdown.split("\n")
+        if kind == "inline":
+            new = [head + pieces[0]] + [" " * len(head) + x if x else x for x in pieces[1:]]
+        else:
+            new = [head + x if x else x for x in pieces]
+        replaced.append((first, last, "\n".join(new)))
+    for first, last, markdown in reversed(replaced):
+        lines[first:last] = [markdown] if markdown.strip() else [""]
+    return "\n".join(lines)
 
 
 def html_to_markdown(text: str, shortcut: bool = True) -> str:
@@ -142,26 +242,8 @@ def html_to_markdown(text: str, shortcut: bool = True) -> str:
     a line)."""
     if not has_html(text):
         return text
-    lines = text.split("\n")
-    replaced: list[tuple[int, int, str]] = []
-    for kind, first, last in _html_spans(text, lines, shortcut):
-        chunk = lines[first:last]
-        indent = min((len(x) - len(x.lstrip()) for x in chunk if x.strip()), default=0)
-        if kind == "inline":
-            # A list item's paragraph starts after its marker: convert from where the text starts.
-            marker = re.match(r"\s*(?:[-*+]|\d+[.)])\s+", chunk[0]) if chunk else None
-            head = marker.group(0) if marker else chunk[0][:indent]
-            body = "\n".join([chunk[0][len(head) :], *(x[indent:] for x in chunk[1:])])
-            converted = _convert(body)
-            new = [head + converted.split("\n")[0]]
-            new += [" " * len(head) + x if x else x for x in converted.split("\n")[1:]]
-        else:
-            converted = _convert("\n".join(x[indent:] for x in chunk))
-            new = [" " * indent + x if x else x for x in converted.split("\n")]
-        replaced.append((first, last, "\n".join(new)))
-    for first, last, markdown in reversed(replaced):
-        lines[first:last] = [markdown] if markdown.strip() else [""]
-    return "\n".join(lines)
+    plan = plan_html(text, shortcut)
+    return apply_plan(plan, convert_fragments(plan.fragments))
 
 
 def _html_spans(text: str, lines: list[str], shortcut: bool) -> list[tuple[str, int, int]]:
