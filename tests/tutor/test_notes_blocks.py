@@ -37,6 +37,9 @@ RULE_LINES = [
     "-     code\n",
     ">     code\n",
     "   text\n",
+    "```\n",
+    "~~~ python\n",
+    "- ```\n",
     "1. item\n",
     "- item\n",
     "  - nested\n",
@@ -63,9 +66,10 @@ def test_the_real_notes_give_the_same_tokens() -> None:
 
 
 def test_notes_without_such_lines_leave_the_rules_out() -> None:
-    everything = {"lheading", "hr", "reference", "blockquote", "code"}
+    everything = {"lheading", "hr", "reference", "blockquote", "code", "fence"}
     assert _rules_left_out("# Part 1\n\n<details><summary>Q?</summary>\n\n- a\n</details>\n") == everything
     assert _rules_left_out("Title\n===\n") == everything - {"lheading"}
     assert _rules_left_out("a\n- - -  \n") == everything - {"lheading", "hr"}
     assert _rules_left_out("1. > a\n") == everything - {"blockquote"}
     assert _rules_left_out("[a]: b\n\tc") == everything - {"reference", "code"}
+    assert _rules_left_out("- ```python\n  x\n  ```\n") == everything - {"fence"}

@@ -213,15 +213,22 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     # Live cards are written in the deck file, not the notes: re-import keeps them as they are.
     live_cards = [(deck, card) for deck in old_decks for card in deck.cards if card.live is not None]
     old_cards = [(deck, card) for deck in old_decks for card in deck.cards if card.live is None]
-    matched = match_cards(
-        [
-            CardText(raw_card.question, answer, i, text_hash(raw_card.question, answer))
-            for i, (_d, raw_card, answer, _missing) in enumerate(fresh)
-        ],
-        [
-            CardText(card.question, card.answer, j, card.notes_hash or text_hash(card.question, card.answer))
-            for j, (_d, card) in enumerate(old_cards)
-        ],
+    # A first import has no cards to match: the notes' cards are not made ready for matching at all.
+    matched = (
+        match_cards(
+            [
+                CardText(raw_card.question, answer, i, text_hash(raw_card.question, answer))
+                for i, (_d, raw_card, answer, _missing) in enumerate(fresh)
+            ],
+            [
+                CardText(
+                    card.question, card.answer, j, card.notes_hash or text_hash(card.question, card.answer)
+                )
+                for j, (_d, card) in enumerate(old_cards)
+            ],
+        )
+        if old_cards
+        else {}
     )
     retired = {deck.id: list(deck.retired) for deck in old_decks}
     retired_by_question = {

@@ -42,10 +42,10 @@ _BLOCKS = MarkdownIt("commonmark").disable(
 )
 
 # Why it is fast: markdown-it tries every block rule at every block and at every line that may end a
-# paragraph, though most notes hold no setext underline, no thematic break, no reference, no quote and
-# no indented code (a fifth of the parse). A rule is left out when no line could match it; the tests
-# below are cheap (substrings) and hold for every such line, and more (in lists and quotes too), so the
-# tokens are the same (a test compares them with every rule's).
+# paragraph, though most notes hold no setext underline, no thematic break, no reference, no quote, no
+# indented code and often no fenced code (a fifth of the parse). A rule is left out when no line could
+# match it; the tests below are cheap (substrings) and hold for every such line, and more (in lists and
+# quotes too), so the tokens are the same (a test compares them with every rule's).
 _ENDS_IN_SPACE = re.compile(r"[ \t]\n")
 _UNDERLINE_END = re.compile(r"[=-][ \t]+\n")
 _BREAK_END = re.compile(r"[-*_][ \t]+\n")
@@ -63,6 +63,7 @@ def _rules_left_out(text: str) -> frozenset[str]:
         # ">" starts a line, or follows indent or a list marker's space
         "blockquote": "\n>" in text or " >" in text or "\t>" in text,
         "code": "    " in text or "\t" in text,  # four columns of indent, however deep
+        "fence": "```" in text or "~~~" in text,
     }
     return frozenset(name for name, need in needed.items() if not need)
 
@@ -255,9 +256,9 @@ def _events(text: str, starts: list[int], tokens: list) -> list[_Event]:
         line = bisect.bisect_right(starts, at) - 1
         if line in code or _inside(headings, at) or (comments and _inside(comments, at)):
             continue
-        before = "" if line in raw_html else _LEADING_FENCE.sub("", text[starts[line] : at])
-        if before.count("`") % 2:  # inside `inline code` (raw HTML has no code spans)
-            continue
+        before = "" if line in raw_html else text[starts[line] : at]
+        if "`" in before and _LEADING_FENCE.sub("", before).count("`") % 2:
+            continue  # inside `inline code` (raw HTML has no code spans)
         events.append(_Event(at, match.end(), match.group(1) + match.group(2).lower(), line + 1))
     events.sort(key=lambda e: e.start)
     return events
