@@ -257,7 +257,11 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
             notes_hash=text_hash(raw_card.question, answer),
             missing_images=missing_images,
         )
-        revived = retired_by_question.pop(normalized(raw_card.question), None) if i not in matched else None
+        revived = (
+            retired_by_question.pop(normalized(raw_card.question), None)
+            if retired_by_question and i not in matched
+            else None
+        )
         reason = needs_answer_reason(raw_card.question, raw_card.answer, facts=raw_card.facts)
         if i in matched:
             old_deck, old = old_cards[matched[i]]
