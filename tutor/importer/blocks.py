@@ -241,20 +241,20 @@ def _events(text: str, starts: list[int], tokens: list) -> list[_Event]:
     def offset(line: int) -> int:
         return starts[line] if line < len(starts) else len(text)
 
-    headings: list[tuple[int, int]] = []
+    # Lines whose tags are no structure: code, and headings (a heading spans whole lines).
+    skipped = _code_lines(tokens, text, starts)
     for index, token in enumerate(tokens):
         if token.map is not None and token.type == "heading_open" and token.tag == "h1" and token.level == 0:
             first, last = token.map
             title = tokens[index + 1].content.strip() or f"Untitled (line {first + 1})"
             events.append(_Event(offset(first), offset(last), "h1", first + 1, title))
-            headings.append((offset(first), offset(last)))
-    code = _code_lines(tokens, text, starts)
+            skipped.update(range(first, last))
     raw_html = {n for t in tokens if t.type == "html_block" and t.map for n in range(*t.map)}
     comments = [(m.start(), m.end()) for m in _COMMENT.finditer(text)] if "<!--" in text else []
     for match in _TAG.finditer(text):
         at = match.start()
         line = bisect.bisect_right(starts, at) - 1
-        if line in code or _inside(headings, at) or (comments and _inside(comments, at)):
+        if line in skipped or (comments and _inside(comments, at)):
             continue
         before = "" if line in raw_html else text[starts[line] : at]
         if "`" in before and _LEADING_FENCE.sub("", before).count("`") % 2:
