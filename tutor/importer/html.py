@@ -142,10 +142,6 @@ def _no_text(fragment: str) -> bool:
     return "<img" not in fragment.lower() and not html.unescape(_ANY_TAG.sub("", fragment)).strip()
 
 
-def _convert(fragment: str) -> str:
-    return convert_fragments([fragment])[0]
-
-
 def convert_fragments(fragments: list[str]) -> list[str]:
     """Each fragment as the markdown markdownify makes of it alone (newlines around it stripped).
 
@@ -157,32 +153,33 @@ def convert_fragments(fragments: list[str]) -> list[str]:
     would alone, unless the fragment leaves something open at its end or holds one of the few things
     read across fragments (``_ALONE``): those are converted alone, and so is a group whose parse does
     not give one wrapper a fragment (a test compares with markdownify on each fragment alone)."""
+    done: dict[str, str] = {}
     together = []
     for fragment in dict.fromkeys(fragments):
-        if fragment in _converted:
-            continue
-        if _no_text(fragment):
-            _converted[fragment] = ""  # only tags, no text: nothing to convert (and markdownify is slow)
+        known = _converted.get(fragment)
+        if known is not None:
+            done[fragment] = known
+        elif _no_text(fragment):
+            done[fragment] = ""  # only tags, no text: nothing to convert (and markdownify is slow)
         elif fragment.rfind("<") < fragment.rfind(">") and not _ALONE.search(fragment):
             together.append(fragment)
         else:
-            _converted[fragment] = _CONVERTER.convert(fragment).strip("\n")
+            done[fragment] = _CONVERTER.convert(fragment).strip("\n")
     for start in range(0, len(together), _TOGETHER):
-        _convert_together(together[start : start + _TOGETHER])
-    return [_converted[fragment] for fragment in fragments]
+        group = together[start : start + _TOGETHER]
+        done.update(zip(group, _convert_together(group), strict=True))
+    _converted.update(done)
+    return [done[fragment] for fragment in fragments]
 
 
-def _convert_together(fragments: list[str]) -> None:
+def _convert_together(fragments: list[str]) -> list[str]:
     markup = "".join(f"<{_WRAPPER}>{fragment}</{_WRAPPER}>" for fragment in fragments)
     wrappers = BeautifulSoup(markup, **_SOUP).contents
     if len(wrappers) == len(fragments) and all(
         isinstance(wrapper, Tag) and wrapper.name == _WRAPPER for wrapper in wrappers
     ):
-        for fragment, wrapper in zip(fragments, wrappers, strict=True):
-            _converted[fragment] = _CONVERTER.convert_soup(wrapper).strip("\n")
-    else:
-        for fragment in fragments:
-            _converted[fragment] = _CONVERTER.convert(fragment).strip("\n")
+        return [_CONVERTER.convert_soup(wrapper).strip("\n") for wrapper in wrappers]
+    return [_CONVERTER.convert(fragment).strip("\n") for fragment in fragments]
 
 
 def forget_fragments() -> None:
