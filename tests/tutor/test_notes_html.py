@@ -85,6 +85,13 @@ PIECES = [
     "<![CDATA[",
     "<?x",
     "</ x>",
+    "&#x",
+    "&#12a",
+    "&#;",
+    "&#39;",
+    "&amp-",
+    "&a.b",
+    ";",
     "<tutor-fragment>",
     "</tutor-fragment>",
 ]
@@ -132,6 +139,8 @@ def alone(fragment: str) -> str:
 @example(["a<br>", "x </br> y"])  # BeautifulSoup crosses a </br> off against an earlier <br>
 @example(["<p>A</p> &amp", "b"])  # an entity left open at the end reads as text only there
 @example(["a <!-- x", "<b>b</b>"])  # a comment left open would take the next fragments in
+@example(["<br>Hint&lt;</tr>&amp-", "b"])  # "&amp-" is an entity's name only when more follows
+@example(["&#x <b>y</b>", "<b>a</b>;"])  # a broken "&#" looks for a ";" in the rest of the document
 def test_fragments_converted_together_convert_as_each_alone(group: list[str]) -> None:
     html.forget_fragments()
     try:

@@ -129,11 +129,12 @@ _WRAPPER = "tutor-fragment"  # the tag each fragment is wrapped in when many are
 _TOGETHER = 200  # fragments a parse
 # What could read differently inside a wrapper than alone: a construct left open at the end (a tag, an
 # entity), comments and declarations, elements whose text is not HTML, an end tag of a void element
-# (BeautifulSoup crosses it off against any earlier one), the wrapper's own name.
+# (BeautifulSoup crosses it off against any earlier one), a "&#" that is no whole character reference
+# (html.parser looks for a ";" in the rest of the document), the wrapper's own name.
 _VOID_END = "|".join(sorted(HTMLTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS or ()))
 _ALONE = re.compile(
     rf"<[!?]|</?(?:script|style|textarea|title|plaintext|xmp|iframe|noembed|noframes|noscript|{_WRAPPER})\b"
-    rf"|</(?:{_VOID_END})\b|&[#\w]*\Z",
+    rf"|</(?:{_VOID_END})\b|&[#\w.-]*\Z|&#(?!(?:[0-9]+|[xX][0-9a-fA-F]+);)",
     re.IGNORECASE,
 )
 
