@@ -215,7 +215,7 @@ def main() -> None:
     print(
         f"slowest ms/MB (CPU) = {worst_speed:.0f} (budget {BUDGET_MS_PER_MB}): "
         f"{worst_speed / BUDGET_MS_PER_MB:.2f} of the budget; worst linearity {worst_line:.2f} "
-        f"(budget {LINEAR})"
+        f"(budget {LINEAR}); load average {load()}"
     )
 
 

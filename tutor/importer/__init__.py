@@ -89,7 +89,10 @@ def parse_notes(text: str, title: str = "notes") -> tuple[list[RawDeck], list[Pr
     """Repair and parse notes text (no files): raw decks and the problems found."""
     forget_fragments()
     text = repair_text(text)
-    decks, problems = parse_blocks(text, title)
+    try:
+        decks, problems = parse_blocks(text, title)
+    finally:
+        forget_fragments()  # the converted HTML is not kept alive once the decks are made
     for line in find_mojibake(text):
         message = f"line {line}: damaged characters are left that could not be repaired; retype them."
         problems.append(Problem(line, "mojibake", message))
@@ -189,7 +192,9 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
             suffix += 1
         next_suffix[base] = suffix
         deck_ids.add(deck_id)
-        notes_text, _missing = resolve_images(*clean_markdown("".join(raw.notes)), notes.parent, out)
+        notes_text, _missing = resolve_images(
+            *clean_markdown("".join(raw.notes), words=False), notes.parent, out
+        )
         deck = Deck(deck_id, raw.title, notes_text, [], out / f"{deck_id}.yaml", source, raw.line, order)
         decks.append(deck)
 
@@ -208,15 +213,22 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
     # Live cards are written in the deck file, not the notes: re-import keeps them as they are.
     live_cards = [(deck, card) for deck in old_decks for card in deck.cards if card.live is not None]
     old_cards = [(deck, card) for deck in old_decks for card in deck.cards if card.live is None]
-    matched = match_cards(
-        [
-            CardText(raw_card.question, answer, i, text_hash(raw_card.question, answer))
-            for i, (_d, raw_card, answer, _missing) in enumerate(fresh)
-        ],
-        [
-            CardText(card.question, card.answer, j, card.notes_hash or text_hash(card.question, card.answer))
-            for j, (_d, card) in enumerate(old_cards)
-        ],
+    # A first import has no cards to match: the notes' cards are not made ready for matching at all.
+    matched = (
+        match_cards(
+            [
+                CardText(raw_card.question, answer, i, text_hash(raw_card.question, answer))
+                for i, (_d, raw_card, answer, _missing) in enumerate(fresh)
+            ],
+            [
+                CardText(
+                    card.question, card.answer, j, card.notes_hash or text_hash(card.question, card.answer)
+                )
+                for j, (_d, card) in enumerate(old_cards)
+            ],
+        )
+        if old_cards
+        else {}
     )
     retired = {deck.id: list(deck.retired) for deck in old_decks}
     retired_by_question = {
@@ -245,7 +257,11 @@ def _import(notes: Path, out: Path, write: bool) -> ImportReport:
             notes_hash=text_hash(raw_card.question, answer),
             missing_images=missing_images,
         )
-        revived = retired_by_question.pop(normalized(raw_card.question), None) if i not in matched else None
+        revived = (
+            retired_by_question.pop(normalized(raw_card.question), None)
+            if retired_by_question and i not in matched
+            else None
+        )
         reason = needs_answer_reason(raw_card.question, raw_card.answer, facts=raw_card.facts)
         if i in matched:
             old_deck, old = old_cards[matched[i]]

@@ -6,11 +6,12 @@ from __future__ import annotations
 import bisect
 import re
 import textwrap
+from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
 from tutor.importer.cards import is_plain
-from tutor.importer.html import has_html, html_to_markdown
+from tutor.importer.html import HtmlPlan, apply_plan, convert_fragments, has_html, plan_html
 
 _ONLY_BREAKS = re.compile(r"\s*(?:<br\s*/?>\s*)+", re.IGNORECASE)
 _HARD_BREAK = re.compile(r"[ \t]{2,}$")
@@ -28,7 +29,7 @@ MARKDOWN = MarkdownIt("commonmark").disable(
 
 
 def clean_markdown(
-    text: str, tokens: list | None = None, first_line: int = 0, shortcut: bool = True
+    text: str, tokens: list | None = None, first_line: int = 0, shortcut: bool = True, words: bool = True
 ) -> tuple[str, list | None]:
     """Tidy an answer or notes: common indent removed, tabs expanded, trailing spaces dropped.
 
@@ -37,7 +38,9 @@ def clean_markdown(
     ``tokens`` are the notes' own tokens for this text when it starts on notes line ``first_line``
     (0-based) and tidying cannot change how it parses; otherwise the text is parsed here, unless
     (``shortcut``) no line is a break whose meaning depends on code and the text ``is_plain``: then no
-    tokens are returned (None), and ``answer_facts`` counts the answer's words in its text.
+    tokens are returned (None), and ``answer_facts`` counts the answer's words in its text. A deck's
+    notes (``words`` False) need tokens only to find images: without a break line and without "![" they
+    are not parsed either.
     """
     if tokens is not None and ("\t" in text or _indented(text)):
         tokens = None
@@ -48,9 +51,11 @@ def clean_markdown(
     shift = 0
     lines = text.split("\n")
     if tokens is None:
+        # Why it is fast: without a break line, where code is does not matter, and the tokens are
+        # needed only for what the caller reads in them (words and images, or images alone).
         if (
             shortcut
-            and is_plain(text)
+            and (is_plain(text) or (not words and "![" not in text))
             and not any(_ONLY_BREAKS.fullmatch(x) or _HARD_BREAK.search(x) for x in lines)
         ):
             tidy = "\n".join(line.rstrip() for line in lines)
@@ -104,11 +109,36 @@ def notes_tokens(text: str, starts: list[int], tops: list[tuple[int, int, int]],
     return tokens[tops[i0][2] : tops[i1][2]] if i1 < len(tops) else tokens[tops[i0][2] :]
 
 
-def answer_markdown(raw: str, shortcut: bool = True) -> tuple[str, list | None]:
-    """An answer as the learner wrote it (markdown, HTML, or both) as tidy markdown, and its tokens."""
+@dataclass
+class HtmlAnswer:
+    """An answer whose HTML is still to be converted: ``finish`` it with its fragments' markdown."""
+
+    plan: HtmlPlan
+    shortcut: bool
+
+    @property
+    def fragments(self) -> list[str]:
+        return self.plan.fragments
+
+    def finish(self, converted: list[str]) -> tuple[str, list | None]:
+        return clean_markdown(apply_plan(self.plan, converted), shortcut=self.shortcut)
+
+
+def prepare_answer(raw: str, shortcut: bool = True) -> tuple[str, list | None] | HtmlAnswer:
+    """``answer_markdown`` of ``raw``, or, when it has HTML to convert, what is left to do."""
     if has_html(raw):
         raw = textwrap.dedent(raw.expandtabs(4))
         if shortcut and "<img" not in raw.lower() and _ONLY_TAGS.fullmatch(raw):
             return "", []
-        raw = html_to_markdown(raw, shortcut)
+        plan = plan_html(raw, shortcut)
+        if plan.fragments:
+            return HtmlAnswer(plan, shortcut)
     return clean_markdown(raw, shortcut=shortcut)
+
+
+def answer_markdown(raw: str, shortcut: bool = True) -> tuple[str, list | None]:
+    """An answer as the learner wrote it (markdown, HTML, or both) as tidy markdown, and its tokens."""
+    prepared = prepare_answer(raw, shortcut)
+    if isinstance(prepared, HtmlAnswer):
+        return prepared.finish(convert_fragments(prepared.fragments))
+    return prepared

@@ -16,12 +16,13 @@ import bisect
 import re
 import textwrap
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-from tutor.importer.answers import MARKDOWN, answer_markdown, clean_markdown, notes_tokens
+from tutor.importer.answers import MARKDOWN, HtmlAnswer, clean_markdown, notes_tokens, prepare_answer
 from tutor.importer.cards import AnswerFacts, answer_facts, is_placeholder, is_plain
-from tutor.importer.html import has_html, summary_text
+from tutor.importer.html import convert_fragments, has_html, summary_text
 from tutor.importer.questions import is_aside, judge, question_above, strip_marker
 
 _TAG = re.compile(r"<(/?)(details|summary)\b[^>]*>", re.IGNORECASE)
@@ -39,6 +40,45 @@ REUSE_TOKENS = True
 _BLOCKS = MarkdownIt("commonmark").disable(
     ["emphasis", "balance_pairs", "fragments_join", "text_join", "entity", "inline"]
 )
+
+# Why it is fast: markdown-it tries every block rule at every block and at every line that may end a
+# paragraph, though most notes hold no setext underline, no thematic break, no reference, no quote, no
+# indented code and often no fenced code (a fifth of the parse). A rule is left out when no line could
+# match it; the tests below are cheap (substrings) and hold for every such line, and more (in lists and
+# quotes too), so the tokens are the same (a test compares them with every rule's).
+_ENDS_IN_SPACE = re.compile(r"[ \t]\n")
+_UNDERLINE_END = re.compile(r"[=-][ \t]+\n")
+_BREAK_END = re.compile(r"[-*_][ \t]+\n")
+
+
+def _rules_left_out(text: str) -> frozenset[str]:
+    text = "\n" + text + "\n"
+    spaced = bool(_ENDS_IN_SPACE.search(text))  # lines may end in spaces after their marks
+    needed = {
+        # "===" or "---" alone on a line: its last mark ends the line
+        "lheading": "=\n" in text or "-\n" in text or (spaced and bool(_UNDERLINE_END.search(text))),
+        # "***", "- - -" or "___": likewise
+        "hr": "-\n" in text or "*\n" in text or "_\n" in text or (spaced and bool(_BREAK_END.search(text))),
+        "reference": "]:" in text,  # "[label]: target"
+        # ">" starts a line, or follows indent or a list marker's space
+        "blockquote": "\n>" in text or " >" in text or "\t>" in text,
+        "code": "    " in text or "\t" in text,  # four columns of indent, however deep
+        "fence": "```" in text or "~~~" in text,
+    }
+    return frozenset(name for name, need in needed.items() if not need)
+
+
+@lru_cache(maxsize=32)
+def _block_parser(left_out: frozenset[str]) -> MarkdownIt:
+    return MarkdownIt("commonmark").disable(
+        ["emphasis", "balance_pairs", "fragments_join", "text_join", "entity", "inline", *sorted(left_out)]
+    )
+
+
+def parse_notes_blocks(text: str, env: dict) -> list:
+    """The notes' block tokens, as ``_BLOCKS`` gives them, with the rules no line can match left out."""
+    return _block_parser(_rules_left_out(text)).parse(text, env)
+
 
 # What became of each <details> block (RawDeck.blocks): every block ends as one of these.
 CARD, CHILD_CARD, IN_ANSWER, NOTES = "card", "child card", "in its parent's answer", "notes"
@@ -201,24 +241,24 @@ def _events(text: str, starts: list[int], tokens: list) -> list[_Event]:
     def offset(line: int) -> int:
         return starts[line] if line < len(starts) else len(text)
 
-    headings: list[tuple[int, int]] = []
+    # Lines whose tags are no structure: code, and headings (a heading spans whole lines).
+    skipped = _code_lines(tokens, text, starts)
     for index, token in enumerate(tokens):
         if token.map is not None and token.type == "heading_open" and token.tag == "h1" and token.level == 0:
             first, last = token.map
             title = tokens[index + 1].content.strip() or f"Untitled (line {first + 1})"
             events.append(_Event(offset(first), offset(last), "h1", first + 1, title))
-            headings.append((offset(first), offset(last)))
-    code = _code_lines(tokens, text, starts)
+            skipped.update(range(first, last))
     raw_html = {n for t in tokens if t.type == "html_block" and t.map for n in range(*t.map)}
     comments = [(m.start(), m.end()) for m in _COMMENT.finditer(text)] if "<!--" in text else []
     for match in _TAG.finditer(text):
         at = match.start()
         line = bisect.bisect_right(starts, at) - 1
-        if line in code or _inside(headings, at) or (comments and _inside(comments, at)):
+        if line in skipped or (comments and _inside(comments, at)):
             continue
-        before = "" if line in raw_html else _LEADING_FENCE.sub("", text[starts[line] : at])
-        if before.count("`") % 2:  # inside `inline code` (raw HTML has no code spans)
-            continue
+        before = "" if line in raw_html else text[starts[line] : at]
+        if "`" in before and _LEADING_FENCE.sub("", before).count("`") % 2:
+            continue  # inside `inline code` (raw HTML has no code spans)
         events.append(_Event(at, match.end(), match.group(1) + match.group(2).lower(), line + 1))
     events.sort(key=lambda e: e.start)
     return events
@@ -244,7 +284,9 @@ class _Parser:
         # "```</details>" is read as a closing fence and then the tag (same length: offsets stay true)
         masked = _FENCE_THEN_TAG.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
         self.env: dict = {}
-        self.tokens = _BLOCKS.parse(masked, self.env)
+        # Cards whose answers' HTML is converted once the notes are read, all together.
+        self.waiting: list[tuple[RawCard, HtmlAnswer]] = []
+        self.tokens = parse_notes_blocks(masked, self.env)
         self.tops = [
             (t.map[0], t.map[1], i) for i, t in enumerate(self.tokens) if t.level == 0 and t.map is not None
         ]
@@ -280,7 +322,31 @@ class _Parser:
                 self.problems.append(_stray(event))
         self._add(position, len(text))
         self._close_all(text.count("\n") + 1, "the notes end")
+        self._finish_answers()
         return _fold_empty_decks(self.decks, self.problems), self.problems
+
+    def _finish_answers(self) -> None:
+        converted = iter(convert_fragments([f for _card, wait in self.waiting for f in wait.fragments]))
+        for card, wait in self.waiting:
+            card.answer, tokens = wait.finish([next(converted) for _ in wait.fragments])
+            card.facts = answer_facts(card.answer, tokens)
+        self.waiting = []
+
+    def _card(self, question: str, answer, line: int, parent_line: int | None = None) -> RawCard:
+        """A card with its answer, or with its answer to come (``_finish_answers``)."""
+        if isinstance(answer, HtmlAnswer):
+            card = RawCard(question, "", line, None, parent_line)
+            self.waiting.append((card, answer))
+            return card
+        text, tokens = answer
+        return RawCard(question, text, line, answer_facts(text, tokens), parent_line)
+
+    @staticmethod
+    def _now(answer) -> str:
+        """The answer's text at once (it goes into the deck's notes, which later blocks read)."""
+        if isinstance(answer, HtmlAnswer):
+            return answer.finish(convert_fragments(answer.fragments))[0]
+        return answer[0]
 
     def _add(self, start: int, end: int) -> None:
         content = self.text[start:end]
@@ -333,13 +399,12 @@ class _Parser:
             return
         raw_answer = _text(pieces)
         if parent is not None:  # a question of its own: a card beside its parent
-            answer, tokens = answer_markdown(raw_answer, REUSE_TOKENS)
-            card = RawCard(question, answer, block.line, answer_facts(answer, tokens), parent.line)
+            card = self._card(question, prepare_answer(raw_answer, REUSE_TOKENS), block.line, parent.line)
             parent.children.extend([card, *block.children])
             parent.nested = True
             deck.blocks.append((block.line, CHILD_CARD))
             return
-        answer, tokens = self._answer(block, raw_answer, before, closed=why is None)
+        answer = self._answer(block, raw_answer, before, closed=why is None)
         if verdict == "label":
             above = question_above(deck.notes[block.gap_index]) if block.gap_index >= 0 else None
             if above is None:
@@ -390,11 +455,13 @@ class _Parser:
                     "of its answer; move it below the summary or out of the block.",
                 )
             )
-        deck.cards.append(RawCard(question, answer, block.line, answer_facts(answer, tokens)))
+        deck.cards.append(self._card(question, answer, block.line))
         deck.cards.extend(block.children)
         deck.blocks.append((block.line, CARD))
 
-    def _answer(self, block: _Block, raw: str, before: str, closed: bool) -> tuple[str, list | None]:
+    def _answer(
+        self, block: _Block, raw: str, before: str, closed: bool
+    ) -> tuple[str, list | None] | HtmlAnswer:
         if (
             REUSE_TOKENS
             and closed
@@ -413,7 +480,7 @@ class _Parser:
                         token.children = []
                         MARKDOWN.inline.parse(token.content, MARKDOWN, self.env, token.children)
                 return clean_markdown(raw, reuse, first_line)
-        return answer_markdown(raw, REUSE_TOKENS)
+        return prepare_answer(raw, REUSE_TOKENS)
 
     def _into_parent(
         self, block: _Block, parent: _Block, raw: list[str | _Nested], title: str | None
@@ -426,8 +493,8 @@ class _Parser:
         parent.nested = True
         self.decks[-1].blocks.append((block.line, IN_ANSWER))
 
-    def _to_notes(self, block: _Block, why: str, kind: str, question: str, answer: str) -> None:
-        deck = self.decks[-1]
+    def _to_notes(self, block: _Block, why: str, kind: str, question: str, prepared) -> None:
+        deck, answer = self.decks[-1], self._now(prepared)
         if kind == "placeholder" and not re.search(r"[^\W_]", answer):
             # a gap-filler with nothing under it: there is no text to keep
             self.problems.append(

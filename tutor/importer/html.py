@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
-from bs4 import Tag
+from bs4 import BeautifulSoup, Tag
+from bs4.builder import HTMLTreeBuilder
+from bs4.element import ResultSet
 from markdown_it import MarkdownIt
 from markdown_it.common.html_blocks import block_names
 from markdownify import MarkdownConverter
@@ -43,9 +45,11 @@ def _code_language(element) -> str:
 
 
 class _Tag(Tag):
-    """markdownify asks every tag for its ``<pre>`` ancestor; BeautifulSoup answers through its general
-    search machinery (a filter object a call), a fifth of the converting time. A walk up the parents
-    finds the same tag."""
+    """markdownify asks tags for their ``<pre>`` ancestor, a table row for its cells and its previous row,
+    an ordered list's item for the items before it; BeautifulSoup answers each through its general
+    search machinery (a filter object a call: a third of converting a table). Why it is fast: for a
+    plain tag name (or a list of them) and nothing else, a walk over the same parents, descendants or
+    siblings finds the same tags, in the same order (html.parser gives tags no namespace prefix)."""
 
     def find_parent(self, name=None, attrs=None, **kwargs):
         if not isinstance(name, str) or attrs or kwargs:
@@ -55,9 +59,41 @@ class _Tag(Tag):
             node = node.parent
         return node
 
+    def find_all(self, name=None, attrs=None, recursive=True, string=None, limit=None, **kwargs):
+        names = _plain_names(name)
+        if names is None or attrs or not recursive or string is not None or limit or kwargs:
+            return super().find_all(name, attrs, recursive, string, limit, **kwargs)
+        return ResultSet(
+            None, [node for node in self.descendants if isinstance(node, Tag) and node.name in names]
+        )
+
+    def find_previous_sibling(self, name=None, attrs=None, string=None, **kwargs):
+        if name is not None or attrs or string is not None or kwargs:
+            return super().find_previous_sibling(name, attrs, string, **kwargs)
+        node = self.previous_sibling
+        while node is not None and not isinstance(node, Tag):
+            node = node.previous_sibling
+        return node
+
+    def find_previous_siblings(self, name=None, attrs=None, string=None, limit=None, **kwargs):
+        names = _plain_names(name)
+        if names is None or attrs or string is not None or limit or kwargs:
+            return super().find_previous_siblings(name, attrs, string, limit, **kwargs)
+        found = [node for node in self.previous_siblings if isinstance(node, Tag) and node.name in names]
+        return ResultSet(None, found)
+
+
+def _plain_names(name) -> frozenset[str] | None:
+    """The tag names a find call asks for, when it asks for nothing but names without a prefix."""
+    names = [name] if isinstance(name, str) else name
+    if not isinstance(names, list | tuple) or not all(isinstance(x, str) and ":" not in x for x in names):
+        return None
+    return frozenset(names)
+
 
 # markdownify passes a dict on to BeautifulSoup whole (its stubs only know the parser's name).
-_SOUP: Any = {"features": "html.parser", "element_classes": {Tag: _Tag}}
+# Line numbers of tags are never read: not counting them saves a twentieth of the parsing.
+_SOUP: Any = {"features": "html.parser", "element_classes": {Tag: _Tag}, "store_line_numbers": False}
 _CONVERTER = MarkdownConverter(
     bs4_options=_SOUP,
     heading_style="ATX",
@@ -86,19 +122,116 @@ def has_html(text: str) -> bool:
     return "<" in text and bool(_ANY_TAG.search(text))
 
 
-@lru_cache(maxsize=2048)
-def _convert(fragment: str) -> str:
-    """Fragments repeat in notes (``<p></p>``, ``<br><br>``, the same table header): each converts once
-    per notes text (``forget_fragments``)."""
-    if "<img" not in fragment.lower() and not html.unescape(_ANY_TAG.sub("", fragment)).strip():
-        return ""  # only tags, no text: nothing to convert (and markdownify is slow)
-    return _CONVERTER.convert(fragment).strip("\n")
+# Fragments converted in this notes text (``forget_fragments`` empties it): fragments repeat in notes
+# (``<p></p>``, ``<br><br>``, the same table header), and each converts once.
+_converted: dict[str, str] = {}
+_WRAPPER = "tutor-fragment"  # the tag each fragment is wrapped in when many are parsed together
+_TOGETHER = 200  # fragments a parse
+# What could read differently inside a wrapper than alone: a construct left open at the end (a tag, an
+# entity), comments and declarations, elements whose text is not HTML, an end tag of a void element
+# (BeautifulSoup crosses it off against any earlier one), a "&#" that is no whole character reference
+# (html.parser looks for a ";" in the rest of the document), the wrapper's own name.
+_VOID_END = "|".join(sorted(HTMLTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS or ()))
+_ALONE = re.compile(
+    rf"<[!?]|</?(?:script|style|textarea|title|plaintext|xmp|iframe|noembed|noframes|noscript|{_WRAPPER})\b"
+    rf"|</(?:{_VOID_END})\b|&[#\w.-]*\Z|&#(?!(?:[0-9]+|[xX][0-9a-fA-F]+);)",
+    re.IGNORECASE,
+)
+
+
+def _no_text(fragment: str) -> bool:
+    return "<img" not in fragment.lower() and not html.unescape(_ANY_TAG.sub("", fragment)).strip()
+
+
+def convert_fragments(fragments: list[str]) -> list[str]:
+    """Each fragment as the markdown markdownify makes of it alone (newlines around it stripped).
+
+    Why it is fast: parsing a fragment has a cost of its own beside its tags' (a BeautifulSoup and a
+    parser made, their objects left for the garbage collector), a third of a short fragment's time.
+    Fragments are parsed together, ``_TOGETHER`` at a time, each inside a ``<tutor-fragment>`` tag:
+    markdownify converts that tag's children as it converts a document's (the same rules for
+    whitespace at the edges, no sibling outside it), and html.parser reads each fragment's tags as it
+    would alone, unless the fragment leaves something open at its end or holds one of the few things
+    read across fragments (``_ALONE``): those are converted alone, and so is a group whose parse does
+    not give one wrapper a fragment (a test compares with markdownify on each fragment alone)."""
+    done: dict[str, str] = {}
+    together = []
+    for fragment in dict.fromkeys(fragments):
+        known = _converted.get(fragment)
+        if known is not None:
+            done[fragment] = known
+        elif _no_text(fragment):
+            done[fragment] = ""  # only tags, no text: nothing to convert (and markdownify is slow)
+        elif fragment.rfind("<") < fragment.rfind(">") and not _ALONE.search(fragment):
+            together.append(fragment)
+        else:
+            done[fragment] = _CONVERTER.convert(fragment).strip("\n")
+    for start in range(0, len(together), _TOGETHER):
+        group = together[start : start + _TOGETHER]
+        done.update(zip(group, _convert_together(group), strict=True))
+    _converted.update(done)
+    return [done[fragment] for fragment in fragments]
+
+
+def _convert_together(fragments: list[str]) -> list[str]:
+    markup = "".join(f"<{_WRAPPER}>{fragment}</{_WRAPPER}>" for fragment in fragments)
+    wrappers = BeautifulSoup(markup, **_SOUP).contents
+    if len(wrappers) == len(fragments) and all(
+        isinstance(wrapper, Tag) and wrapper.name == _WRAPPER for wrapper in wrappers
+    ):
+        return [_CONVERTER.convert_soup(wrapper).strip("\n") for wrapper in wrappers]
+    return [_CONVERTER.convert(fragment).strip("\n") for fragment in fragments]
 
 
 def forget_fragments() -> None:
     """Each notes text starts with no converted fragments: the cache never keeps another file's HTML
     alive, and importing the same notes twice costs the same twice."""
-    _convert.cache_clear()
+    _converted.clear()
+
+
+@dataclass
+class HtmlPlan:
+    """A text's lines, the spans of them that hold HTML, and the fragment each span converts: the
+    converting can wait, so that the fragments of many answers are converted together."""
+
+    lines: list[str]
+    spans: list[tuple[str, int, int, str]]  # (kind, first line, end line, what starts its first line)
+    fragments: list[str]
+
+
+def plan_html(text: str, shortcut: bool = True) -> HtmlPlan:
+    lines = text.split("\n")
+    spans: list[tuple[str, int, int, str]] = []
+    fragments: list[str] = []
+    for kind, first, last in _html_spans(text, lines, shortcut):
+        chunk = lines[first:last]
+        indent = min((len(x) - len(x.lstrip()) for x in chunk if x.strip()), default=0)
+        if kind == "inline":
+            # A list item's paragraph starts after its marker: convert from where the text starts.
+            marker = re.match(r"\s*(?:[-*+]|\d+[.)])\s+", chunk[0]) if chunk else None
+            head = marker.group(0) if marker else chunk[0][:indent]
+            fragments.append("\n".join([chunk[0][len(head) :], *(x[indent:] for x in chunk[1:])]))
+        else:
+            head = " " * indent
+            fragments.append("\n".join(x[indent:] for x in chunk))
+        spans.append((kind, first, last, head))
+    return HtmlPlan(lines, spans, fragments)
+
+
+def apply_plan(plan: HtmlPlan, converted: list[str]) -> str:
+    """The plan's text with each span replaced by its fragment's markdown (``converted``, in order)."""
+    lines = list(plan.lines)
+    replaced: list[tuple[int, int, str]] = []
+    for (kind, first, last, head), markdown in zip(plan.spans, converted, strict=True):
+        pieces = markdown.split("\n")
+        if kind == "inline":
+            new = [head + pieces[0]] + [" " * len(head) + x if x else x for x in pieces[1:]]
+        else:
+            new = [head + x if x else x for x in pieces]
+        replaced.append((first, last, "\n".join(new)))
+    for first, last, markdown in reversed(replaced):
+        lines[first:last] = [markdown] if markdown.strip() else [""]
+    return "\n".join(lines)
 
 
 def html_to_markdown(text: str, shortcut: bool = True) -> str:
@@ -107,26 +240,8 @@ def html_to_markdown(text: str, shortcut: bool = True) -> str:
     a line)."""
     if not has_html(text):
         return text
-    lines = text.split("\n")
-    replaced: list[tuple[int, int, str]] = []
-    for kind, first, last in _html_spans(text, lines, shortcut):
-        chunk = lines[first:last]
-        indent = min((len(x) - len(x.lstrip()) for x in chunk if x.strip()), default=0)
-        if kind == "inline":
-            # A list item's paragraph starts after its marker: convert from where the text starts.
-            marker = re.match(r"\s*(?:[-*+]|\d+[.)])\s+", chunk[0]) if chunk else None
-            head = marker.group(0) if marker else chunk[0][:indent]
-            body = "\n".join([chunk[0][len(head) :], *(x[indent:] for x in chunk[1:])])
-            converted = _convert(body)
-            new = [head + converted.split("\n")[0]]
-            new += [" " * len(head) + x if x else x for x in converted.split("\n")[1:]]
-        else:
-            converted = _convert("\n".join(x[indent:] for x in chunk))
-            new = [" " * indent + x if x else x for x in converted.split("\n")]
-        replaced.append((first, last, "\n".join(new)))
-    for first, last, markdown in reversed(replaced):
-        lines[first:last] = [markdown] if markdown.strip() else [""]
-    return "\n".join(lines)
+    plan = plan_html(text, shortcut)
+    return apply_plan(plan, convert_fragments(plan.fragments))
 
 
 def _html_spans(text: str, lines: list[str], shortcut: bool) -> list[tuple[str, int, int]]:

@@ -51,9 +51,9 @@ def new_card_id(question: str, deck_id: str, taken: set[str], salts: dict[str, i
 
     ``salts`` (shared across one import) remembers where each question's search stopped, so many cards
     with the same question cost linear, not quadratic, time."""
-    words = normalized(question).split()
-    slug = "-".join(words[:4])[:28].strip("-") or "card"
-    key = f"{deck_id}/{normalized(question)}"
+    words = normalized(question)
+    slug = "-".join(words.split()[:4])[:28].strip("-") or "card"
+    key = f"{deck_id}/{words}"
     start = salts.get(key, 0) if salts is not None else 0
     for salt in itertools.count(start):
         digest = hashlib.sha1(f"{key}#{salt}".encode() if salt else key.encode()).hexdigest()

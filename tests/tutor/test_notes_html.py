@@ -1,0 +1,185 @@
+"""HTML answers convert to the markdown markdownify gives with BeautifulSoup as it comes: the importer's
+quicker ways of asking the same questions (tag searches, one parse for many fragments) change nothing."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup, Tag
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from markdownify import MarkdownConverter
+
+from tutor.importer import html
+
+PIECES = [
+    "<p>",
+    "</p>",
+    "<b>",
+    "</b>",
+    "<em>",
+    "</em>",
+    "<code>",
+    "</code>",
+    "<pre>",
+    "</pre>",
+    '<pre><code class="language-python">',
+    "<br>",
+    "<ul>",
+    "</ul>",
+    "<ol>",
+    '<ol start="3">',
+    "</ol>",
+    "<li>",
+    "</li>",
+    "<table>",
+    "</table>",
+    "<thead>",
+    "</thead>",
+    "<tbody>",
+    "</tbody>",
+    "<tr>",
+    "</tr>",
+    "<th>",
+    "</th>",
+    "<td>",
+    '<td colspan="2">',
+    "</td>",
+    "<h3>",
+    "</h3>",
+    "<blockquote>",
+    "</blockquote>",
+    "<div>",
+    "</div>",
+    '<a href="http://x">',
+    "</a>",
+    '<img src="a.png" alt="a">',
+    "<!-- note -->",
+    "&lt;",
+    "&amp;",
+    "&nbsp;",
+    "&",
+    "<",
+    "x < y",
+    "one",
+    "two words",
+    "x_y",
+    "*",
+    " ",
+    "  ",
+    "\n",
+    "\n\n",
+    "\t",
+    # what reads differently when a fragment does not end the document
+    "<b",
+    '<a title="x>',
+    "&amp",
+    "&#3",
+    "</br>",
+    "<br/>",
+    "</hr>",
+    "<script>",
+    "</script>",
+    "<style>",
+    "<textarea>",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "<?x",
+    "</ x>",
+    "&#x",
+    "&#12a",
+    "&#;",
+    "&#39;",
+    "&amp-",
+    "&a.b",
+    ";",
+    "<tutor-fragment>",
+    "</tutor-fragment>",
+]
+fragments = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
+
+# markdownify with BeautifulSoup's own classes and options: what the importer's converter must match.
+PLAIN = MarkdownConverter(
+    heading_style="ATX",
+    bullets="-",
+    escape_asterisks=False,
+    escape_underscores=False,
+    escape_misc=False,
+    code_language_callback=html._code_language,
+    strip=["details", "summary"],
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(fragments)
+def test_tag_searches_find_what_beautifulsoup_finds(fragment: str) -> None:
+    soup = BeautifulSoup(fragment, **html._SOUP)
+    for tag in soup.find_all(True):
+        assert isinstance(tag, html._Tag)
+        assert tag.find_all(["td", "th"]) == Tag.find_all(tag, ["td", "th"])
+        assert tag.find_all("tr") == Tag.find_all(tag, "tr")
+        assert tag.find_all(["thead"]) == Tag.find_all(tag, ["thead"])
+        assert tag.find_previous_sibling() is Tag.find_previous_sibling(tag)
+        assert tag.find_previous_siblings("li") == Tag.find_previous_siblings(tag, "li")
+        assert tag.find_parent("pre") is Tag.find_parent(tag, "pre")
+
+
+@settings(max_examples=300, deadline=None)
+@given(fragments)
+def test_a_fragment_converts_as_markdownify_converts_it(fragment: str) -> None:
+    assert html._CONVERTER.convert(fragment) == PLAIN.convert(fragment)
+
+
+def alone(fragment: str) -> str:
+    """What the importer made of a fragment before fragments were parsed together."""
+    return "" if html._no_text(fragment) else PLAIN.convert(fragment).strip("\n")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(fragments, max_size=8))
+@example(["a<br>", "x </br> y"])  # BeautifulSoup crosses a </br> off against an earlier <br>
+@example(["<p>A</p> &amp", "b"])  # an entity left open at the end reads as text only there
+@example(["a <!-- x", "<b>b</b>"])  # a comment left open would take the next fragments in
+@example(["<br>Hint&lt;</tr>&amp-", "b"])  # "&amp-" is an entity's name only when more follows
+@example(["&#x <b>y</b>", "<b>a</b>;"])  # a broken "&#" looks for a ";" in the rest of the document
+def test_fragments_converted_together_convert_as_each_alone(group: list[str]) -> None:
+    html.forget_fragments()
+    try:
+        assert html.convert_fragments(group) == [alone(fragment) for fragment in group]
+    finally:
+        html.forget_fragments()
+
+
+def test_simple_fragments_are_parsed_together_and_odd_ones_alone(monkeypatch) -> None:
+    parsed: list[str] = []
+
+    def counting(markup, **options):
+        parsed.append(markup)
+        return BeautifulSoup(markup, **options)
+
+    monkeypatch.setattr(html, "BeautifulSoup", counting)
+    group = [
+        "The <b>number</b> of items",
+        "<p>It runs <em>callbacks</em>.</p>",
+        "<p>A</p> &amp",
+        "<br><b></b>",
+    ]
+    html.forget_fragments()
+    try:
+        assert html.convert_fragments(group) == [
+            "The **number** of items",
+            "It runs *callbacks*.",
+            "A\n\n&amp",
+            "",
+        ]
+    finally:
+        html.forget_fragments()
+    # the first two in one parse; the one ending in an open entity alone (by markdownify); no tags-only one
+    assert parsed == [
+        "<tutor-fragment>The <b>number</b> of items</tutor-fragment><tutor-fragment><p>It runs "
+        "<em>callbacks</em>.</p></tutor-fragment>"
+    ]
+
+
+def test_a_table_converts_with_its_header_row() -> None:
+    table = "<table><tr><th>a</th><th>b</th></tr>\n<tr><td>1</td><td>2</td></tr></table>"
+    assert html._CONVERTER.convert(table).strip() == "| a | b |\n| --- | --- |\n| 1 | 2 |"
