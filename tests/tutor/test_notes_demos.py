@@ -68,3 +68,9 @@ def test_a_question_in_capitals_gets_its_demo() -> None:
     dropout = [DemoLink("attend", {"mode": "causal", "dropout": 0.5})]
     assert cards.propose_demos("WHY USE DROPOUT?", "") == dropout
     assert cards.propose_demos("How do you bake bread?", "") == []
+
+
+def test_causal_attention_spelled_right_or_as_the_notes_misspell_it_links_the_causal_demo() -> None:
+    for question in ("What is causal attention?", "What is casual attention?", "Why a Causal Mask?"):
+        assert cards.propose_demos(question, "") == [DemoLink("attend", {"mode": "causal"})], question
+    assert cards.propose_demos("What is a causaal attention?", "")[0].args == {"mode": "simple"}

@@ -193,3 +193,24 @@ def test_a_notes_file_whose_name_is_not_utf8_gives_decks_that_load_and_reimport(
     again = import_notes(notes, out)  # the deck is known as these notes' own: the card keeps its id
     assert [card.id for card in again.cards] == [card.id for card in first.cards]
     assert load_decks([out])[1] == []
+
+
+def test_a_bang_after_a_less_than_in_an_html_answer_is_text_not_a_crash(tmp_path: Path) -> None:
+    """html.parser rejects a "<![" that opens no marked section it knows (an image written after "<");
+    the import keeps it as text."""
+    from tutor.importer import parse_notes
+
+    notes = (
+        "# Deck\n\n<details><summary>What is x?</summary>\n"
+        "<p>see <![alt text](x.png) here, and <b>bold</b></p>\n</details>\n"
+    )
+    [deck], _problems = parse_notes(notes)
+    [card] = deck.cards
+    assert card.question == "What is x?"
+    assert card.answer == "see <![alt text](x.png) here, and **bold**"
+
+
+def test_a_bang_after_a_less_than_in_an_anki_field_is_text_not_a_crash() -> None:
+    from tutor.anki.convert import to_markdown
+
+    assert to_markdown("<p>see <![alt](x.png) <i>here</i></p>") == "see <![alt](x.png) *here*"

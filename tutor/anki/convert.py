@@ -21,6 +21,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from tutor.anki.export import DECK_ID_MARK, DECK_SETTING_MARK
@@ -77,12 +78,20 @@ def to_markdown(html: str) -> str:
     """An Anki field (HTML) as markdown; a picture's name is quoted so a space cannot break its link."""
     if PLAIN.fullmatch(html):
         return html
+    from bs4.exceptions import ParserRejectedMarkup
     from markdownify import markdownify
 
     html = IMAGE.sub(lambda m: f'{m[1]}"{quote(m[2] or m[3] or m[4] or "", safe="/:%")}"', html)
-    text = markdownify(
-        html, heading_style="ATX", bullets="-", escape_underscores=False, newline_style="BACKSLASH"
-    )
+    options: dict[str, Any] = {
+        "heading_style": "ATX",
+        "bullets": "-",
+        "escape_underscores": False,
+        "newline_style": "BACKSLASH",
+    }
+    try:
+        text = markdownify(html, **options)
+    except ParserRejectedMarkup:  # a "<![" that opens no marked section html.parser knows: it is text
+        text = markdownify(html.replace("<!", "&lt;!"), **options)
     text = text.replace("\xa0", " ")
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 

@@ -179,7 +179,7 @@ _PRETRAIN = DemoLink("pretrain", {"steps": 20, "seed": 123})
 _MODEL = DemoLink("model", {"config": "gpt2-small (124M)"})
 _GENERATE = DemoLink("generate", {"prompt": "Every effort moves you", "max_new_tokens": 10, "seed": 123})
 _RULES: list[tuple[str, list[DemoLink]]] = [
-    (r"\bca(u?sa|su)al (attention|mask)|attention mask|\bmask(ing)? (the )?future", [_CAUSAL]),
+    (r"\bca(us|su)al (attention|mask)|attention mask|\bmask(ing)? (the )?future", [_CAUSAL]),
     (r"\bdropout\b", [_DROPOUT]),
     (r"multi-?head", [_MULTI_HEAD]),
     (r"query, key|\bqkv\b|scaled.dot|trainable weight|attention weights", [_TRAINABLE]),

@@ -16,6 +16,7 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 from bs4.builder import HTMLTreeBuilder
 from bs4.element import ResultSet
+from bs4.exceptions import ParserRejectedMarkup
 from markdown_it import MarkdownIt
 from markdown_it.common.html_blocks import block_names
 from markdownify import MarkdownConverter
@@ -165,7 +166,7 @@ def convert_fragments(fragments: list[str]) -> list[str]:
         elif fragment.rfind("<") < fragment.rfind(">") and not _ALONE.search(fragment):
             together.append(fragment)
         else:
-            done[fragment] = _CONVERTER.convert(fragment).strip("\n")
+            done[fragment] = _convert_alone(fragment)
     for start in range(0, len(together), _TOGETHER):
         group = together[start : start + _TOGETHER]
         done.update(zip(group, _convert_together(group), strict=True))
@@ -180,7 +181,16 @@ def _convert_together(fragments: list[str]) -> list[str]:
         isinstance(wrapper, Tag) and wrapper.name == _WRAPPER for wrapper in wrappers
     ):
         return [_CONVERTER.convert_soup(wrapper).strip("\n") for wrapper in wrappers]
-    return [_CONVERTER.convert(fragment).strip("\n") for fragment in fragments]
+    return [_convert_alone(fragment) for fragment in fragments]
+
+
+def _convert_alone(fragment: str) -> str:
+    try:
+        return _CONVERTER.convert(fragment).strip("\n")
+    except ParserRejectedMarkup:
+        # html.parser gives up on a "<![" that opens no marked section it knows (``<![alt](x.png)``, an
+        # image written after a "<"): such a "<!" is text, and stays in the answer as written.
+        return _CONVERTER.convert(fragment.replace("<!", "&lt;!")).strip("\n")
 
 
 def forget_fragments() -> None:
