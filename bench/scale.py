@@ -172,7 +172,10 @@ def main() -> None:
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tutor-scale-") as home:
         os.environ["TUTOR_HOME"] = home
-        env = dict(os.environ)
+        # Bytecode cached, as on any second start (some machines set PYTHONDONTWRITEBYTECODE: the tutor's
+        # modules were compiled again in every timed process).
+        env = dict(os.environ, PYTHONPYCACHEPREFIX=os.path.join(home, "pycache"))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         start = time.perf_counter()
         ids = write_decks(Path(home) / "decks", options.decks, options.cards)
         fill_store(ids, options.reviews)
