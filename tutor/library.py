@@ -9,7 +9,6 @@ unwritable). The decks are worth showing even then; what needs the store asks ``
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,10 +70,7 @@ class Library:
         written (an export). ``backup`` makes the day's backup of the progress on the first open of a day.
         """
         library = cls(deck_dirs, store_path, visible=visible)
-        library.load_decks()
-        # The decks and cards live as long as the library (50,000 cards: millions of objects); the cyclic
-        # collector need not walk them again at each of its passes, from the store sync on.
-        gc.freeze()
+        library.load_decks()  # (frozen out of the collector's later passes: see tutor.decks.load_decks)
         if store:
             library.open_store(sync=sync, backup=backup)
         return library
