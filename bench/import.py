@@ -26,7 +26,7 @@ from markdown_it import MarkdownIt
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tutor.decks import deck_to_yaml  # noqa: E402
+from tutor.deck_writing import deck_to_yaml  # noqa: E402
 from tutor.importer import import_notes  # noqa: E402
 
 NOTES = ROOT.parent / "shared" / "notes" / "llm-book-notes.md"

@@ -13,7 +13,8 @@ from datetime import datetime
 from pathlib import Path
 
 from tutor.deck_files import DeckFileError, load_yaml, plain
-from tutor.decks import DeckProblem, deck_dumper
+from tutor.deck_writing import deck_dumper
+from tutor.decks import DeckProblem
 from tutor.errors import TutorError
 
 EDITS_FOLDER = "edits"  # a subfolder: deck loading and ``tutor import`` only read the deck folder itself

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from tutor import paths
-from tutor.decks import Card, Deck, DemoLink, check_demo_link, deck_to_yaml, load_deck, load_decks, save_deck
+from tutor.deck_writing import deck_to_yaml, save_deck
+from tutor.decks import Card, Deck, DemoLink, check_demo_link, load_deck, load_decks
 from tutor.errors import TutorError
 
 GOOD = """\

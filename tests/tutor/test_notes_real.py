@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tutor.decks import check_demo_link, deck_to_yaml, load_decks
+from tutor.deck_writing import deck_to_yaml
+from tutor.decks import check_demo_link, load_decks
 from tutor.importer import import_notes
 from tutor.importer.mojibake import MOJIBAKE
 

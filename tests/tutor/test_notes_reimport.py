@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tutor.decks import DemoLink, load_deck, load_decks, save_deck
+from tutor.deck_writing import save_deck
+from tutor.decks import DemoLink, load_deck, load_decks
 from tutor.errors import TutorError
 from tutor.importer import import_notes
 from tutor.importer.identity import new_card_id

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from store_support import NOW, log, open_store, row, zone  # noqa: F401 (zone is a fixture)
 
-from tutor.decks import deck_to_yaml, load_deck, load_decks
+from tutor.deck_writing import deck_to_yaml
+from tutor.decks import load_deck, load_decks
 from tutor.siblings import marks, show_cloze
 
 DECK = """\

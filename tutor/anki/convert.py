@@ -27,7 +27,8 @@ from urllib.parse import quote
 from tutor.anki.export import DECK_ID_MARK, DECK_SETTING_MARK
 from tutor.anki.notes import ANSWER_CLOZE, GUID_PREFIX, MARKS, note_guid
 from tutor.anki.package import AnkiCard, Collection, read_package, referenced_fields
-from tutor.decks import Card, Deck, load_deck, save_deck
+from tutor.deck_writing import save_deck
+from tutor.decks import Card, Deck, load_deck
 from tutor.importer import deck_slug
 from tutor.siblings import SEPARATOR, expand, note_id, show_cloze
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from tutor import paths
 from tutor.deck_swap import recover, swap_in
-from tutor.decks import Card, Deck, DemoLink, deck_to_yaml, load_deck
+from tutor.deck_writing import deck_to_yaml
+from tutor.decks import Card, Deck, DemoLink, load_deck
 from tutor.errors import TutorError
 from tutor.importer.answers import clean_markdown
 from tutor.importer.blocks import Problem, RawDeck, parse_blocks
