@@ -9,11 +9,11 @@ unwritable). The decks are worth showing even then; what needs the store asks ``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal
 
 from tutor.errors import TutorError
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from tutor.store import CardState, Store
     from tutor.study import DueCounts
 
-T = TypeVar("T")
 Unsuspended = Literal["unsuspended", "not suspended", "in the deck file"]
 
 
@@ -86,8 +85,8 @@ class Library:
             decks = visible_decks(decks)  # a shared deck's escape sequences are drawn as text, never obeyed
         self.decks = {deck.id: deck for deck in decks}
         self.cards = {card.id: card for deck in decks for card in deck.cards}
-        if self.store is not None:
-            self.write(self.store.sync_cards, list(self.cards.values()))
+        if self.store is not None:  # a TutorError (busy, full disk) leaves the store as it was
+            self.store.sync_cards(list(self.cards.values()))
 
     def open_store(self, *, sync: bool = True, backup: bool = True) -> None:
         """Open the store (``trouble`` says why not) and sync it with the decks' cards."""
@@ -113,11 +112,6 @@ class Library:
         if self.store is None:
             raise TutorError(self.trouble or "The progress store is not open.")
         return self.store
-
-    def write(self, change: Callable[..., T], *args, **kwargs) -> T:
-        """A change to the store; a TutorError (busy, full disk) leaves the store as it was."""
-        self.need_store()
-        return change(*args, **kwargs)
 
     def messages(self, *, problems: bool = True, trouble: bool = True) -> Iterator[str]:
         """What to tell the learner: the deck files' problems, then what the store said since the last
@@ -170,7 +164,7 @@ class Library:
         state = store.card_states([card_id]).get(card_id)
         if state is None or not state.suspended:
             return "not suspended"
-        self.write(store.unsuspend, card_id)
+        store.unsuspend(card_id)
         return "unsuspended"
 
     def title(self, deck_id: str | None) -> str:

@@ -152,8 +152,7 @@ class StudySession:
         card = self._current()
         now = self.clock()
         duration_ms = int((now - self.shown_at).total_seconds() * 1000) if self.shown_at else 0
-        graded = self.library.write(
-            self._store().grade,
+        graded = self._store().grade(
             card.id,
             rating,
             duration_ms,
@@ -168,14 +167,14 @@ class StudySession:
     def suspend(self) -> None:
         """Take the current card out of reviews until it is unsuspended; on to the next card."""
         card = self._current()
-        self.library.write(self._store().suspend, card.id)
+        self._store().suspend(card.id)
         self.done.append(Done("suspend", card.id))
         self._next()
 
     def bury(self) -> None:
         """Hide the current card until the next study day; on to the next card."""
         card = self._current()
-        self.library.write(self._store().bury, card.id, now=self.clock())
+        self._store().bury(card.id, now=self.clock())
         self.done.append(Done("bury", card.id))
         self._next()
 
@@ -187,10 +186,10 @@ class StudySession:
         if self.done and self.done[-1].kind in HIDDEN:
             last = self.done[-1]
             restore = self.store.unsuspend if last.kind == "suspend" else self.store.unbury
-            self.library.write(restore, last.card_id)
+            restore(last.card_id)
             self.done.pop()
             return self._back(last.kind, last.card_id)
-        card_id = self.library.write(self.store.undo)
+        card_id = self.store.undo()
         if card_id is None:
             return None
         if self.done and (self.done[-1].kind, self.done[-1].card_id) == ("grade", card_id):

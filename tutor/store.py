@@ -624,9 +624,8 @@ CARD_STATE_COLUMNS = (
 
 def _card_state(row: tuple, names: dict[int | None, str]) -> CardState:
     """A row of ``CARD_STATE_COLUMNS`` as a CardState; ``names`` keeps the state names already looked up."""
-    (card_id, deck_id, state, due, last_review, stability, difficulty, reps, lapses, suspended, leech) = row[
-        :11
-    ]
+    card_id, deck_id, state, due, last_review, stability, difficulty, reps, lapses, *flags = row
+    suspended, leech, buried_until, orphaned = flags
     name = names.get(state)
     if name is None:
         name = names[state] = STATE_NAMES[State(state) if state else None]
@@ -642,8 +641,8 @@ def _card_state(row: tuple, names: dict[int | None, str]) -> CardState:
         lapses,
         bool(suspended),
         bool(leech),
-        _when(row[11]),
-        bool(row[12]),
+        _when(buried_until),
+        bool(orphaned),
     )
 
 

@@ -51,8 +51,6 @@ class TutorApp(App[None]):
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         super().__init__()
-        self.deck_dirs = deck_dirs
-        self.store_path = store_path
         self.clock = clock
         self.library = Library(deck_dirs, store_path, visible=True)  # empty until load()
         self.startup_errors: list[str] = []  # the store's notices and trouble, told once on the Decks screen
@@ -81,7 +79,7 @@ class TutorApp(App[None]):
     def load(self) -> None:
         """Load the decks and open the store; problems become notifications, never a traceback."""
         self.loaded = True
-        self.library = Library.open(self.deck_dirs, self.store_path, visible=True)
+        self.library = Library.open(self.library.deck_dirs, self.library.store_path, visible=True)
         self.problems_to_tell = bool(self.library.problems)  # shown by on_mount, once Decks is up
         self.startup_errors = list(self.library.messages(problems=False))
 
@@ -105,7 +103,7 @@ class TutorApp(App[None]):
         from tutor import paths
         from tutor.card_edits import edits_path
 
-        return edits_path((self.deck_dirs or [paths.user_decks_dir()])[-1])
+        return edits_path((self.library.deck_dirs or [paths.user_decks_dir()])[-1])
 
     def edit_in_app(self, card_id: str, then: Callable[[], object]) -> None:
         """Open the in-app editor on a card; once saved, reload the decks and call ``then``."""
