@@ -98,6 +98,33 @@ def test_it_uses_onednn_and_falls_back_to_f_linear_when_switched_off(monkeypatch
     assert len(calls) == 2
 
 
+@onednn
+def test_a_weight_viewed_in_a_wider_matrix_goes_to_f_linear(monkeypatch):
+    """W_query as a view of the packed, input-major q/k/v matrix: oneDNN's reference kernel would take
+    hundreds of times longer on it, so ``F.linear`` multiplies; a dense weight, either order, stays."""
+    monkeypatch.setattr(engine.linear, "_mkl_is_slow", lambda: True)
+    torch.manual_seed(0)
+    packed = torch.randn(48, 3 * 80)  # (d_in, 3 * d_out), input-major
+    query = packed[:, 80:160].T  # (d_out, d_in), each column 240 numbers from the next
+    x = torch.randn(2, 7, 48)
+    calls, f_linear = [], F.linear
+
+    def counted(*args):
+        calls.append(args)
+        return f_linear(*args)
+
+    monkeypatch.setattr(engine.linear.F, "linear", counted)
+    with torch.no_grad():
+        got = linear(x, query)
+        assert len(calls) == 1
+        assert_close(got, x @ query.T, atol=1e-5, rtol=1e-5)
+        # row-major, input-major, and rows of a matrix packed row-major (nn.Linear's order)
+        for dense in (query.contiguous(), query.T.contiguous().T, packed.T.contiguous()[80:160]):
+            assert_close(linear(x, dense), got, atol=1e-5, rtol=1e-5)
+    assert len(calls) == 1
+    assert engine.linear._dense(query[:, :1])  # one column of d_out numbers side by side
+
+
 def test_on_intel_processors_the_layer_keeps_mkls_f_linear(monkeypatch):
     monkeypatch.setattr(engine.linear, "_mkl_is_slow", lambda: False)
     calls, f_linear = [], F.linear
