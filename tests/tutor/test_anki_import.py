@@ -200,6 +200,14 @@ def test_a_note_deleted_in_anki_is_retired_on_the_next_import(tmp_path: Path) ->
     assert [path.name for path in (tmp_path / "decks").iterdir()] == ["my-vocabulary.yaml"]
 
 
+def test_fields_read_as_a_browser_reads_them() -> None:
+    """Items, cells and paragraphs whose end tags were left out end where the next begins; a "<!" that
+    opens nothing is text."""
+    assert to_markdown("<ul><li>one<li>two</ul>") == "- one\n- two"
+    assert to_markdown("<table><tr><th>a<th>b<tr><td>1<td>2</table>") == "| a | b |\n| --- | --- |\n| 1 | 2 |"
+    assert to_markdown("x <![y](z.png) <!-- a note --> end") == "x <![y](z.png) end"
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="ab Z9,.;:?!'\"()/%=+-", min_size=1, max_size=30))
 def test_plain_fields_read_as_markdownify_reads_them(text: str) -> None:

@@ -159,6 +159,26 @@ def test_html_answers_become_markdown(tmp_path: Path) -> None:
     assert report.problems == []
 
 
+def test_html_answers_that_leave_end_tags_out_read_as_a_browser_reads_them(tmp_path: Path) -> None:
+    """HTML lets a writer leave out </li>, </p>, </td> and </tr>: each item, paragraph and cell ends where
+    the next begins."""
+    report = run(
+        tmp_path,
+        "# Web\n\n<details><summary>What does HTML let you leave out?</summary>\n"
+        "<p>End tags<p>of paragraphs,\n"
+        "<ul><li>list items<li>and <b>more</b></ul>\n"
+        "<table><tr><th>tag<th>closed by<tr><td>li<td>the next li</table>\n"
+        "</details>\n",
+    )
+    [(question, answer)] = qa(report)
+    assert answer == (
+        "End tags\n\nof paragraphs,\n\n"
+        "- list items\n- and **more**\n\n"
+        "| tag | closed by |\n| --- | --- |\n| li | the next li |"
+    )
+    assert report.problems == []
+
+
 # 7. Nested <details>
 def test_nested_blocks_a_child_question_is_a_card_a_hint_stays(tmp_path: Path) -> None:
     report = run(

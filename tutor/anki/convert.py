@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -82,17 +83,21 @@ def to_markdown(html: str) -> str:
     from bs4.exceptions import ParserRejectedMarkup
     from markdownify import markdownify
 
+    from tutor.importer.html import read_declarations
+
     html = IMAGE.sub(lambda m: f'{m[1]}"{quote(m[2] or m[3] or m[4] or "", safe="/:%")}"', html)
     options: dict[str, Any] = {
+        "bs4_options": "lxml",  # as the notes importer reads HTML: tags left open closed as browsers do
         "heading_style": "ATX",
         "bullets": "-",
         "escape_underscores": False,
         "newline_style": "BACKSLASH",
     }
+    html = read_declarations(html)
     try:
         text = markdownify(html, **options)
-    except ParserRejectedMarkup:  # a "<![" that opens no marked section html.parser knows: it is text
-        text = markdownify(html.replace("<!", "&lt;!"), **options)
+    except ParserRejectedMarkup:  # markup the parser refuses is text
+        text = markdownify(escape(html, quote=False), **options)
     text = text.replace("\xa0", " ")
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 

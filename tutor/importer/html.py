@@ -1,6 +1,10 @@
 """HTML in notes becomes markdown: summaries become plain question text, HTML answers become markdown the
 app can draw (markdownify does the converting: code, lists, tables, links and images are kept).
 
+BeautifulSoup reads the HTML with lxml (libxml2), which closes the tags HTML lets a writer leave open as a
+browser does: ``<ul><li>one<li>two</ul>`` is a list of two items and ``<tr><td>1<td>2`` a row of two cells
+(Python's html.parser nests each in the one before, and the list came out as ``- one- two``).
+
 Markdown that merely holds a few tags (``<b>``, ``<br>``) keeps its markdown: only the blocks and
 paragraphs where markdown-it finds HTML are converted, line by line in place, so lists and code around
 them stay as the learner wrote them.
@@ -14,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
-from bs4.builder import HTMLTreeBuilder
 from bs4.element import ResultSet
 from bs4.exceptions import ParserRejectedMarkup
 from markdown_it import MarkdownIt
@@ -50,7 +53,7 @@ class _Tag(Tag):
     an ordered list's item for the items before it; BeautifulSoup answers each through its general
     search machinery (a filter object a call: a third of converting a table). Why it is fast: for a
     plain tag name (or a list of them) and nothing else, a walk over the same parents, descendants or
-    siblings finds the same tags, in the same order (html.parser gives tags no namespace prefix)."""
+    siblings finds the same tags, in the same order (HTML tags have no namespace prefix)."""
 
     def find_parent(self, name=None, attrs=None, **kwargs):
         if not isinstance(name, str) or attrs or kwargs:
@@ -93,8 +96,7 @@ def _plain_names(name) -> frozenset[str] | None:
 
 
 # markdownify passes a dict on to BeautifulSoup whole (its stubs only know the parser's name).
-# Line numbers of tags are never read: not counting them saves a twentieth of the parsing.
-_SOUP: Any = {"features": "html.parser", "element_classes": {Tag: _Tag}, "store_line_numbers": False}
+_SOUP: Any = {"features": "lxml", "element_classes": {Tag: _Tag}}
 _CONVERTER = MarkdownConverter(
     bs4_options=_SOUP,
     heading_style="ATX",
@@ -126,35 +128,44 @@ def has_html(text: str) -> bool:
 # Fragments converted in this notes text (``forget_fragments`` empties it): fragments repeat in notes
 # (``<p></p>``, ``<br><br>``, the same table header), and each converts once.
 _converted: dict[str, str] = {}
-_WRAPPER = "tutor-fragment"  # the tag each fragment is wrapped in when many are parsed together
+_WRAPPER = "tutor-fragment"  # the element a fragment is read in, alone or with others
 _TOGETHER = 200  # fragments a parse
-# What could read differently inside a wrapper than alone: a construct left open at the end (a tag, an
-# entity), comments and declarations, elements whose text is not HTML, an end tag of a void element
-# (BeautifulSoup crosses it off against any earlier one), a "&#" that is no whole character reference
-# (html.parser looks for a ";" in the rest of the document), the wrapper's own name.
-_VOID_END = "|".join(sorted(HTMLTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS or ()))
+# What could read differently after other fragments than alone: a construct left open at the end (a tag,
+# a comment, a marked section, an element whose text is not HTML), the tags of a document's frame
+# (libxml2 moves or drops them), and the wrapper's own name.
 _ALONE = re.compile(
-    rf"<[!?]|</?(?:script|style|textarea|title|plaintext|xmp|iframe|noembed|noframes|noscript|{_WRAPPER})\b"
-    rf"|</(?:{_VOID_END})\b|&[#\w.-]*\Z|&#(?!(?:[0-9]+|[xX][0-9a-fA-F]+);)",
+    rf"<[!?]|</?(?:script|style|textarea|title|plaintext|xmp|iframe|noembed|noframes|noscript|html|head|"
+    rf"body|frameset|frame|meta|link|base|{_WRAPPER})\b",
     re.IGNORECASE,
 )
+# Elements an end tag of lower rank cannot close in libxml2: one of them left open would take the next
+# fragments in, so a fragment that does not close each of them as often as it opens it is read alone.
+_RANKED = re.compile(r"<(/?)(div|td|th|tr|thead|tbody|tfoot|table)\b", re.IGNORECASE)
 
 
 def _no_text(fragment: str) -> bool:
     return "<img" not in fragment.lower() and not html.unescape(_ANY_TAG.sub("", fragment)).strip()
 
 
+def _closes_what_it_opens(fragment: str) -> bool:
+    balance: dict[str, int] = {}
+    for match in _RANKED.finditer(fragment):
+        name = match.group(2).lower()
+        balance[name] = balance.get(name, 0) + (-1 if match.group(1) else 1)
+    return not any(balance.values())
+
+
 def convert_fragments(fragments: list[str]) -> list[str]:
-    """Each fragment as the markdown markdownify makes of it alone (newlines around it stripped).
+    """Each fragment as markdown: what markdownify makes of the fragment read alone in a
+    ``<tutor-fragment>`` element (newlines around it stripped).
 
     Why it is fast: parsing a fragment has a cost of its own beside its tags' (a BeautifulSoup and a
     parser made, their objects left for the garbage collector), a third of a short fragment's time.
-    Fragments are parsed together, ``_TOGETHER`` at a time, each inside a ``<tutor-fragment>`` tag:
-    markdownify converts that tag's children as it converts a document's (the same rules for
-    whitespace at the edges, no sibling outside it), and html.parser reads each fragment's tags as it
-    would alone, unless the fragment leaves something open at its end or holds one of the few things
-    read across fragments (``_ALONE``): those are converted alone, and so is a group whose parse does
-    not give one wrapper a fragment (a test compares with markdownify on each fragment alone)."""
+    Fragments are parsed together, ``_TOGETHER`` at a time, each in its own ``<tutor-fragment>``, so each
+    is read between the same two tags as alone; the parser's state at a fragment's start is the same
+    too unless a fragment before it left something open, which the fragments read alone cannot do
+    (``_ALONE``, ``_closes_what_it_opens``). A group whose parse does not give one wrapper a fragment
+    is read fragment by fragment (a test compares each group with its fragments read alone)."""
     done: dict[str, str] = {}
     together = []
     for fragment in dict.fromkeys(fragments):
@@ -163,7 +174,11 @@ def convert_fragments(fragments: list[str]) -> list[str]:
             done[fragment] = known
         elif _no_text(fragment):
             done[fragment] = ""  # only tags, no text: nothing to convert (and markdownify is slow)
-        elif fragment.rfind("<") < fragment.rfind(">") and not _ALONE.search(fragment):
+        elif (
+            fragment.rfind("<") < fragment.rfind(">")
+            and not _ALONE.search(fragment)
+            and _closes_what_it_opens(fragment)
+        ):
             together.append(fragment)
         else:
             done[fragment] = _convert_alone(fragment)
@@ -174,23 +189,55 @@ def convert_fragments(fragments: list[str]) -> list[str]:
     return [done[fragment] for fragment in fragments]
 
 
-def _convert_together(fragments: list[str]) -> list[str]:
+def _wrappers(fragments: list[str]) -> list[Tag] | None:
+    """The ``<tutor-fragment>`` element of each fragment, or None when the parse did not give one each."""
     markup = "".join(f"<{_WRAPPER}>{fragment}</{_WRAPPER}>" for fragment in fragments)
-    wrappers = BeautifulSoup(markup, **_SOUP).contents
+    body = BeautifulSoup(markup, **_SOUP).body
+    wrappers = body.contents if body is not None else []
     if len(wrappers) == len(fragments) and all(
         isinstance(wrapper, Tag) and wrapper.name == _WRAPPER for wrapper in wrappers
     ):
-        return [_CONVERTER.convert_soup(wrapper).strip("\n") for wrapper in wrappers]
-    return [_convert_alone(fragment) for fragment in fragments]
+        return wrappers  # type: ignore[return-value]
+    return None
+
+
+def _convert_together(fragments: list[str]) -> list[str]:
+    wrappers = _wrappers(fragments)
+    if wrappers is None:
+        return [_convert_alone(fragment) for fragment in fragments]
+    return [_CONVERTER.convert_soup(wrapper).strip("\n") for wrapper in wrappers]
+
+
+_DECLARATION = re.compile(
+    r"<!--.*?-->|<!doctype\b[^<>]*>|<!\[CDATA\[(.*?)\]\]>|<[!?]", re.IGNORECASE | re.DOTALL
+)
+
+
+def read_declarations(fragment: str) -> str:
+    """Comments and a doctype dropped (markdownify drops them), a CDATA section's text kept as text, and
+    any other "<!" or "<?" made text: libxml2 takes everything up to the next ">" (or the end) into a
+    comment there, and ``<![alt](x.png)``, an image written after a "<", lost its words."""
+    if "<!" not in fragment and "<?" not in fragment:
+        return fragment
+
+    def read(match: re.Match) -> str:
+        if match.group(0) in ("<!", "<?"):
+            return "&lt;" + match.group(0)[1]
+        return html.escape(match.group(1), quote=False) if match.group(1) is not None else ""
+
+    return _DECLARATION.sub(read, fragment)
 
 
 def _convert_alone(fragment: str) -> str:
+    fragment = read_declarations(fragment)
     try:
-        return _CONVERTER.convert(fragment).strip("\n")
+        wrapper = _wrappers([fragment])
     except ParserRejectedMarkup:
-        # html.parser gives up on a "<![" that opens no marked section it knows (``<![alt](x.png)``, an
-        # image written after a "<"): such a "<!" is text, and stays in the answer as written.
-        return _CONVERTER.convert(fragment.replace("<!", "&lt;!")).strip("\n")
+        wrapper, fragment = None, html.escape(fragment, quote=False)  # markup the parser refuses is text
+    if wrapper is not None:
+        return _CONVERTER.convert_soup(wrapper[0]).strip("\n")
+    # a fragment that closes the wrapper or holds a document's frame: read as a document of its own
+    return _CONVERTER.convert(fragment).strip("\n")
 
 
 def forget_fragments() -> None:
