@@ -212,21 +212,36 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _code_lines(tokens: list, text: str, starts: list[int]) -> set[int]:
-    """0-based lines of code (fenced code without its fence lines, indented code)."""
-    lines: set[int] = set()
-    for token in tokens:
-        if token.map is None:
+def _structure(tokens: list, text: str, starts: list[int]) -> tuple[set[int], set[int], list[int]]:
+    """0-based lines of code (fenced code without its fence lines, indented code) and of raw HTML
+    blocks, and the index of each top-level ``# `` heading's token, in one pass over the tokens."""
+    code: set[int] = set()
+    raw_html: set[int] = set()
+    headings: list[int] = []
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind in _PLAIN_TOKENS or token.map is None:
             continue
         first, last = token.map
-        if token.type == "code_block":
-            lines.update(range(first, last))
-        elif token.type == "fence":
+        if kind == "html_block":
+            raw_html.update(range(first, last))
+        elif kind == "code_block":
+            code.update(range(first, last))
+        elif kind == "fence":
             end = starts[last] if last < len(starts) else len(text)
             closing = text[starts[last - 1] : end].strip()
             closed = last - 1 > first and closing.startswith(token.markup)
-            lines.update(range(first + 1, last - 1 if closed else last))
-    return lines
+            code.update(range(first + 1, last - 1 if closed else last))
+        elif kind == "heading_open" and token.tag == "h1" and token.level == 0:
+            headings.append(index)
+    return code, raw_html, headings
+
+
+# The tokens most notes are made of, which hold no code, raw HTML or heading
+_PLAIN_TOKENS = frozenset(
+    "inline paragraph_open paragraph_close list_item_open list_item_close bullet_list_open "
+    "bullet_list_close ordered_list_open ordered_list_close heading_close".split()
+)
 
 
 def _inside(spans: list[tuple[int, int]], at: int) -> bool:
@@ -242,14 +257,12 @@ def _events(text: str, starts: list[int], tokens: list) -> list[_Event]:
         return starts[line] if line < len(starts) else len(text)
 
     # Lines whose tags are no structure: code, and headings (a heading spans whole lines).
-    skipped = _code_lines(tokens, text, starts)
-    for index, token in enumerate(tokens):
-        if token.map is not None and token.type == "heading_open" and token.tag == "h1" and token.level == 0:
-            first, last = token.map
-            title = tokens[index + 1].content.strip() or f"Untitled (line {first + 1})"
-            events.append(_Event(offset(first), offset(last), "h1", first + 1, title))
-            skipped.update(range(first, last))
-    raw_html = {n for t in tokens if t.type == "html_block" and t.map for n in range(*t.map)}
+    skipped, raw_html, headings = _structure(tokens, text, starts)
+    for index in headings:
+        first, last = tokens[index].map
+        title = tokens[index + 1].content.strip() or f"Untitled (line {first + 1})"
+        events.append(_Event(offset(first), offset(last), "h1", first + 1, title))
+        skipped.update(range(first, last))
     comments = [(m.start(), m.end()) for m in _COMMENT.finditer(text)] if "<!--" in text else []
     for match in _TAG.finditer(text):
         at = match.start()

@@ -45,7 +45,8 @@ _CP1252_HIGH = "".join(
     if ch and ch not in _CP1254_HIGH
 )
 _RUN = re.compile("[" + re.escape(_CP1254_HIGH + _CP1252_HIGH) + "\x81\x8d\x8e\x8f\x90\x9d\x9e\xad]+")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# A line with a character beyond ASCII
+_NON_ASCII_LINE = re.compile(r"^[^\n]*?[^\x00-\x7f][^\n]*", re.MULTILINE)
 
 # Leads whose lost continuation bytes we dare to infer: E2 (punctuation, arrows, ⭐), EF (variation
 # selectors), F0 (emoji). Other leads are more often real letters (é, ñ, ğ) than mojibake.
@@ -187,12 +188,10 @@ def repair_text(text: str) -> str:
 
     A lone â is read as ⭐ only in notes that show the damage elsewhere too: in sound notes it is a letter
     (Vietnamese âm, French âge)."""
+    if text.isascii():
+        return text
     lone = bool(_DAMAGE.search(text))
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        if _NON_ASCII.search(line):
-            lines[index] = _repair_line(line, lone)
-    return "\n".join(lines)
+    return _NON_ASCII_LINE.sub(lambda line: _repair_line(line.group(), lone), text)
 
 
 def find_mojibake(text: str) -> list[int]:
