@@ -36,7 +36,7 @@ def fill(store, now: datetime) -> None:
     """Register the cards and write a year of reviews in bulk (the timed part goes through ``grade``)."""
     from fsrs import Card, Rating, Scheduler
 
-    from tutor.store import stamp
+    from tutor.store_rows import stamp
 
     cards = [
         SimpleNamespace(

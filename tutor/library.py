@@ -20,7 +20,8 @@ from tutor.errors import TutorError
 if TYPE_CHECKING:
     from tutor.decks import Card, Deck, DeckProblem
     from tutor.stats import Stats
-    from tutor.store import CardState, Store
+    from tutor.store import Store
+    from tutor.store_rows import CardState
     from tutor.study import DueCounts
 
 Unsuspended = Literal["unsuspended", "not suspended", "in the deck file"]

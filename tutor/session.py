@@ -25,7 +25,8 @@ from tutor.scheduling import RATINGS
 if TYPE_CHECKING:
     from tutor.decks import Card
     from tutor.library import Library
-    from tutor.store import Graded, Store
+    from tutor.store import Store
+    from tutor.store_rows import Graded
     from tutor.study import DueCounts
 
 Kind = Literal["grade", "suspend", "bury"]

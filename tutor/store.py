@@ -11,7 +11,6 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -39,6 +38,17 @@ from tutor.store_files import (
     problem_with,
     unreadable,
 )
+from tutor.store_rows import (
+    CARD_STATE_COLUMNS,
+    CardState,
+    Graded,
+    SyncResult,
+    card_state,
+    seed,
+    stamp,
+    to_fsrs,
+    when,
+)
 
 LEECH_LAPSES = 8  # Anki's default: after 8 lapses a card is a leech, then again every 4 more
 MAX_ANSWER_MS = 300_000  # a learner who walked away from a card should not skew the averages
@@ -53,56 +63,6 @@ ROW_DAMAGE = (ValueError, TypeError, KeyError, OverflowError)
 SCHEDULE = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 # What an answer's card_before may hold: the schedule, a leech's suspension, and the siblings it buried.
 RESTORABLE = {*SCHEDULE, "suspended", "leech", "siblings"}
-
-
-def stamp(moment: datetime) -> str:
-    """UTC time as fixed-width text (sorts in time order)."""
-    return moment.isoformat(timespec="microseconds")
-
-
-@dataclass(frozen=True)
-class Graded:
-    """What one answer did: the app shows the interval and warns when the card became a leech."""
-
-    card_id: str
-    rating: int
-    review_id: int
-    due: datetime | None  # None in cram mode: the schedule did not change
-    became_leech: bool = False
-
-
-@dataclass(frozen=True)
-class SyncResult:
-    added: list[str] = field(default_factory=list)
-    returned: list[str] = field(default_factory=list)  # orphans back in a deck, history intact
-    orphaned: list[str] = field(default_factory=list)  # newly gone from the decks
-
-
-@dataclass(frozen=True)
-class CardState:
-    """One card's progress as Browse and the card dialog show it."""
-
-    id: str
-    deck_id: str
-    state: str  # "new", "learning", "review" or "relearning"
-    due: datetime | None
-    last_review: datetime | None
-    stability: float | None
-    difficulty: float | None
-    reps: int
-    lapses: int
-    suspended: bool  # by the learner or as a leech (the deck's own flag is on the deck's card)
-    leech: bool
-    buried_until: datetime | None
-    orphaned: bool
-
-
-STATE_NAMES = {
-    None: "new",
-    State.Learning: "learning",
-    State.Review: "review",
-    State.Relearning: "relearning",
-}
 
 
 class Store:
@@ -339,12 +299,12 @@ class Store:
                     f"SELECT {columns} FROM cards WHERE id IN ({', '.join('?' * len(ids))})", ids
                 ).fetchall()
             names: dict[int | None, str] = {}
-            return {row[0]: _card_state(row, names) for row in rows}
+            return {row[0]: card_state(row, names) for row in rows}
 
     def fsrs_card(self, card_id: str, now: datetime | None = None) -> FsrsCard:
         """The card as ``fsrs`` sees it (a new card is in learning step 0, due now)."""
         with self._reading() as db:
-            return _to_fsrs(self._card(db, card_id), as_utc(now))
+            return to_fsrs(self._card(db, card_id), as_utc(now))
 
     def next_intervals(self, card_id: str, now: datetime | None = None) -> dict[int, timedelta]:
         """Rating 1..4 -> how long until the card is due again if that rating is given now."""
@@ -357,10 +317,10 @@ class Store:
     def _outcomes(self, row: sqlite3.Row, now: datetime) -> dict[int, scheduling.Outcome]:
         hour = self.settings.day_start_hour
         previous = 0
-        last, due = _when(row["last_review"]), _when(row["due"])
+        last, due = when(row["last_review"]), when(row["due"])
         if row["state"] == State.Review and last is not None and due is not None:
             previous = scheduling.elapsed_days(last, due, hour)
-        return scheduling.outcomes(self.scheduler, _to_fsrs(row, now), now, hour, _seed(row), previous)
+        return scheduling.outcomes(self.scheduler, to_fsrs(row, now), now, hour, seed(row), previous)
 
     def _in_log_order(self, db: sqlite3.Connection, now: datetime) -> datetime:
         """``now``, or the latest answer's time when the clock stepped back a little since it, so the
@@ -382,7 +342,7 @@ class Store:
             count, latest = db.execute(
                 "SELECT count(*), max(reviewed_at) FROM reviews WHERE reviewed_at > ?", (stamp(now),)
             ).fetchone()
-        return count, _when(latest)
+        return count, when(latest)
 
     # --- answering ---------------------------------------------------------------------------
 
@@ -599,66 +559,3 @@ class Store:
 def _with_notices(notices: list[str], error: TutorError) -> TutorError:
     """Keep the news of a file moved aside when opening then fails anyway."""
     return TutorError(" ".join([*notices, str(error)])) if notices else error
-
-
-def _when(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-CARD_STATE_COLUMNS = (
-    "id",
-    "deck_id",
-    "state",
-    "due",
-    "last_review",
-    "stability",
-    "difficulty",
-    "reps",
-    "lapses",
-    "suspended",
-    "leech",
-    "buried_until",
-    "orphaned",
-)
-
-
-def _card_state(row: tuple, names: dict[int | None, str]) -> CardState:
-    """A row of ``CARD_STATE_COLUMNS`` as a CardState; ``names`` keeps the state names already looked up."""
-    card_id, deck_id, state, due, last_review, stability, difficulty, reps, lapses, *flags = row
-    suspended, leech, buried_until, orphaned = flags
-    name = names.get(state)
-    if name is None:
-        name = names[state] = STATE_NAMES[State(state) if state else None]
-    return CardState(
-        card_id,
-        deck_id,
-        name,
-        _when(due),
-        _when(last_review),
-        stability,
-        difficulty,
-        reps,
-        lapses,
-        bool(suspended),
-        bool(leech),
-        _when(buried_until),
-        bool(orphaned),
-    )
-
-
-def _seed(row: sqlite3.Row) -> str:
-    return f"{row['id']}:{row['reps']}"
-
-
-def _to_fsrs(row: sqlite3.Row, now: datetime) -> FsrsCard:
-    if row["state"] is None:
-        return FsrsCard(card_id=row["num"], state=State.Learning, step=0, due=now)
-    return FsrsCard(
-        card_id=row["num"],
-        state=State(row["state"]),
-        step=row["step"],
-        stability=row["stability"],
-        difficulty=row["difficulty"],
-        due=datetime.fromisoformat(row["due"]),
-        last_review=datetime.fromisoformat(row["last_review"]) if row["last_review"] else None,
-    )

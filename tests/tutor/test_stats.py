@@ -14,7 +14,8 @@ from tutor import paths
 from tutor.cli import main
 from tutor.scheduling import study_day
 from tutor.stats import streaks
-from tutor.store import Store, stamp
+from tutor.store import Store
+from tutor.store_rows import stamp
 
 TODAY = datetime(2026, 3, 2, 12, tzinfo=UTC)
 

@@ -14,7 +14,8 @@ from store_support import NOW, card, log, open_store, row
 
 from tutor import paths, schema
 from tutor.errors import TutorError
-from tutor.store import Store, stamp
+from tutor.store import Store
+from tutor.store_rows import stamp
 
 V1_SCHEMA = """
 CREATE TABLE cards (
