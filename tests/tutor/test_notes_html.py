@@ -63,6 +63,24 @@ PIECES = [
     "one",
     "two words",
     "x_y",
+    # words of every kind, which fragments of one shape share a conversion around
+    "It's",
+    "(a) test.",
+    "2",
+    "1. ",
+    "- item",
+    "进程",
+    "é",
+    "a: b;",
+    "x=1",
+    "50%",
+    "a/b",
+    "+1",
+    "`",
+    "#",
+    "|",
+    "\ue000",
+    '<a href="two words">',
     "*",
     " ",
     "  ",
@@ -174,6 +192,8 @@ def test_simple_fragments_are_parsed_together_and_odd_ones_alone(monkeypatch) ->
         "<div>A <!-- a note",
         "<br><b></b>",
         "<ul><li>one<li>two</ul>",
+        "Each <b>item</b> counts (twice)",  # the first one's shape, other words
+        "<p>x &lt; y</p>",  # an entity is no plain word: parsed as it is
     ]
     html.forget_fragments()
     try:
@@ -183,16 +203,32 @@ def test_simple_fragments_are_parsed_together_and_odd_ones_alone(monkeypatch) ->
             "A <!-- a note",
             "",
             "- one\n- two",  # libxml2 closes an item at the next one, as a browser does
+            "Each **item** counts (twice)",
+            "x < y",
         ]
     finally:
         html.forget_fragments()
-    # Three in one parse; the one with an open <div> and comment alone, its comment read as text; no
-    # tags-only one.
+    # The one with an open <div> and comment alone, its comment read as text; no tags-only one; the
+    # rest in one parse, each shape once, its words standing in as placeholders.
     assert parsed == [
         "<tutor-fragment><div>A &lt;!-- a note</tutor-fragment>",
-        "<tutor-fragment>The <b>number</b> of items</tutor-fragment><tutor-fragment><p>It runs "
-        "<em>callbacks</em>.</p></tutor-fragment><tutor-fragment><ul><li>one<li>two</ul></tutor-fragment>",
+        "<tutor-fragment><p>x &lt; y</p></tutor-fragment>"
+        "<tutor-fragment>\ue0000\ue001 <b>\ue0001\ue001</b> \ue0002\ue001</tutor-fragment>"
+        "<tutor-fragment><p>\ue0000\ue001 <em>\ue0001\ue001</em>\ue0002\ue001</p></tutor-fragment>"
+        "<tutor-fragment><ul><li>\ue0000\ue001<li>\ue0001\ue001</ul></tutor-fragment>",
     ]
+
+
+def test_a_fragment_whose_words_a_rule_reads_has_no_shape() -> None:
+    # a link's text is compared with its target: it stays in the shape
+    assert html._shape('<a href="x">x <b>y</b></a> and <b>z</b>') == (
+        '<a href="x">x <b>y</b></a> \ue0000\ue001 <b>\ue0001\ue001</b>',
+        ["and", "z"],
+    )
+    assert html._shape("<b>a</b> > b") is None  # a ">" that is no tag's
+    assert html._shape('<b title="x>y</b>') is None  # a tag not whole: a run could be read into it
+    assert html._shape("<code>x`y</code> z") == ("<code>x`y</code> \ue0000\ue001", ["z"])
+    assert html._shape("<br><b></b>") is None  # no words to stand for
 
 
 def test_a_table_converts_with_its_header_row() -> None:

@@ -22,6 +22,7 @@ from bs4.element import ResultSet
 from bs4.exceptions import ParserRejectedMarkup
 from markdown_it import MarkdownIt
 from markdown_it.common.html_blocks import block_names
+from markdown_it.common.html_re import HTML_TAG_RE
 from markdownify import MarkdownConverter
 
 _MARKDOWN = (
@@ -155,6 +156,52 @@ def _closes_what_it_opens(fragment: str) -> bool:
     return not any(balance.values())
 
 
+# Why many fragments convert at the cost of one: answers are often written to one pattern, tags alike and
+# words different ("<p>…</p>", "<br><b>…</b>", a table of the same rows). markdownify never looks
+# inside a run of plain words (with escaping off nothing in it is escaped, and no rule reads it, except
+# a link's text, compared with its target, and backticks in code), so a fragment converts as its
+# *shape* does, each such run standing in as a placeholder, with the runs put back. The shape holds
+# everything else as written: tags (each a well-formed tag, so that no run is read as part of one),
+# the whitespace around each run, and every run that is not plain words.
+_PIECES = re.compile(r"(<[^<>]*>)")  # a fragment as text, tag, text, tag, ..., text
+_PLAIN_RUN = re.compile(r"(\s*)((?:[^\W_]|[,.;:!?()/%+=-])+(?: (?:[^\W_]|[,.;:!?()/%+=-])+)*)(\s*)")
+_PLACEHOLDER = re.compile("\ue000([0-9]+)\ue001")
+_shapes: dict[str, str] = {}  # a shape's markdown, for this notes text (``forget_fragments``)
+
+
+_LINK_OPEN = re.compile(r"<a(?:\s|/?>)", re.IGNORECASE)
+_LINK_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
+
+
+def _shape(fragment: str) -> tuple[str, list[str]] | None:
+    """A fragment's shape and the runs of words it stands for, or None when it has no runs to stand for
+    or holds what could read a run otherwise (a tag ``HTML_TAG_RE`` does not take whole). The words of
+    a link stay in the shape as they are."""
+    if "\ue000" in fragment or "\ue001" in fragment:
+        return None
+    pieces = _PIECES.split(fragment)
+    runs: list[str] = []
+    links = 0  # links open: their words stay as written
+    for index in range(0, len(pieces), 2):
+        if index:
+            tag = pieces[index - 1]
+            links += 1 if _LINK_OPEN.match(tag) else -1 if links and _LINK_CLOSE.match(tag) else 0
+        text = pieces[index]
+        if ">" in text or "<" in text:
+            return None  # a "<" or ">" that is no tag's
+        match = _PLAIN_RUN.fullmatch(text) if text and not links else None
+        if match is not None:
+            pieces[index] = f"{match.group(1)}\ue000{len(runs)}\ue001{match.group(3)}"
+            runs.append(match.group(2))
+    if not runs or not all(HTML_TAG_RE.fullmatch(tag) for tag in pieces[1::2]):
+        return None
+    return "".join(pieces), runs
+
+
+def _filled(markdown: str, runs: list[str]) -> str:
+    return _PLACEHOLDER.sub(lambda match: runs[int(match.group(1))], markdown)
+
+
 def convert_fragments(fragments: list[str]) -> list[str]:
     """Each fragment as markdown: what markdownify makes of the fragment read alone in a
     ``<tutor-fragment>`` element (newlines around it stripped).
@@ -165,9 +212,11 @@ def convert_fragments(fragments: list[str]) -> list[str]:
     is read between the same two tags as alone; the parser's state at a fragment's start is the same
     too unless a fragment before it left something open, which the fragments read alone cannot do
     (``_ALONE``, ``_closes_what_it_opens``). A group whose parse does not give one wrapper a fragment
-    is read fragment by fragment (a test compares each group with its fragments read alone)."""
+    is read fragment by fragment. Fragments of one shape (``_shape``) convert once. (Tests compare each
+    group with its fragments read alone.)"""
     done: dict[str, str] = {}
-    together = []
+    together: list[str] = []
+    shaped: list[tuple[str, str, list[str]]] = []  # (fragment, its shape, the runs in it)
     for fragment in dict.fromkeys(fragments):
         known = _converted.get(fragment)
         if known is not None:
@@ -179,12 +228,23 @@ def convert_fragments(fragments: list[str]) -> list[str]:
             and not _ALONE.search(fragment)
             and _closes_what_it_opens(fragment)
         ):
-            together.append(fragment)
+            shape = _shape(fragment)
+            if shape is None:
+                together.append(fragment)
+            else:
+                shaped.append((fragment, *shape))
         else:
             done[fragment] = _convert_alone(fragment)
+    new_shapes = list(dict.fromkeys(shape for _f, shape, _r in shaped if shape not in _shapes))
+    together += new_shapes
+    converted: dict[str, str] = {}
     for start in range(0, len(together), _TOGETHER):
         group = together[start : start + _TOGETHER]
-        done.update(zip(group, _convert_together(group), strict=True))
+        converted.update(zip(group, _convert_together(group), strict=True))
+    _shapes.update((shape, converted.pop(shape)) for shape in new_shapes)
+    done.update(converted)
+    for fragment, shape, runs in shaped:
+        done[fragment] = _filled(_shapes[shape], runs)
     _converted.update(done)
     return [done[fragment] for fragment in fragments]
 
@@ -241,9 +301,10 @@ def _convert_alone(fragment: str) -> str:
 
 
 def forget_fragments() -> None:
-    """Each notes text starts with no converted fragments: the cache never keeps another file's HTML
-    alive, and importing the same notes twice costs the same twice."""
+    """Each notes text starts with no converted fragments or shapes: the caches never keep another
+    file's HTML alive, and importing the same notes twice costs the same twice."""
     _converted.clear()
+    _shapes.clear()
 
 
 @dataclass
