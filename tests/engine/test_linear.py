@@ -13,6 +13,20 @@ X86 = platform.machine().lower() in {"x86_64", "amd64", "i386", "i686"}
 onednn = pytest.mark.skipif(not engine.linear._onednn_works(), reason="this torch has no oneDNN linear op")
 
 
+@pytest.fixture
+def f_linear_calls(monkeypatch) -> list[tuple]:
+    """The calls that reach ``F.linear`` (the arguments of each), which still does the work."""
+    calls: list[tuple] = []
+    f_linear = F.linear
+
+    def counted(*args):
+        calls.append(args)
+        return f_linear(*args)
+
+    monkeypatch.setattr(engine.linear.F, "linear", counted)
+    return calls
+
+
 def test_the_onednn_probe_passes_on_this_torch():
     """The fast path must not fall back to the slower product unnoticed when torch is upgraded.
 
@@ -78,16 +92,10 @@ def test_with_gradients_it_gives_f_linears_output_and_gradients(bias):
 
 @onednn
 @pytest.mark.filterwarnings("ignore:TF32 acceleration")  # torch's note when mkldnn.flags() is entered
-def test_it_uses_onednn_and_falls_back_to_f_linear_when_switched_off(monkeypatch):
+def test_it_uses_onednn_and_falls_back_to_f_linear_when_switched_off(monkeypatch, f_linear_calls):
+    calls = f_linear_calls
     monkeypatch.setattr(engine.linear, "_mkl_is_slow", lambda: True)  # as on an AMD processor
     layer, x = Linear(16, 8), torch.randn(3, 16)
-    calls, f_linear = [], F.linear
-
-    def counted(*args):
-        calls.append(args)
-        return f_linear(*args)
-
-    monkeypatch.setattr(engine.linear.F, "linear", counted)
     with torch.inference_mode():
         layer(x)
     layer(x).square().sum().backward()
@@ -99,21 +107,15 @@ def test_it_uses_onednn_and_falls_back_to_f_linear_when_switched_off(monkeypatch
 
 
 @onednn
-def test_a_weight_viewed_in_a_wider_matrix_goes_to_f_linear(monkeypatch):
+def test_a_weight_viewed_in_a_wider_matrix_goes_to_f_linear(monkeypatch, f_linear_calls):
     """W_query as a view of the packed, input-major q/k/v matrix: oneDNN's reference kernel would take
     hundreds of times longer on it, so ``F.linear`` multiplies; a dense weight, either order, stays."""
+    calls = f_linear_calls
     monkeypatch.setattr(engine.linear, "_mkl_is_slow", lambda: True)
     torch.manual_seed(0)
     packed = torch.randn(48, 3 * 80)  # (d_in, 3 * d_out), input-major
     query = packed[:, 80:160].T  # (d_out, d_in), each column 240 numbers from the next
     x = torch.randn(2, 7, 48)
-    calls, f_linear = [], F.linear
-
-    def counted(*args):
-        calls.append(args)
-        return f_linear(*args)
-
-    monkeypatch.setattr(engine.linear.F, "linear", counted)
     with torch.no_grad():
         got = linear(x, query)
         assert len(calls) == 1
@@ -125,15 +127,9 @@ def test_a_weight_viewed_in_a_wider_matrix_goes_to_f_linear(monkeypatch):
     assert engine.linear._dense(query[:, :1])  # one column of d_out numbers side by side
 
 
-def test_on_intel_processors_the_layer_keeps_mkls_f_linear(monkeypatch):
+def test_on_intel_processors_the_layer_keeps_mkls_f_linear(monkeypatch, f_linear_calls):
+    calls = f_linear_calls
     monkeypatch.setattr(engine.linear, "_mkl_is_slow", lambda: False)
-    calls, f_linear = [], F.linear
-
-    def counted(*args):
-        calls.append(args)
-        return f_linear(*args)
-
-    monkeypatch.setattr(engine.linear.F, "linear", counted)
     with torch.inference_mode():
         Linear(16, 8)(torch.randn(3, 16))
     assert len(calls) == 1
