@@ -234,3 +234,79 @@ def test_a_fragment_whose_words_a_rule_reads_has_no_shape() -> None:
 def test_a_table_converts_with_its_header_row() -> None:
     table = "<table><tr><th>a</th><th>b</th></tr>\n<tr><td>1</td><td>2</td></tr></table>"
     assert html._CONVERTER.convert(table).strip() == "| a | b |\n| --- | --- |\n| 1 | 2 |"
+
+
+# Lines of whole blocks, as HTML answers are often written: each line converts on its own.
+WORDS = ["one", "two words", " padded ", "x_y", "It's", "2", "进程", "a: b;", "`tick`", "*", "&lt;", "|", "#"]
+inline = st.lists(
+    st.one_of(
+        st.sampled_from(WORDS),
+        st.sampled_from(WORDS).map(lambda w: f"<b>{w}</b>"),
+        st.sampled_from(WORDS).map(lambda w: f"<em>{w}</em>"),
+        st.sampled_from(WORDS).map(lambda w: f"<code>{w}</code>"),
+        st.sampled_from(["<br>", " ", ""]),
+    ),
+    max_size=4,
+).map("".join)
+
+
+def _items(kind: str):
+    return st.lists(inline, min_size=1, max_size=3).map(
+        lambda items: f"<{kind}>" + "".join(f"<li>{item}</li>" for item in items) + f"</{kind}>"
+    )
+
+
+_row = st.lists(inline.map(lambda t: f"<td>{t}</td>"), min_size=1, max_size=3).map(
+    lambda cells: "<tr>" + "".join(cells) + "</tr>"
+)
+block = st.one_of(
+    inline.map(lambda t: f"<p>{t}</p>"),
+    _items("ul"),
+    _items("ol"),
+    st.tuples(st.booleans(), st.lists(_row, min_size=1, max_size=3)).map(
+        lambda t: "<table>" + ("<tr><th>h</th><th>k</th></tr>" if t[0] else "") + "".join(t[1]) + "</table>"
+    ),
+    inline.map(lambda t: f"<pre><code>{t}</code></pre>"),
+    st.lists(inline, min_size=2, max_size=3).map(lambda t: "<pre><code>" + "\n".join(t) + "</code></pre>"),
+    inline.map(lambda t: f"<h3>{t}</h3>"),
+    inline.map(lambda t: f"<blockquote><p>{t}</p></blockquote>"),
+    inline.map(lambda t: f"<div>{t}</div>"),
+    st.just("<hr>"),
+)
+line = st.tuples(st.lists(block, min_size=1, max_size=3), st.sampled_from(["", " ", "text"])).map(
+    lambda t: t[1].join(t[0])
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(line, min_size=2, max_size=5).map("\n".join), min_size=1, max_size=4))
+def test_lines_of_blocks_convert_as_the_whole_converts(group: list[str]) -> None:
+    html.forget_fragments()
+    try:
+        assert html.convert_fragments(group) == [alone(fragment) for fragment in group]
+    finally:
+        html.forget_fragments()
+
+
+def test_which_lines_convert_on_their_own() -> None:
+    answer = "\n".join(
+        [
+            "<p>It runs <em>callbacks</em>.</p>",
+            "<ul><li>one</li><li>two</li></ul>",
+            "<table><tr><td>1</td></tr></table>",
+        ]
+    )
+    assert html._block_lines(answer) == answer.split("\n")
+    code = "<pre><code>x = 1\ny = 2</code></pre>"
+    assert html._block_lines(f"{code}\n<p>after</p>") == [code, "<p>after</p>"]  # code keeps its lines
+    for fragment in [
+        "<p>One line</p>",  # a single line is a fragment as it is
+        "<pre><code>x = 1\ny = 2\n<p>after</p>",  # code left open
+        "<p>a</p>\n<ul><li></li></ul>",  # a block without words may come out as newlines alone
+        "<p>a\n</p>",  # a block across lines
+        "<p>a</p> tail\n<p>b</p>",  # text ending a line
+        "<b>a</b>\n<p>b</p>",  # an inline element starting one
+        "<ul><li>a<li>b</ul>\n<p>c</p>",  # an element closed by the parser, not by its end tag
+        "<p/>a\n<p>b</p>",
+    ]:
+        assert html._block_lines(fragment) is None, fragment

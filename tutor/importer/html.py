@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
+from bs4.builder import HTMLTreeBuilder
 from bs4.element import ResultSet
 from bs4.exceptions import ParserRejectedMarkup
 from markdown_it import MarkdownIt
@@ -202,7 +203,88 @@ def _filled(markdown: str, runs: list[str]) -> str:
     return _PLACEHOLDER.sub(lambda match: runs[int(match.group(1))], markdown)
 
 
+# Why lines of blocks convert one by one: an HTML answer is often a few lines, each a paragraph, a list
+# or a table from its first character to its last (or a few lines of code). markdownify drops the newline
+# between two blocks and puts a blank line there (a block's markdown starts or ends with one), and a line
+# that closes all it opens leaves the parser as it found it, so such a fragment converts as its lines do,
+# joined by blank lines; lines repeat their shapes far more often than whole answers do. A block with no
+# words could come out as newlines alone, which markdownify joins otherwise: each of a line's blocks has
+# words.
+_BLOCKS = frozenset(
+    ["p", "ul", "ol", "table", "pre", "blockquote", "div", "dl", *(f"h{n}" for n in range(1, 7))]
+)
+_VOID = frozenset(HTMLTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS or ())
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+
+
+def _whole_blocks(line: str) -> bool:
+    """Whether ``line`` is blocks with words from its first character to its last (text may lie between
+    them), every tag well formed and every element closed in the order it was opened (so that nothing it
+    opens reaches another line)."""
+    pieces = _PIECES.split(line)
+    if len(pieces) < 3 or pieces[0] or pieces[-1]:
+        return False
+    stack: list[str] = []
+    words = ""  # the text of the block the line is in
+    for index in range(1, len(pieces), 2):
+        tag = pieces[index]
+        name = _TAG_NAME.match(tag)
+        if name is None or not HTML_TAG_RE.fullmatch(tag):
+            return False
+        closing, tag_name = name.group(1), name.group(2).lower()
+        if not stack and (closing or tag_name not in _BLOCKS):
+            return False  # a line's blocks start it and end it
+        if closing:
+            if stack.pop() != tag_name:
+                return False
+            if not stack and not html.unescape(_ANY_TAG.sub("", words)).strip():
+                return False
+        elif tag_name not in _VOID:
+            if tag.endswith("/>"):
+                return False  # "<p/>" opens a paragraph in HTML
+            if not stack:
+                words = ""
+            stack.append(tag_name)
+        if stack:
+            words += pieces[index + 1]
+    return not stack
+
+
+def _block_lines(fragment: str) -> list[str] | None:
+    """The fragment cut at each line's end where a line closes all it opens (code keeps its lines), when
+    every piece is whole blocks and there are two at least; else None."""
+    if "\n" not in fragment:
+        return None
+    pieces: list[str] = []
+    current: list[str] = []
+    for line in fragment.split("\n"):
+        current.append(line)
+        if line.endswith(">") and _whole_blocks(piece := "\n".join(current)):
+            pieces.append(piece)
+            current = []
+    return pieces if not current and len(pieces) > 1 else None
+
+
 def convert_fragments(fragments: list[str]) -> list[str]:
+    """Each fragment as markdown: what markdownify makes of the fragment read alone in a
+    ``<tutor-fragment>`` element (newlines around it stripped); a fragment of lines of blocks
+    (``_block_lines``) as its lines, joined by blank lines."""
+    lines_of: dict[str, list[str]] = {}
+    for fragment in dict.fromkeys(fragments):
+        lines = _block_lines(fragment) if fragment not in _converted else None
+        if lines is not None:
+            lines_of[fragment] = lines
+    if not lines_of:
+        return _convert_each(fragments)
+    plain = [fragment for fragment in fragments if fragment not in lines_of]
+    lines = [line for each in lines_of.values() for line in each]
+    done = dict(zip(plain + lines, _convert_each(plain + lines), strict=True))
+    for fragment, each in lines_of.items():
+        done[fragment] = _converted[fragment] = "\n\n".join(x for x in (done[line] for line in each) if x)
+    return [done[fragment] for fragment in fragments]
+
+
+def _convert_each(fragments: list[str]) -> list[str]:
     """Each fragment as markdown: what markdownify makes of the fragment read alone in a
     ``<tutor-fragment>`` element (newlines around it stripped).
 
@@ -243,8 +325,8 @@ def convert_fragments(fragments: list[str]) -> list[str]:
         converted.update(zip(group, _convert_together(group), strict=True))
     _shapes.update((shape, converted.pop(shape)) for shape in new_shapes)
     done.update(converted)
-    for fragment, shape, runs in shaped:
-        done[fragment] = _filled(_shapes[shape], runs)
+    for fragment, its_shape, runs in shaped:
+        done[fragment] = _filled(_shapes[its_shape], runs)
     _converted.update(done)
     return [done[fragment] for fragment in fragments]
 
