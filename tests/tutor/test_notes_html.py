@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdownify import MarkdownConverter
 
-from tutor.importer import html
+from tutor.importer import fragments as converting
 
 PIECES = [
     "<p>",
@@ -124,7 +124,7 @@ PLAIN = MarkdownConverter(
     escape_asterisks=False,
     escape_underscores=False,
     escape_misc=False,
-    code_language_callback=html._code_language,
+    code_language_callback=converting._code_language,
     strip=["details", "summary"],
 )
 
@@ -132,9 +132,9 @@ PLAIN = MarkdownConverter(
 @settings(max_examples=300, deadline=None)
 @given(fragments)
 def test_tag_searches_find_what_beautifulsoup_finds(fragment: str) -> None:
-    soup = BeautifulSoup(fragment, **html._SOUP)
+    soup = BeautifulSoup(fragment, **converting._SOUP)
     for tag in soup.find_all(True):
-        assert isinstance(tag, html._Tag)
+        assert isinstance(tag, converting._Tag)
         assert tag.find_all(["td", "th"]) == Tag.find_all(tag, ["td", "th"])
         assert tag.find_all("tr") == Tag.find_all(tag, "tr")
         assert tag.find_all(["thead"]) == Tag.find_all(tag, ["thead"])
@@ -146,14 +146,14 @@ def test_tag_searches_find_what_beautifulsoup_finds(fragment: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(fragments)
 def test_a_fragment_converts_as_markdownify_converts_it(fragment: str) -> None:
-    assert html._CONVERTER.convert(fragment) == PLAIN.convert(fragment)
+    assert converting._CONVERTER.convert(fragment) == PLAIN.convert(fragment)
 
 
 def alone(fragment: str) -> str:
     """A fragment read alone: in its own ``<tutor-fragment>`` element, as markdownify converts it."""
-    if html._no_text(fragment):
+    if converting._no_text(fragment):
         return ""
-    read = html.read_declarations(fragment)
+    read = converting.read_declarations(fragment)
     body = BeautifulSoup(f"<tutor-fragment>{read}</tutor-fragment>", "lxml").body
     if body is not None and len(body.contents) == 1 and body.contents[0].name == "tutor-fragment":
         return PLAIN.convert_soup(body.contents[0]).strip("\n")
@@ -171,11 +171,11 @@ def alone(fragment: str) -> str:
 @example(["<table><tr><td>1", "two"])  # ... nor a table, its rows and cells
 @example(["<ul><li>a<li>b", "<p>c"])  # but it closes lists, items and paragraphs
 def test_fragments_converted_together_convert_as_each_alone(group: list[str]) -> None:
-    html.forget_fragments()
+    converting.forget_fragments()
     try:
-        assert html.convert_fragments(group) == [alone(fragment) for fragment in group]
+        assert converting.convert_fragments(group) == [alone(fragment) for fragment in group]
     finally:
-        html.forget_fragments()
+        converting.forget_fragments()
 
 
 def test_simple_fragments_are_parsed_together_and_odd_ones_alone(monkeypatch) -> None:
@@ -185,7 +185,7 @@ def test_simple_fragments_are_parsed_together_and_odd_ones_alone(monkeypatch) ->
         parsed.append(markup)
         return BeautifulSoup(markup, **options)
 
-    monkeypatch.setattr(html, "BeautifulSoup", counting)
+    monkeypatch.setattr(converting, "BeautifulSoup", counting)
     group = [
         "The <b>number</b> of items",
         "<p>It runs <em>callbacks</em>.</p>",
@@ -195,9 +195,9 @@ def test_simple_fragments_are_parsed_together_and_odd_ones_alone(monkeypatch) ->
         "Each <b>item</b> counts (twice)",  # the first one's shape, other words
         "<p>x &lt; y</p>",  # an entity is no plain word: parsed as it is
     ]
-    html.forget_fragments()
+    converting.forget_fragments()
     try:
-        assert html.convert_fragments(group) == [
+        assert converting.convert_fragments(group) == [
             "The **number** of items",
             "It runs *callbacks*.",
             "A <!-- a note",
@@ -207,7 +207,7 @@ def test_simple_fragments_are_parsed_together_and_odd_ones_alone(monkeypatch) ->
             "x < y",
         ]
     finally:
-        html.forget_fragments()
+        converting.forget_fragments()
     # The one with an open <div> and comment alone, its comment read as text; no tags-only one; the
     # rest in one parse, each shape once, its words standing in as placeholders.
     assert parsed == [
@@ -221,19 +221,19 @@ def test_simple_fragments_are_parsed_together_and_odd_ones_alone(monkeypatch) ->
 
 def test_a_fragment_whose_words_a_rule_reads_has_no_shape() -> None:
     # a link's text is compared with its target: it stays in the shape
-    assert html._shape('<a href="x">x <b>y</b></a> and <b>z</b>') == (
+    assert converting._shape('<a href="x">x <b>y</b></a> and <b>z</b>') == (
         '<a href="x">x <b>y</b></a> \ue0000\ue001 <b>\ue0001\ue001</b>',
         ["and", "z"],
     )
-    assert html._shape("<b>a</b> > b") is None  # a ">" that is no tag's
-    assert html._shape('<b title="x>y</b>') is None  # a tag not whole: a run could be read into it
-    assert html._shape("<code>x`y</code> z") == ("<code>x`y</code> \ue0000\ue001", ["z"])
-    assert html._shape("<br><b></b>") is None  # no words to stand for
+    assert converting._shape("<b>a</b> > b") is None  # a ">" that is no tag's
+    assert converting._shape('<b title="x>y</b>') is None  # a tag not whole: a run could be read into it
+    assert converting._shape("<code>x`y</code> z") == ("<code>x`y</code> \ue0000\ue001", ["z"])
+    assert converting._shape("<br><b></b>") is None  # no words to stand for
 
 
 def test_a_table_converts_with_its_header_row() -> None:
     table = "<table><tr><th>a</th><th>b</th></tr>\n<tr><td>1</td><td>2</td></tr></table>"
-    assert html._CONVERTER.convert(table).strip() == "| a | b |\n| --- | --- |\n| 1 | 2 |"
+    assert converting._CONVERTER.convert(table).strip() == "| a | b |\n| --- | --- |\n| 1 | 2 |"
 
 
 # Lines of whole blocks, as HTML answers are often written: each line converts on its own.
@@ -281,11 +281,11 @@ line = st.tuples(st.lists(block, min_size=1, max_size=3), st.sampled_from(["", "
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.lists(line, min_size=2, max_size=5).map("\n".join), min_size=1, max_size=4))
 def test_lines_of_blocks_convert_as_the_whole_converts(group: list[str]) -> None:
-    html.forget_fragments()
+    converting.forget_fragments()
     try:
-        assert html.convert_fragments(group) == [alone(fragment) for fragment in group]
+        assert converting.convert_fragments(group) == [alone(fragment) for fragment in group]
     finally:
-        html.forget_fragments()
+        converting.forget_fragments()
 
 
 def test_which_lines_convert_on_their_own() -> None:
@@ -296,9 +296,9 @@ def test_which_lines_convert_on_their_own() -> None:
             "<table><tr><td>1</td></tr></table>",
         ]
     )
-    assert html._block_lines(answer) == answer.split("\n")
+    assert converting._block_lines(answer) == answer.split("\n")
     code = "<pre><code>x = 1\ny = 2</code></pre>"
-    assert html._block_lines(f"{code}\n<p>after</p>") == [code, "<p>after</p>"]  # code keeps its lines
+    assert converting._block_lines(f"{code}\n<p>after</p>") == [code, "<p>after</p>"]  # code keeps its lines
     for fragment in [
         "<p>One line</p>",  # a single line is a fragment as it is
         "<pre><code>x = 1\ny = 2\n<p>after</p>",  # code left open
@@ -309,4 +309,4 @@ def test_which_lines_convert_on_their_own() -> None:
         "<ul><li>a<li>b</ul>\n<p>c</p>",  # an element closed by the parser, not by its end tag
         "<p/>a\n<p>b</p>",
     ]:
-        assert html._block_lines(fragment) is None, fragment
+        assert converting._block_lines(fragment) is None, fragment

@@ -83,7 +83,7 @@ def to_markdown(html: str) -> str:
     from bs4.exceptions import ParserRejectedMarkup
     from markdownify import markdownify
 
-    from tutor.importer.html import read_declarations
+    from tutor.importer.fragments import read_declarations
 
     html = IMAGE.sub(lambda m: f'{m[1]}"{quote(m[2] or m[3] or m[4] or "", safe="/:%")}"', html)
     options: dict[str, Any] = {

@@ -26,7 +26,7 @@ from tutor.errors import TutorError
 from tutor.importer.answers import clean_markdown
 from tutor.importer.blocks import Problem, RawDeck, parse_blocks
 from tutor.importer.cards import duplicate_key, needs_answer_reason, normalized, propose_demos, resolve_images
-from tutor.importer.html import forget_fragments
+from tutor.importer.fragments import forget_fragments
 from tutor.importer.identity import CardText, match_cards, new_card_id, text_hash
 from tutor.importer.mojibake import find_mojibake, repair_text
 from tutor.importer.report import ImportReport

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 
 from tutor.importer.cards import is_plain
-from tutor.importer.html import HtmlPlan, apply_plan, convert_fragments, has_html, plan_html
+from tutor.importer.fragments import convert_fragments
+from tutor.importer.html import HtmlPlan, apply_plan, has_html, plan_html
 
 _ONLY_BREAKS = re.compile(r"\s*(?:<br\s*/?>\s*)+", re.IGNORECASE)
 _HARD_BREAK = re.compile(r"[ \t]{2,}$")

@@ -22,7 +22,8 @@ from markdown_it import MarkdownIt
 
 from tutor.importer.answers import MARKDOWN, HtmlAnswer, clean_markdown, notes_tokens, prepare_answer
 from tutor.importer.cards import AnswerFacts, answer_facts, is_placeholder, is_plain
-from tutor.importer.html import convert_fragments, has_html, summary_text
+from tutor.importer.fragments import convert_fragments
+from tutor.importer.html import has_html, summary_text
 from tutor.importer.questions import is_aside, judge, question_above, strip_marker
 
 _TAG = re.compile(r"<(/?)(details|summary)\b[^>]*>", re.IGNORECASE)
