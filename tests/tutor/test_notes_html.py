@@ -160,6 +160,16 @@ def alone(fragment: str) -> str:
     return PLAIN.convert(read).strip("\n")
 
 
+def assert_each_as_alone(group: list[str]) -> None:
+    """The importer's markdown of a group of fragments (a first notes text: nothing converted before) is
+    each fragment's read alone."""
+    converting.forget_fragments()
+    try:
+        assert converting.convert_fragments(group) == [alone(fragment) for fragment in group]
+    finally:
+        converting.forget_fragments()
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.lists(fragments, max_size=8))
 @example(["a<br>", "x </br> y"])
@@ -171,11 +181,7 @@ def alone(fragment: str) -> str:
 @example(["<table><tr><td>1", "two"])  # ... nor a table, its rows and cells
 @example(["<ul><li>a<li>b", "<p>c"])  # but it closes lists, items and paragraphs
 def test_fragments_converted_together_convert_as_each_alone(group: list[str]) -> None:
-    converting.forget_fragments()
-    try:
-        assert converting.convert_fragments(group) == [alone(fragment) for fragment in group]
-    finally:
-        converting.forget_fragments()
+    assert_each_as_alone(group)
 
 
 def test_simple_fragments_are_parsed_together_and_odd_ones_alone(monkeypatch) -> None:
@@ -281,11 +287,7 @@ line = st.tuples(st.lists(block, min_size=1, max_size=3), st.sampled_from(["", "
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.lists(line, min_size=2, max_size=5).map("\n".join), min_size=1, max_size=4))
 def test_lines_of_blocks_convert_as_the_whole_converts(group: list[str]) -> None:
-    converting.forget_fragments()
-    try:
-        assert converting.convert_fragments(group) == [alone(fragment) for fragment in group]
-    finally:
-        converting.forget_fragments()
+    assert_each_as_alone(group)
 
 
 def test_which_lines_convert_on_their_own() -> None:
