@@ -117,12 +117,14 @@ class StudySession:
                 self.queue.pop(0)  # an edit took it out of its deck
             card_id = self.queue.pop(0) if self.queue else None
         else:
-            self.queue = self._known(self._store().queue(self.deck_id, now=self.clock()))
+            self.queue = self._due_queue()
             card_id = self.queue[0] if self.queue else None
         self._show(card_id)
 
-    def _known(self, card_ids: list[str]) -> list[str]:
-        return [card_id for card_id in card_ids if card_id in self.library.cards]
+    def _due_queue(self) -> list[str]:
+        """The store's queue as of now, without cards an edit took out of their decks."""
+        due = self._store().queue(self.deck_id, now=self.clock())
+        return [card_id for card_id in due if card_id in self.library.cards]
 
     def _show(self, card_id: str | None) -> None:
         """Make ``card_id`` the current card: draw a live card's variant, count what is left, and work out
@@ -205,8 +207,7 @@ class StudySession:
                 if self.current is not None:
                     self.queue.insert(0, self.current.id)
             else:  # back in the queue (the counts say so), in front
-                queue = self._known(self._store().queue(self.deck_id, now=self.clock()))
-                self.queue = [card_id, *(other for other in queue if other != card_id)]
+                self.queue = [card_id, *(other for other in self._due_queue() if other != card_id)]
             self._show(card_id)
         return Undone(kind, card_id, card)
 

@@ -24,6 +24,17 @@ def _tiny_pair(qkv_bias=True, layout=True):
     return plain, fast
 
 
+def assert_same_logits(fast, plain, idx, cached: int) -> None:
+    """The fast model's logits are the plain one's for ``idx``: at once, and for the tokens after the
+    first ``cached`` ones fed through a KV cache."""
+    with torch.inference_mode():
+        expected = plain(idx)
+        assert_close(fast(idx), expected, atol=1e-5, rtol=0)
+        cache = fast.new_kv_cache()
+        fast(idx[:, :cached], kv_cache=cache)
+        assert_close(fast(idx[:, cached:], kv_cache=cache), expected[:, cached:], atol=1e-5, rtol=0)
+
+
 def test_the_book_model_has_no_fast_parts_and_make_fast_converts_every_one():
     plain, fast = _tiny_pair()
     plain_types = {type(m) for m in plain.modules()}
@@ -55,14 +66,8 @@ def test_fast_layout_keeps_names_values_and_logits(qkv_bias):
     assert att.W_key.weight.data_ptr() == att.W_query.weight.data_ptr() + 32 * 4  # the next 32 columns
     assert fast.trf_blocks[1].att.W_query.weight.untyped_storage().data_ptr() != storage
     idx = torch.randint(0, 50257, (2, 9))
-    with torch.inference_mode():
-        assert_close(fast(idx), plain(idx), atol=1e-5, rtol=0)
-        cache = fast.new_kv_cache()
-        fast(idx[:, :5], kv_cache=cache)
-        assert_close(fast(idx[:, 5:], kv_cache=cache), plain(idx)[:, 5:], atol=1e-5, rtol=0)
-        cache = fast.new_kv_cache()  # one token at a time after a prompt: the generation case
-        fast(idx[:, :7], kv_cache=cache)
-        assert_close(fast(idx[:, 7:8], kv_cache=cache), plain(idx)[:, 7:8], atol=1e-5, rtol=0)
+    assert_same_logits(fast, plain, idx, cached=5)
+    assert_same_logits(fast, plain, idx[:, :8], cached=7)  # one token after a prompt: the generation case
 
 
 def test_a_matrix_whose_input_major_rows_would_lie_4_kib_apart_keeps_its_own_order():
@@ -77,12 +82,7 @@ def test_a_matrix_whose_input_major_rows_would_lie_4_kib_apart_keeps_its_own_ord
     assert block.att.W_query.weight.stride() == (1, 768) and block.att.out_proj.weight.stride(0) == 1
     storage = block.att.W_query.weight.untyped_storage().data_ptr()
     assert block.ff.layers[0].weight.untyped_storage().data_ptr() == storage  # still the block's one buffer
-    idx = torch.randint(0, 50257, (1, 6))
-    with torch.inference_mode():
-        assert_close(fast(idx), plain(idx), atol=1e-5, rtol=0)
-        cache = fast.new_kv_cache()
-        fast(idx[:, :5], kv_cache=cache)
-        assert_close(fast(idx[:, 5:], kv_cache=cache), plain(idx)[:, 5:], atol=1e-5, rtol=0)
+    assert_same_logits(fast, plain, torch.randint(0, 50257, (1, 6)), cached=5)
 
 
 def test_packed_queries_keys_and_values_in_their_own_order_compute_the_same():

@@ -33,17 +33,32 @@ def _import(col, package: Path, with_scheduling: bool = True):
     return col.import_anki_package(request).log
 
 
-def test_anki_imports_the_decks_and_the_progress(tmp_path: Path) -> None:
+def _exported(tmp_path: Path, folder: Path, grades, now: datetime, package: Path) -> tuple[list, dict]:
+    """Export the decks in ``folder`` to ``package`` after the answers in ``grades`` (card id, rating,
+    milliseconds, how long before ``now``): the decks, and the graded cards' states as the store had
+    them. Anki's collection will lie in tmp_path/anki."""
     (tmp_path / "anki").mkdir()
-    decks, _ = load_decks([write_decks(tmp_path / "decks")])
-    now = datetime.now(UTC).replace(microsecond=0)
+    decks, _ = load_decks([folder])
     with Store.open(tmp_path / "progress.sqlite3", settings=SchedulerSettings(fuzzing=False)) as store:
         store.sync_cards(card for deck in decks for card in deck.cards)
-        store.grade("what-is-bpe-1a2b", 3, 4_000, now=now - timedelta(days=3, minutes=10))
-        store.grade("what-is-bpe-1a2b", 3, 2_000, now=now - timedelta(days=3))
-        store.grade("why-scale-7a8b", 1, 6_000, now=now - timedelta(minutes=2))
-        learnt = store.card_states(["what-is-bpe-1a2b"])["what-is-bpe-1a2b"]
-        export_decks(decks, tmp_path / "progress.apkg", store, now=now)
+        for card_id, rating, duration_ms, before in grades:
+            store.grade(card_id, rating, duration_ms, now=now - before)
+        states = store.card_states(list(dict.fromkeys(card_id for card_id, *_ in grades)))
+        export_decks(decks, package, store, now=now)
+    return decks, states
+
+
+def test_anki_imports_the_decks_and_the_progress(tmp_path: Path) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    grades = [
+        ("what-is-bpe-1a2b", 3, 4_000, timedelta(days=3, minutes=10)),
+        ("what-is-bpe-1a2b", 3, 2_000, timedelta(days=3)),
+        ("why-scale-7a8b", 1, 6_000, timedelta(minutes=2)),
+    ]
+    decks, states = _exported(
+        tmp_path, write_decks(tmp_path / "decks"), grades, now, tmp_path / "progress.apkg"
+    )
+    learnt = states["what-is-bpe-1a2b"]
 
     col = _anki(tmp_path)
     log = _import(col, tmp_path / "progress.apkg")
@@ -120,17 +135,14 @@ def _shown(html: str) -> str:
 
 
 def test_anki_studies_the_reversed_and_cloze_cards_and_gives_them_back(tmp_path: Path) -> None:
-    (tmp_path / "anki").mkdir()
     folder = write_sibling_decks(tmp_path / "decks")
-    decks, _ = load_decks([folder])
     now = datetime.now(UTC).replace(microsecond=0)
-    with Store.open(tmp_path / "progress.sqlite3", settings=SchedulerSettings(fuzzing=False)) as store:
-        store.sync_cards(card for deck in decks for card in deck.cards)
-        store.grade("softmax~reverse", 3, 4_000, now=now - timedelta(days=3, minutes=10))
-        store.grade("softmax~reverse", 3, 2_000, now=now - timedelta(days=3))
-        store.grade("gpt2-small~c2", 4, 5_000, now=now - timedelta(days=2))
-        learnt = store.card_states(["softmax~reverse", "gpt2-small~c2"])
-        export_decks(decks, tmp_path / "siblings.apkg", store, now=now)
+    grades = [
+        ("softmax~reverse", 3, 4_000, timedelta(days=3, minutes=10)),
+        ("softmax~reverse", 3, 2_000, timedelta(days=3)),
+        ("gpt2-small~c2", 4, 5_000, timedelta(days=2)),
+    ]
+    decks, learnt = _exported(tmp_path, folder, grades, now, tmp_path / "siblings.apkg")
 
     col = _anki(tmp_path)
     log = _import(col, tmp_path / "siblings.apkg")

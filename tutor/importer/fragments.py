@@ -115,8 +115,13 @@ _ALONE = re.compile(
 _RANKED = re.compile(r"<(/?)(div|td|th|tr|thead|tbody|tfoot|table)\b", re.IGNORECASE)
 
 
+def _has_words(markup: str) -> bool:
+    """Whether ``markup`` holds text once its tags are gone and its entities read."""
+    return bool(html.unescape(ANY_TAG.sub("", markup)).strip())
+
+
 def _no_text(fragment: str) -> bool:
-    return "<img" not in fragment.lower() and not html.unescape(ANY_TAG.sub("", fragment)).strip()
+    return "<img" not in fragment.lower() and not _has_words(fragment)
 
 
 def _closes_what_it_opens(fragment: str) -> bool:
@@ -207,7 +212,7 @@ def _whole_blocks(line: str) -> bool:
         if closing:
             if stack.pop() != tag_name:
                 return False
-            if not stack and not html.unescape(ANY_TAG.sub("", words)).strip():
+            if not stack and not _has_words(words):
                 return False
         elif tag_name not in _VOID:
             if tag.endswith("/>"):
